@@ -1,0 +1,47 @@
+import type { LOG_LEVELS, NODE_ENVS } from './env.schema.js';
+
+import { Inject } from '@nestjs/common';
+
+export const APP_CONFIG = Symbol('APP_CONFIG');
+
+/** Injects the AppConfig built once at start-up by loadConfig(). */
+export const InjectConfig = (): ParameterDecorator => Inject(APP_CONFIG);
+
+/** The typed configuration every module reads; code never reads process.env directly. */
+export interface AppConfig {
+  readonly nodeEnv: (typeof NODE_ENVS)[number];
+  readonly port: number;
+  readonly workerPort: number;
+  readonly database: {
+    readonly url: string;
+    readonly poolSize: number;
+    readonly statementTimeoutMs: number;
+    readonly connectTimeoutMs: number;
+    readonly migrationsRun: boolean;
+  };
+  readonly redis: { readonly url: string; readonly prefix: string };
+  readonly jwt: {
+    readonly secret: string;
+    readonly accessTtl: number;
+    readonly refreshTtl: number;
+  };
+  readonly admin: {
+    readonly email: string | undefined;
+    readonly password: string | undefined;
+    readonly username: string;
+  };
+  readonly rateLimit: {
+    readonly requests: number;
+    readonly window: number;
+    readonly authRequests: number;
+    readonly authWindow: number;
+    readonly trustProxy: boolean;
+  };
+  readonly orders: { readonly paymentTimeout: number; readonly sweepInterval: number };
+  readonly mail: { readonly smtpUrl: string; readonly from: string; readonly appUrl: string };
+  readonly cache: { readonly ttl: number; readonly listTtl: number };
+  readonly runWorkers: boolean;
+  /** Seconds a SIGTERM may take before the process gives up waiting and exits 1. */
+  readonly shutdownTimeout: number;
+  readonly logLevel: (typeof LOG_LEVELS)[number];
+}

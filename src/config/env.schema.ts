@@ -1,0 +1,190 @@
+import { Transform } from 'class-transformer';
+import {
+  IsBoolean,
+  IsEmail,
+  IsIn,
+  IsInt,
+  IsOptional,
+  IsString,
+  IsUrl,
+  Length,
+  Matches,
+  Max,
+  Min,
+} from 'class-validator';
+
+export const DEV_JWT_SECRET = 'development-only-secret-do-not-use-in-production';
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export const NODE_ENVS = ['development', 'production', 'test'] as const;
+
+/** Strict integer parsing: "12abc", "1.5" and "" are errors, not 12, 1 or 0. */
+const toInt = ({ value }: { value: unknown }): unknown =>
+  typeof value === 'string' && /^\s*-?\d+\s*$/.test(value) ? Number(value) : value;
+
+const toBool = ({ value }: { value: unknown }): unknown => {
+  if (typeof value !== 'string') return value;
+  const v = value.trim().toLowerCase();
+  if (['true', '1', 'yes', 'on'].includes(v)) return true;
+  if (['false', '0', 'no', 'off'].includes(v)) return false;
+  return value;
+};
+
+const INT = 'must be an integer';
+const BOOL = 'must be true or false';
+
+/**
+ * Every environment variable the processes read, with its default. Values arrive as strings and
+ * leave typed; anything that does not parse stops start-up (see load-config.ts).
+ */
+export class EnvironmentVariables {
+  @IsIn(NODE_ENVS, { message: `must be one of ${NODE_ENVS.join(', ')}` })
+  NODE_ENV: (typeof NODE_ENVS)[number] = 'development';
+
+  @Transform(toInt)
+  @IsInt({ message: INT })
+  @Min(1)
+  @Max(65535)
+  PORT = 3000;
+
+  @Transform(toInt)
+  @IsInt({ message: INT })
+  @Min(1)
+  @Max(65535)
+  WORKER_PORT = 3001;
+
+  @IsUrl(
+    { protocols: ['postgres', 'postgresql'], require_tld: false, require_protocol: true },
+    { message: 'must be a postgres:// URL' },
+  )
+  DATABASE_URL = 'postgres://postgres:postgres@localhost:5432/ecommerce';
+
+  @Transform(toInt)
+  @IsInt({ message: INT })
+  @Min(1)
+  @Max(500)
+  DATABASE_POOL_SIZE = 10;
+
+  @Transform(toInt)
+  @IsInt({ message: INT })
+  @Min(100)
+  @Max(600_000)
+  DATABASE_STATEMENT_TIMEOUT_MS = 10_000;
+
+  @Transform(toInt)
+  @IsInt({ message: INT })
+  @Min(100)
+  @Max(60_000)
+  DATABASE_CONNECT_TIMEOUT_MS = 3_000;
+
+  @IsUrl(
+    { protocols: ['redis', 'rediss'], require_tld: false, require_protocol: true },
+    { message: 'must be a redis:// or rediss:// URL' },
+  )
+  REDIS_URL = 'redis://localhost:6379/0';
+
+  @Matches(/^[A-Za-z0-9_:.-]{1,64}$/, { message: 'must be 1-64 characters of [A-Za-z0-9_:.-]' })
+  REDIS_PREFIX = 'shop';
+
+  @IsOptional()
+  @IsString()
+  JWT_SECRET?: string;
+
+  @Transform(toInt)
+  @IsInt({ message: INT })
+  @Min(30)
+  @Max(86_400)
+  JWT_ACCESS_TTL = 900;
+
+  @Transform(toInt)
+  @IsInt({ message: INT })
+  @Min(60)
+  @Max(31_536_000)
+  JWT_REFRESH_TTL = 604_800;
+
+  @IsOptional()
+  @IsEmail({}, { message: 'must be an email address' })
+  ADMIN_EMAIL?: string;
+
+  @IsOptional()
+  @Length(8, 128, { message: 'must be 8 to 128 characters' })
+  ADMIN_PASSWORD?: string;
+
+  @Matches(/^[A-Za-z0-9_.-]{3,50}$/, { message: 'must be 3-50 characters of [A-Za-z0-9_.-]' })
+  ADMIN_USERNAME = 'admin';
+
+  @Transform(toInt)
+  @IsInt({ message: INT })
+  @Min(1)
+  RATE_LIMIT_REQUESTS = 100;
+
+  @Transform(toInt)
+  @IsInt({ message: INT })
+  @Min(1)
+  RATE_LIMIT_WINDOW = 60;
+
+  @Transform(toInt)
+  @IsInt({ message: INT })
+  @Min(1)
+  AUTH_RATE_LIMIT_REQUESTS = 10;
+
+  @Transform(toInt)
+  @IsInt({ message: INT })
+  @Min(1)
+  AUTH_RATE_LIMIT_WINDOW = 60;
+
+  @Transform(toInt)
+  @IsInt({ message: INT })
+  @Min(1)
+  ORDER_PAYMENT_TIMEOUT = 1800;
+
+  @Transform(toInt)
+  @IsInt({ message: INT })
+  @Min(1)
+  ORDER_SWEEP_INTERVAL = 60;
+
+  @IsUrl(
+    { protocols: ['smtp', 'smtps'], require_tld: false, require_protocol: true },
+    { message: 'must be an smtp:// or smtps:// URL' },
+  )
+  SMTP_URL = 'smtp://localhost:1025';
+
+  @IsEmail({}, { message: 'must be an email address' })
+  MAIL_FROM = 'shop@example.com';
+
+  @IsUrl(
+    { protocols: ['http', 'https'], require_tld: false, require_protocol: true },
+    { message: 'must be an http:// or https:// URL' },
+  )
+  APP_URL = 'http://localhost:3000';
+
+  @Transform(toBool)
+  @IsBoolean({ message: BOOL })
+  RUN_WORKERS = true;
+
+  @Transform(toBool)
+  @IsBoolean({ message: BOOL })
+  MIGRATIONS_RUN = true;
+
+  @Transform(toInt)
+  @IsInt({ message: INT })
+  @Min(1)
+  CACHE_TTL = 300;
+
+  @Transform(toInt)
+  @IsInt({ message: INT })
+  @Min(1)
+  CACHE_LIST_TTL = 60;
+
+  @Transform(toBool)
+  @IsBoolean({ message: BOOL })
+  TRUST_PROXY = false;
+
+  @Transform(toInt)
+  @IsInt({ message: INT })
+  @Min(1)
+  @Max(300)
+  SHUTDOWN_TIMEOUT = 10;
+
+  @IsIn(LOG_LEVELS, { message: `must be one of ${LOG_LEVELS.join(', ')}` })
+  LOG_LEVEL: (typeof LOG_LEVELS)[number] = 'info';
+}

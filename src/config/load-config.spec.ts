@@ -1,0 +1,90 @@
+import { describe, expect, it } from 'vitest';
+import { DEV_JWT_SECRET } from './env.schema.js';
+import { ConfigError, loadConfig } from './load-config.js';
+
+const fail = (env: NodeJS.ProcessEnv): string => {
+  try {
+    loadConfig(env);
+  } catch (error) {
+    expect(error).toBeInstanceOf(ConfigError);
+    return (error as ConfigError).message;
+  }
+  throw new Error('expected loadConfig to throw');
+};
+
+describe('loadConfig', () => {
+  it('applies every documented default to an empty environment', () => {
+    const config = loadConfig({});
+    expect(config.port).toBe(3000);
+    expect(config.workerPort).toBe(3001);
+    expect(config.database.url).toBe('postgres://postgres:postgres@localhost:5432/ecommerce');
+    expect(config.redis.url).toBe('redis://localhost:6379/0');
+    expect(config.jwt).toEqual({ secret: DEV_JWT_SECRET, accessTtl: 900, refreshTtl: 604800 });
+    expect(config.admin).toEqual({ email: undefined, password: undefined, username: 'admin' });
+    expect(config.rateLimit).toEqual({
+      requests: 100,
+      window: 60,
+      authRequests: 10,
+      authWindow: 60,
+      trustProxy: false,
+    });
+    expect(config.orders).toEqual({ paymentTimeout: 1800, sweepInterval: 60 });
+    expect(config.mail).toEqual({
+      smtpUrl: 'smtp://localhost:1025',
+      from: 'shop@example.com',
+      appUrl: 'http://localhost:3000',
+    });
+    expect(config.cache).toEqual({ ttl: 300, listTtl: 60 });
+    expect(config.runWorkers).toBe(true);
+    expect(config.database.migrationsRun).toBe(true);
+    expect(config.logLevel).toBe('info');
+  });
+
+  it('parses numbers and booleans from strings', () => {
+    const config = loadConfig({ PORT: '8080', RUN_WORKERS: 'false', TRUST_PROXY: '1' });
+    expect(config.port).toBe(8080);
+    expect(config.runWorkers).toBe(false);
+    expect(config.rateLimit.trustProxy).toBe(true);
+  });
+
+  it.each([
+    [{ PORT: 'abc' }, 'Invalid configuration: PORT must be an integer (got "abc")'],
+    [{ PORT: '12abc' }, 'PORT must be an integer'],
+    [{ PORT: '70000' }, 'PORT must not be greater than 65535'],
+    [{ WORKER_PORT: '1.5' }, 'WORKER_PORT must be an integer'],
+    [{ DATABASE_URL: 'not a url' }, 'DATABASE_URL must be a postgres:// URL'],
+    [{ REDIS_URL: 'http://localhost' }, 'REDIS_URL must be a redis:// or rediss:// URL'],
+    [{ RUN_WORKERS: 'maybe' }, 'RUN_WORKERS must be true or false'],
+    [{ LOG_LEVEL: 'loud' }, 'LOG_LEVEL must be one of'],
+    [{ ADMIN_EMAIL: 'root@example.com' }, 'ADMIN_EMAIL and ADMIN_PASSWORD must be set together'],
+  ])('rejects %j with one line naming the variable', (env, expected) => {
+    const message = fail(env);
+    expect(message).toContain(expected);
+    expect(message).not.toContain('\n');
+  });
+
+  it('refuses to start in production without a JWT secret', () => {
+    expect(fail({ NODE_ENV: 'production' })).toBe(
+      'Invalid configuration: JWT_SECRET is required when NODE_ENV=production',
+    );
+  });
+
+  it('refuses a short JWT secret', () => {
+    expect(fail({ NODE_ENV: 'production', JWT_SECRET: 'short' })).toContain('at least 32');
+  });
+
+  it('refuses the development secret in production', () => {
+    expect(fail({ NODE_ENV: 'production', JWT_SECRET: DEV_JWT_SECRET })).toContain(
+      'development default',
+    );
+  });
+
+  it('never prints a secret value in an error', () => {
+    expect(fail({ ADMIN_PASSWORD: 'short' })).not.toContain('short"');
+  });
+
+  it('accepts a strong secret in production', () => {
+    const secret = 'x'.repeat(48);
+    expect(loadConfig({ NODE_ENV: 'production', JWT_SECRET: secret }).jwt.secret).toBe(secret);
+  });
+});

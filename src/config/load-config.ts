@@ -1,0 +1,92 @@
+import 'reflect-metadata';
+import { plainToInstance } from 'class-transformer';
+import { validateSync, type ValidationError } from 'class-validator';
+import type { AppConfig } from './app-config.js';
+import { DEV_JWT_SECRET, EnvironmentVariables } from './env.schema.js';
+
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+}
+
+/** A value of the wrong kind says so before any range complaint ("abc" is not "too large"). */
+const TYPE_CONSTRAINTS = ['isInt', 'isBoolean', 'isUrl', 'isEmail', 'isIn', 'isString', 'matches'];
+
+const describe = (error: ValidationError, env: NodeJS.ProcessEnv): string => {
+  const constraints = error.constraints ?? {};
+  const key = TYPE_CONSTRAINTS.find((name) => name in constraints) ?? Object.keys(constraints)[0];
+  const message = (key && constraints[key]) ?? 'is invalid';
+  const text = message.startsWith(error.property)
+    ? message.slice(error.property.length + 1)
+    : message;
+  const raw = env[error.property];
+  const shown = /SECRET|PASSWORD/.test(error.property) ? '' : ` (got ${JSON.stringify(raw)})`;
+  return `Invalid configuration: ${error.property} ${text}${shown}`;
+};
+
+/**
+ * Parses and validates the environment once. Throws a ConfigError whose message is one line
+ * naming the first bad variable; the entry points print it and exit.
+ */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
+  const present = Object.fromEntries(
+    Object.entries(env).filter(([, value]) => value !== undefined && value !== ''),
+  );
+  const vars = plainToInstance(EnvironmentVariables, present, { exposeDefaultValues: true });
+  const [first] = validateSync(vars, { forbidUnknownValues: false });
+  if (first) throw new ConfigError(describe(first, env));
+
+  const production = vars.NODE_ENV === 'production';
+  const secret = vars.JWT_SECRET ?? (production ? undefined : DEV_JWT_SECRET);
+  if (secret === undefined) {
+    throw new ConfigError('Invalid configuration: JWT_SECRET is required when NODE_ENV=production');
+  }
+  if (secret.length < 32) {
+    throw new ConfigError('Invalid configuration: JWT_SECRET must be at least 32 characters');
+  }
+  if (production && secret === DEV_JWT_SECRET) {
+    throw new ConfigError(
+      'Invalid configuration: JWT_SECRET is the development default; set a secret of your own',
+    );
+  }
+  if ((vars.ADMIN_EMAIL === undefined) !== (vars.ADMIN_PASSWORD === undefined)) {
+    throw new ConfigError(
+      'Invalid configuration: ADMIN_EMAIL and ADMIN_PASSWORD must be set together',
+    );
+  }
+
+  return {
+    nodeEnv: vars.NODE_ENV,
+    port: vars.PORT,
+    workerPort: vars.WORKER_PORT,
+    database: {
+      url: vars.DATABASE_URL,
+      poolSize: vars.DATABASE_POOL_SIZE,
+      statementTimeoutMs: vars.DATABASE_STATEMENT_TIMEOUT_MS,
+      connectTimeoutMs: vars.DATABASE_CONNECT_TIMEOUT_MS,
+      migrationsRun: vars.MIGRATIONS_RUN,
+    },
+    redis: { url: vars.REDIS_URL, prefix: vars.REDIS_PREFIX },
+    jwt: { secret, accessTtl: vars.JWT_ACCESS_TTL, refreshTtl: vars.JWT_REFRESH_TTL },
+    admin: {
+      email: vars.ADMIN_EMAIL,
+      password: vars.ADMIN_PASSWORD,
+      username: vars.ADMIN_USERNAME,
+    },
+    rateLimit: {
+      requests: vars.RATE_LIMIT_REQUESTS,
+      window: vars.RATE_LIMIT_WINDOW,
+      authRequests: vars.AUTH_RATE_LIMIT_REQUESTS,
+      authWindow: vars.AUTH_RATE_LIMIT_WINDOW,
+      trustProxy: vars.TRUST_PROXY,
+    },
+    orders: {
+      paymentTimeout: vars.ORDER_PAYMENT_TIMEOUT,
+      sweepInterval: vars.ORDER_SWEEP_INTERVAL,
+    },
+    mail: { smtpUrl: vars.SMTP_URL, from: vars.MAIL_FROM, appUrl: vars.APP_URL },
+    cache: { ttl: vars.CACHE_TTL, listTtl: vars.CACHE_LIST_TTL },
+    runWorkers: vars.RUN_WORKERS,
+    shutdownTimeout: vars.SHUTDOWN_TIMEOUT,
+    logLevel: vars.LOG_LEVEL,
+  };
+}
