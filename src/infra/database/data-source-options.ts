@@ -1,0 +1,37 @@
+import pg from 'pg';
+import type { DataSourceOptions } from 'typeorm';
+import type { AppConfig } from '../../config/app-config.js';
+import { ENTITIES } from './entities.js';
+
+// BIGINT ids and COUNT(*) arrive as JS numbers; every id and count here stays far below 2^53.
+pg.defaults.parseInt8 = true;
+
+export type DatabaseConfig = AppConfig['database'];
+
+export function dataSourceOptions(
+  database: DatabaseConfig,
+  migrations: DataSourceOptions['migrations'] = [],
+  applicationName = 'shop-api',
+): DataSourceOptions {
+  return {
+    type: 'postgres',
+    url: database.url,
+    entities: ENTITIES,
+    migrations,
+    migrationsTableName: 'schema_migrations',
+    migrationsTransactionMode: 'each',
+    synchronize: false,
+    migrationsRun: false,
+    logging: false,
+    poolSize: database.poolSize,
+    extra: {
+      application_name: applicationName,
+      // Fail fast instead of queueing forever when PostgreSQL is unreachable or the pool is busy.
+      connectionTimeoutMillis: database.connectTimeoutMs,
+      statement_timeout: database.statementTimeoutMs,
+      idle_in_transaction_session_timeout: database.statementTimeoutMs * 2,
+      idleTimeoutMillis: 30_000,
+      keepAlive: true,
+    },
+  };
+}

@@ -1,0 +1,56 @@
+import { Global, Logger, Module } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { DataSource, type DataSourceOptions } from 'typeorm';
+import { APP_CONFIG, type AppConfig } from '../../config/app-config.js';
+import { dataSourceOptions } from './data-source-options.js';
+import { ensureDatabase } from './ensure-database.js';
+import { loadMigrations } from './migrations.js';
+import { runMigrations } from './run-migrations.js';
+import { TransactionRunner } from './transaction-runner.js';
+
+const logger = new Logger('Database');
+
+/**
+ * Creates the database if it is missing, connects, and (when MIGRATIONS_RUN) applies pending
+ * migrations under an advisory lock before the app serves anything.
+ */
+async function openDataSource(options: DataSourceOptions): Promise<DataSource> {
+  const url = (options as { url?: string }).url ?? '';
+  if (await ensureDatabase(url)) logger.log('Created the database named in DATABASE_URL');
+  const dataSource = new DataSource({
+    ...options,
+    migrationsRun: false,
+    migrations: await loadMigrations(),
+  });
+  await dataSource.initialize();
+  if (options.migrationsRun) {
+    const applied = await runMigrations(dataSource);
+    if (applied.length > 0) {
+      logger.log(`Applied migrations: ${applied.map((m) => m.name).join(', ')}`);
+    }
+  }
+  return dataSource;
+}
+
+@Global()
+@Module({
+  imports: [
+    TypeOrmModule.forRootAsync({
+      inject: [APP_CONFIG],
+      useFactory: (config: AppConfig) => ({
+        ...dataSourceOptions(config.database),
+        // Read by openDataSource, which runs them itself under a lock.
+        migrationsRun: config.database.migrationsRun,
+        retryAttempts: 3,
+        retryDelay: 2000,
+      }),
+      dataSourceFactory: async (options) => {
+        if (!options) throw new Error('TypeORM options are missing');
+        return openDataSource(options);
+      },
+    }),
+  ],
+  providers: [TransactionRunner],
+  exports: [TransactionRunner],
+})
+export class DatabaseModule {}

@@ -1,0 +1,7 @@
+import { SessionEntity } from '../../modules/auth/session.entity.js';
+import { OrderEntity, OrderItemEntity } from '../../modules/orders/order.entity.js';
+import { ProductEntity } from '../../modules/products/product.entity.js';
+import { UserEntity } from '../../modules/users/user.entity.js';
+
+/** Every mapped table; the schema itself comes only from migrations/. */
+export const ENTITIES = [UserEntity, SessionEntity, ProductEntity, OrderEntity, OrderItemEntity];

@@ -1,0 +1,49 @@
+import {
+  Check,
+  Column,
+  CreateDateColumn,
+  Entity,
+  Index,
+  PrimaryGeneratedColumn,
+  UpdateDateColumn,
+} from 'typeorm';
+
+@Entity({ name: 'products' })
+@Check('products_price_check', `"price" > 0`)
+@Check('products_stock_check', `"stock" >= 0`)
+@Check('products_sales_check', `"sales" >= 0`)
+@Index('products_name_idx', ['name'])
+@Index('products_active_created_idx', ['isActive', 'createdAt'])
+@Index('products_category_idx', ['category'])
+export class ProductEntity {
+  @PrimaryGeneratedColumn('identity', { type: 'bigint', generatedIdentity: 'ALWAYS' })
+  id!: number;
+
+  @Column({ type: 'varchar', length: 200 })
+  name!: string;
+
+  @Column({ type: 'text', nullable: true })
+  description!: string | null;
+
+  /** NUMERIC(12,2) arrives as an exact decimal string; never parsed into float arithmetic. */
+  @Column({ type: 'numeric', precision: 12, scale: 2 })
+  price!: string;
+
+  @Column({ type: 'integer' })
+  stock!: number;
+
+  @Column({ type: 'varchar', length: 100, nullable: true })
+  category!: string | null;
+
+  @Column({ name: 'is_active', type: 'boolean', default: true })
+  isActive!: boolean;
+
+  @Column({ type: 'integer', default: 0 })
+  sales!: number;
+
+  @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
+  createdAt!: Date;
+
+  @UpdateDateColumn({ name: 'updated_at', type: 'timestamptz' })
+  updatedAt!: Date;
+}
