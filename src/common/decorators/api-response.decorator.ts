@@ -1,0 +1,82 @@
+import { applyDecorators, HttpStatus, type Type } from '@nestjs/common';
+import { ApiExtraModels, ApiResponse, getSchemaPath } from '@nestjs/swagger';
+import type { ReferenceObject, SchemaObject } from '@nestjs/swagger';
+import { ErrorResponseDto, PageMetaDto, SuccessEnvelopeDto } from '../dto/envelope.dto.js';
+
+const ERROR_DESCRIPTIONS: Record<number, string> = {
+  400: 'Invalid input (see errors)',
+  401: 'Missing, invalid, expired or revoked access token',
+  403: 'Authenticated but not allowed',
+  404: 'Not found',
+  409: 'Conflicts with the current state',
+  413: 'Body larger than 1 MB',
+  422: 'Well-formed but not processable',
+  429: 'Rate limit exceeded (see Retry-After)',
+  503: 'A dependency is unavailable; retry',
+};
+
+/** Documents error responses with the contract's error body. */
+export const ApiErrors = (...statuses: number[]): MethodDecorator & ClassDecorator =>
+  applyDecorators(
+    ApiExtraModels(ErrorResponseDto),
+    ...statuses.map((status) =>
+      ApiResponse({
+        status,
+        description: ERROR_DESCRIPTIONS[status] ?? 'Error',
+        schema: { $ref: getSchemaPath(ErrorResponseDto) },
+      }),
+    ),
+  );
+
+interface EnvelopeOptions {
+  status?: number;
+  description?: string;
+  /** data is an array of the model */
+  isArray?: boolean;
+  /** data is a page {items, total, page, page_size, total_pages} of the model */
+  paged?: boolean;
+}
+
+const dataSchema = (
+  model: Type | undefined,
+  options: EnvelopeOptions,
+): SchemaObject | ReferenceObject => {
+  if (!model) return { type: 'object', nullable: true };
+  const ref = { $ref: getSchemaPath(model) };
+  if (options.paged) {
+    return {
+      allOf: [
+        { $ref: getSchemaPath(PageMetaDto) },
+        {
+          type: 'object',
+          required: ['items'],
+          properties: { items: { type: 'array', items: ref } },
+        },
+      ],
+    };
+  }
+  return options.isArray ? { type: 'array', items: ref } : ref;
+};
+
+/** Documents a success response as the envelope {code, message, data, timestamp} around a model. */
+export const ApiEnvelope = (
+  model: Type | undefined,
+  options: EnvelopeOptions = {},
+): MethodDecorator =>
+  applyDecorators(
+    ApiExtraModels(SuccessEnvelopeDto, PageMetaDto, ...(model ? [model] : [])),
+    ApiResponse({
+      status: options.status ?? HttpStatus.OK,
+      description: options.description ?? 'Success',
+      schema: {
+        allOf: [
+          { $ref: getSchemaPath(SuccessEnvelopeDto) },
+          { type: 'object', required: ['data'], properties: { data: dataSchema(model, options) } },
+        ],
+      },
+    }),
+  );
+
+/** Documents a 204 answer, which has no body. */
+export const ApiNoContent = (description = 'Done; no body'): MethodDecorator =>
+  ApiResponse({ status: HttpStatus.NO_CONTENT, description });

@@ -1,0 +1,18 @@
+import { applyDecorators, SetMetadata } from '@nestjs/common';
+import { ApiBearerAuth } from '@nestjs/swagger';
+import type { UserRole } from '../../modules/users/user.entity.js';
+import { ApiErrors } from './api-response.decorator.js';
+
+export const ROLES = 'auth:roles';
+export const BEARER = 'bearer';
+
+/**
+ * Marks a route as needing a signed-in caller, optionally with one of the given roles, and writes
+ * the same fact into the OpenAPI document so docs and behaviour cannot drift apart.
+ */
+export const Auth = (...roles: UserRole[]): MethodDecorator & ClassDecorator =>
+  applyDecorators(
+    SetMetadata(ROLES, roles),
+    ApiBearerAuth(BEARER),
+    roles.length > 0 ? ApiErrors(401, 403) : ApiErrors(401),
+  );

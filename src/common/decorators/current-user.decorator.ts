@@ -1,0 +1,24 @@
+import { createParamDecorator, type ExecutionContext } from '@nestjs/common';
+import type { Request } from 'express';
+import type { UserRole } from '../../modules/users/user.entity.js';
+
+/** Who is calling, as established by the JWT guard from the token and the live session. */
+export interface AuthUser {
+  id: number;
+  role: UserRole;
+  sessionId: string;
+}
+
+declare module 'express-serve-static-core' {
+  interface Request {
+    user?: AuthUser;
+  }
+}
+
+export const CurrentUser = createParamDecorator(
+  (_data: unknown, ctx: ExecutionContext): AuthUser => {
+    const user = ctx.switchToHttp().getRequest<Request>().user;
+    if (!user) throw new Error('CurrentUser used on a route without authentication');
+    return user;
+  },
+);

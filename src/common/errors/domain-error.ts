@@ -1,0 +1,40 @@
+export type FieldErrors = Record<string, string>;
+
+export const DOMAIN_ERROR_KINDS = [
+  'validation',
+  'unauthorized',
+  'forbidden',
+  'not_found',
+  'conflict',
+  'unprocessable',
+  'unavailable',
+] as const;
+export type DomainErrorKind = (typeof DOMAIN_ERROR_KINDS)[number];
+
+/**
+ * What services throw. It names what went wrong in domain terms; the exception filter alone
+ * decides the HTTP status and the wire format.
+ */
+export class DomainError extends Error {
+  override readonly name = 'DomainError';
+
+  constructor(
+    readonly kind: DomainErrorKind,
+    message: string,
+    readonly errors: FieldErrors | null = null,
+  ) {
+    super(message);
+  }
+}
+
+export const notFound = (what: string): DomainError =>
+  new DomainError('not_found', `${what} not found`);
+export const conflict = (message: string): DomainError => new DomainError('conflict', message);
+export const forbidden = (message = 'Forbidden'): DomainError =>
+  new DomainError('forbidden', message);
+export const unauthorized = (message = 'Unauthorized'): DomainError =>
+  new DomainError('unauthorized', message);
+export const validationFailed = (errors: FieldErrors): DomainError =>
+  new DomainError('validation', 'Validation failed', errors);
+export const unprocessable = (message: string): DomainError =>
+  new DomainError('unprocessable', message);

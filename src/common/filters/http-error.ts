@@ -1,0 +1,138 @@
+import { HttpException, HttpStatus } from '@nestjs/common';
+import { QueryFailedError } from 'typeorm';
+import { DomainError, type DomainErrorKind, type FieldErrors } from '../errors/domain-error.js';
+
+export interface HttpError {
+  status: number;
+  message: string;
+  errors: FieldErrors | null;
+  /** Extra top-level fields kept in the body (the Terminus result of a failed readiness check). */
+  extra?: Record<string, unknown>;
+  /** Only unexpected failures are logged with their stack. */
+  unexpected: boolean;
+}
+
+const KIND_STATUS: Record<DomainErrorKind, number> = {
+  validation: HttpStatus.BAD_REQUEST,
+  unauthorized: HttpStatus.UNAUTHORIZED,
+  forbidden: HttpStatus.FORBIDDEN,
+  not_found: HttpStatus.NOT_FOUND,
+  conflict: HttpStatus.CONFLICT,
+  unprocessable: HttpStatus.UNPROCESSABLE_ENTITY,
+  unavailable: HttpStatus.SERVICE_UNAVAILABLE,
+};
+
+const UNAVAILABLE: HttpError = {
+  status: HttpStatus.SERVICE_UNAVAILABLE,
+  message: 'Service temporarily unavailable, please retry',
+  errors: null,
+  unexpected: false,
+};
+
+// PostgreSQL SQLSTATEs that mean "the database is not there right now", not "your request is bad".
+const PG_UNAVAILABLE = new Set([
+  '57014',
+  '57P01',
+  '57P02',
+  '57P03',
+  '53300',
+  '08000',
+  '08003',
+  '08006',
+]);
+const NETWORK_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EPIPE',
+  'ENOTFOUND',
+  'EHOSTUNREACH',
+]);
+const POOL_MESSAGES =
+  /timeout exceeded when trying to connect|Connection terminated|connection timeout|Client has encountered a connection error|Connection is closed/i;
+
+const httpExceptionMessage = (exception: HttpException): string => {
+  const body = exception.getResponse();
+  if (typeof body === 'string') return body;
+  const message = (body as { message?: unknown }).message;
+  if (typeof message === 'string') return message;
+  if (Array.isArray(message) && typeof message[0] === 'string') return message[0];
+  return exception.message;
+};
+
+const isInfrastructureFailure = (exception: unknown): boolean => {
+  if (!(exception instanceof Error)) return false;
+  const code = (exception as { code?: unknown }).code;
+  if (typeof code === 'string' && (PG_UNAVAILABLE.has(code) || NETWORK_CODES.has(code)))
+    return true;
+  return POOL_MESSAGES.test(exception.message);
+};
+
+interface HealthCheckBody {
+  status: string;
+  info: Record<string, unknown>;
+  error: Record<string, unknown>;
+  details: Record<string, unknown>;
+}
+
+/** Terminus reports a failed check as a 503 whose body is its result; keep that body. */
+const healthCheckResult = (body: unknown): HealthCheckBody | null => {
+  if (typeof body !== 'object' || body === null) return null;
+  const candidate = body as Partial<HealthCheckBody>;
+  return candidate.status === 'error' &&
+    typeof candidate.details === 'object' &&
+    typeof candidate.error === 'object'
+    ? (candidate as HealthCheckBody)
+    : null;
+};
+
+const describeCheck = (detail: unknown): string => {
+  const message = (detail as { message?: unknown } | null)?.message;
+  return typeof message === 'string' ? `down: ${message}` : 'down';
+};
+
+/** Maps anything thrown to a status and a message that is safe to show a client. */
+export function toHttpError(exception: unknown): HttpError {
+  if (exception instanceof DomainError) {
+    return {
+      status: KIND_STATUS[exception.kind],
+      message: exception.message,
+      errors: exception.errors,
+      unexpected: false,
+    };
+  }
+  if (exception instanceof HttpException) {
+    const status = exception.getStatus();
+    const health = healthCheckResult(exception.getResponse());
+    if (health) {
+      return {
+        status,
+        message: 'Service unavailable',
+        errors: Object.fromEntries(
+          Object.entries(health.error).map(([name, detail]) => [name, describeCheck(detail)]),
+        ),
+        extra: { ...health },
+        unexpected: false,
+      };
+    }
+    return {
+      status,
+      message: httpExceptionMessage(exception),
+      errors: null,
+      unexpected: status >= 500,
+    };
+  }
+  if (exception instanceof QueryFailedError) {
+    const driverError = exception.driverError as { code?: string } | undefined;
+    if (driverError?.code === '22003') {
+      return { status: 400, message: 'A number is out of range', errors: null, unexpected: false };
+    }
+  }
+  if (
+    isInfrastructureFailure(exception) ||
+    (exception instanceof QueryFailedError && isInfrastructureFailure(exception.driverError))
+  ) {
+    return UNAVAILABLE;
+  }
+  return { status: 500, message: 'Internal server error', errors: null, unexpected: true };
+}

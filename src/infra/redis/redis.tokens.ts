@@ -1,0 +1,5 @@
+import { Inject } from '@nestjs/common';
+
+/** The shared ioredis client for cache, rate-limit counters and other short commands. */
+export const REDIS = Symbol('REDIS');
+export const InjectRedis = (): ParameterDecorator => Inject(REDIS);
