@@ -1,0 +1,28 @@
+import { Module } from '@nestjs/common';
+import { JwtModule } from '@nestjs/jwt';
+import { PassportModule } from '@nestjs/passport';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { APP_CONFIG, type AppConfig } from '../../config/app-config.js';
+import { UsersModule } from '../users/users.module.js';
+import { AccountService } from './account.service.js';
+import { AuthService } from './auth.service.js';
+import { SessionEntity } from './session.entity.js';
+import { SessionsRepository } from './sessions.repository.js';
+import { JwtStrategy } from './strategies/jwt.strategy.js';
+import { TokenService } from './token.service.js';
+
+/** Logins, tokens and credentials; no routes (see AuthHttpModule). */
+@Module({
+  imports: [
+    UsersModule,
+    PassportModule,
+    TypeOrmModule.forFeature([SessionEntity]),
+    JwtModule.registerAsync({
+      inject: [APP_CONFIG],
+      useFactory: (config: AppConfig) => ({ secret: config.jwt.secret }),
+    }),
+  ],
+  providers: [AuthService, AccountService, SessionsRepository, TokenService, JwtStrategy],
+  exports: [AuthService, AccountService],
+})
+export class AuthModule {}

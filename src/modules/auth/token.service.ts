@@ -1,0 +1,78 @@
+import { createHash, randomUUID } from 'node:crypto';
+import { Injectable } from '@nestjs/common';
+import { JwtService } from '@nestjs/jwt';
+import { InjectConfig, type AppConfig } from '../../config/app-config.js';
+
+export const TOKEN_ISSUER = 'shop-api';
+export const JWT_ALGORITHM = 'HS256';
+
+export type TokenType = 'access' | 'refresh';
+
+export interface TokenClaims {
+  sub: string;
+  /** The login (session family) the token belongs to. */
+  sid: string;
+  typ: TokenType;
+  jti?: string;
+  exp: number;
+}
+
+export interface IssuedTokens {
+  accessToken: string;
+  refreshToken: string;
+  refreshHash: string;
+  refreshExpiresAt: Date;
+}
+
+export const hashToken = (token: string): string =>
+  createHash('sha256').update(token).digest('hex');
+
+@Injectable()
+export class TokenService {
+  constructor(
+    private readonly jwt: JwtService,
+    @InjectConfig() private readonly config: AppConfig,
+  ) {}
+
+  /** A fresh access and refresh token for one login; only the refresh token's hash is stored. */
+  issue(userId: number, sessionId: string): IssuedTokens {
+    const { accessTtl, refreshTtl } = this.config.jwt;
+    const sub = String(userId);
+    const accessToken = this.sign({ sub, sid: sessionId, typ: 'access' }, accessTtl);
+    // jti makes every refresh token unique, even two issued for one login in the same second.
+    const refreshToken = this.sign(
+      { sub, sid: sessionId, typ: 'refresh', jti: randomUUID() },
+      refreshTtl,
+    );
+    return {
+      accessToken,
+      refreshToken,
+      refreshHash: hashToken(refreshToken),
+      refreshExpiresAt: new Date(Date.now() + refreshTtl * 1000),
+    };
+  }
+
+  /** The claims of a well-signed refresh token, or null for anything else. */
+  verifyRefresh(token: string, options: { ignoreExpiration?: boolean } = {}): TokenClaims | null {
+    try {
+      const claims = this.jwt.verify<TokenClaims>(token, {
+        algorithms: [JWT_ALGORITHM],
+        issuer: TOKEN_ISSUER,
+        audience: TOKEN_ISSUER,
+        ignoreExpiration: options.ignoreExpiration ?? false,
+      });
+      return claims.typ === 'refresh' && typeof claims.sid === 'string' ? claims : null;
+    } catch {
+      return null;
+    }
+  }
+
+  private sign(claims: Omit<TokenClaims, 'exp'>, ttlSeconds: number): string {
+    return this.jwt.sign(claims, {
+      algorithm: JWT_ALGORITHM,
+      expiresIn: ttlSeconds,
+      issuer: TOKEN_ISSUER,
+      audience: TOKEN_ISSUER,
+    });
+  }
+}

@@ -1,0 +1,27 @@
+import { ApiProperty } from '@nestjs/swagger';
+import { USER_ROLES, type UserEntity, type UserRole } from '../user.entity.js';
+
+/** The only shape a user leaves the server in: built field by field, so no hash can slip out. */
+export class UserResponseDto {
+  @ApiProperty({ example: 1 }) id!: number;
+  @ApiProperty({ example: 'ada@example.com' }) email!: string;
+  @ApiProperty({ example: 'ada' }) username!: string;
+  @ApiProperty({ enum: USER_ROLES }) role!: UserRole;
+  @ApiProperty() is_active!: boolean;
+  @ApiProperty() email_verified!: boolean;
+  @ApiProperty({ format: 'date-time' }) created_at!: string;
+  @ApiProperty({ format: 'date-time' }) updated_at!: string;
+
+  static from(user: UserEntity): UserResponseDto {
+    return {
+      id: user.id,
+      email: user.email,
+      username: user.username,
+      role: user.role,
+      is_active: user.isActive,
+      email_verified: user.emailVerified,
+      created_at: user.createdAt.toISOString(),
+      updated_at: user.updatedAt.toISOString(),
+    };
+  }
+}

@@ -1,0 +1,72 @@
+import { Body, Controller, Get, Param, Patch, Put, Query } from '@nestjs/common';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiEnvelope, ApiErrors } from '../../common/decorators/api-response.decorator.js';
+import { Auth } from '../../common/decorators/auth.decorator.js';
+import { CurrentUser, type AuthUser } from '../../common/decorators/current-user.decorator.js';
+import { offsetOf, PageQueryDto, toPage, type Page } from '../../common/dto/page.js';
+import { ParseIdPipe } from '../../common/pipes/parse-id.pipe.js';
+import { AccountService } from '../auth/account.service.js';
+import { AdminUpdateUserDto } from './dto/admin-update-user.dto.js';
+import { UpdateMeDto } from './dto/update-me.dto.js';
+import { UserResponseDto } from './dto/user-response.dto.js';
+import { UsersService } from './users.service.js';
+
+@ApiTags('users')
+@Controller('api/users')
+export class UsersController {
+  constructor(
+    private readonly users: UsersService,
+    private readonly account: AccountService,
+  ) {}
+
+  @Get('me')
+  @Auth()
+  @ApiOperation({ summary: 'The signed-in user' })
+  @ApiEnvelope(UserResponseDto)
+  async me(@CurrentUser() caller: AuthUser): Promise<UserResponseDto> {
+    return UserResponseDto.from(await this.users.getById(caller.id));
+  }
+
+  @Put('me')
+  @Auth()
+  @ApiOperation({
+    summary: 'Change own email, username or password',
+    description:
+      'current_password is required to change email or password. A new password signs out every other login.',
+  })
+  @ApiEnvelope(UserResponseDto)
+  @ApiErrors(400, 409)
+  async updateMe(
+    @CurrentUser() caller: AuthUser,
+    @Body() dto: UpdateMeDto,
+  ): Promise<UserResponseDto> {
+    return UserResponseDto.from(await this.account.updateMe(caller, dto));
+  }
+
+  @Get()
+  @Auth('admin')
+  @ApiOperation({ summary: 'All users, by id' })
+  @ApiEnvelope(UserResponseDto, { paged: true })
+  @ApiErrors(400)
+  async list(@Query() query: PageQueryDto): Promise<Page<UserResponseDto>> {
+    const [users, total] = await this.users.list(offsetOf(query), query.page_size);
+    return toPage(
+      users.map((user) => UserResponseDto.from(user)),
+      total,
+      query,
+    );
+  }
+
+  @Patch(':id')
+  @Auth('admin')
+  @ApiOperation({ summary: 'Enable, disable, promote or demote a user' })
+  @ApiEnvelope(UserResponseDto)
+  @ApiErrors(400, 404)
+  async adminUpdate(
+    @CurrentUser() caller: AuthUser,
+    @Param('id', ParseIdPipe) id: number,
+    @Body() dto: AdminUpdateUserDto,
+  ): Promise<UserResponseDto> {
+    return UserResponseDto.from(await this.users.adminUpdate(caller.id, id, dto));
+  }
+}
