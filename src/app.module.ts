@@ -1,0 +1,53 @@
+import {
+  Module,
+  RequestMethod,
+  type DynamicModule,
+  type MiddlewareConsumer,
+  type NestModule,
+} from '@nestjs/common';
+import { APP_GUARD } from '@nestjs/core';
+import { JwtAuthGuard } from './common/guards/jwt-auth.guard.js';
+import { RolesGuard } from './common/guards/roles.guard.js';
+import { HTTP_PIPELINE_PROVIDERS } from './common/http/http-pipeline.js';
+import { JsonBodyMiddleware } from './common/http/json-body.middleware.js';
+import type { AppConfig } from './config/app-config.js';
+import { ConfigModule } from './config/config.module.js';
+import { DatabaseModule } from './infra/database/database.module.js';
+import { LoggingModule } from './infra/logging/logging.module.js';
+import { MetricsModule } from './infra/metrics/metrics.module.js';
+import { RedisModule } from './infra/redis/redis.module.js';
+import { AuthHttpModule } from './modules/auth/auth-http.module.js';
+import { AuthModule } from './modules/auth/auth.module.js';
+import { HealthModule } from './modules/health/health.module.js';
+import { UsersHttpModule } from './modules/users/users-http.module.js';
+
+/** The api process: every public route, plus the queue processors when RUN_WORKERS is true. */
+@Module({})
+export class AppModule implements NestModule {
+  static forRoot(config: AppConfig): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        ConfigModule.forRoot(config),
+        LoggingModule,
+        DatabaseModule,
+        RedisModule,
+        MetricsModule,
+        HealthModule,
+        AuthModule,
+        AuthHttpModule,
+        UsersHttpModule,
+      ],
+      providers: [
+        ...HTTP_PIPELINE_PROVIDERS,
+        // Guards run in this order: who you are, then what you may do.
+        { provide: APP_GUARD, useClass: JwtAuthGuard },
+        { provide: APP_GUARD, useClass: RolesGuard },
+      ],
+    };
+  }
+
+  configure(consumer: MiddlewareConsumer): void {
+    consumer.apply(JsonBodyMiddleware).forRoutes({ path: '{*path}', method: RequestMethod.ALL });
+  }
+}

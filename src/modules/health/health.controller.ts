@@ -1,0 +1,52 @@
+import { Controller, Get } from '@nestjs/common';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import {
+  HealthCheck,
+  HealthCheckService,
+  TypeOrmHealthIndicator,
+  type HealthCheckResult,
+} from '@nestjs/terminus';
+import { Public } from '../../common/decorators/public.decorator.js';
+import { RedisHealthIndicator } from '../../infra/redis/redis.health.js';
+
+/** Each dependency check gives up after this long, so readiness answers well within 5 seconds. */
+const CHECK_TIMEOUT_MS = 1500;
+
+@ApiTags('health')
+@Public()
+@Controller('health')
+export class HealthController {
+  constructor(
+    private readonly health: HealthCheckService,
+    private readonly database: TypeOrmHealthIndicator,
+    private readonly redis: RedisHealthIndicator,
+  ) {}
+
+  @Get('live')
+  @ApiOperation({ summary: 'Liveness: the process is up; checks no dependency' })
+  @HealthCheck()
+  live(): Promise<HealthCheckResult> {
+    return this.health.check([]);
+  }
+
+  @Get('ready')
+  @ApiOperation({ summary: 'Readiness: PostgreSQL and Redis answer (503 otherwise)' })
+  @HealthCheck()
+  ready(): Promise<HealthCheckResult> {
+    return this.checkDependencies();
+  }
+
+  @Get()
+  @ApiOperation({ summary: 'Same as /health/ready' })
+  @HealthCheck()
+  overall(): Promise<HealthCheckResult> {
+    return this.checkDependencies();
+  }
+
+  private checkDependencies(): Promise<HealthCheckResult> {
+    return this.health.check([
+      () => this.database.pingCheck('database').withTimeout(CHECK_TIMEOUT_MS),
+      () => this.redis.ping('redis', CHECK_TIMEOUT_MS),
+    ]);
+  }
+}
