@@ -1,0 +1,126 @@
+import { randomBytes } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+import { inject } from 'vitest';
+import { databaseUrl, REDIS_URL } from '../support/env.js';
+import { dropDatabase, freePort, spawnNode, waitForStatus } from '../support/processes.js';
+import { TEST_JWT_SECRET } from '../support/test-app.js';
+
+const baseEnv = (): NodeJS.ProcessEnv => ({
+  DATABASE_URL: inject('databaseUrl'),
+  REDIS_URL,
+  REDIS_PREFIX: `test:${inject('runId')}:proc${randomBytes(3).toString('hex')}`,
+  JWT_SECRET: TEST_JWT_SECRET,
+  MIGRATIONS_RUN: 'false',
+  LOG_LEVEL: 'warn',
+});
+
+describe('start-up configuration errors', () => {
+  it.each([
+    [{ PORT: 'abc' }, 'Invalid configuration: PORT must be an integer (got "abc")'],
+    [
+      { DATABASE_URL: 'mysql://x' },
+      'Invalid configuration: DATABASE_URL must be a postgres:// URL (got "mysql://x")',
+    ],
+    [
+      { NODE_ENV: 'production', JWT_SECRET: '' },
+      'Invalid configuration: JWT_SECRET is required when NODE_ENV=production',
+    ],
+    [
+      { NODE_ENV: 'production', JWT_SECRET: 'too-short' },
+      'Invalid configuration: JWT_SECRET must be at least 32 characters',
+    ],
+  ])('stops the api on %j with exit 1 and one line naming the variable', async (env, line) => {
+    const api = spawnNode('dist/main.js', { ...baseEnv(), ...env });
+    expect(await api.exited).toBe(1);
+    expect(api.stderr()).toBe(`${line}\n`);
+  });
+
+  it('stops the worker the same way', async () => {
+    const worker = spawnNode('dist/worker.js', { ...baseEnv(), WORKER_PORT: '-1' });
+    expect(await worker.exited).toBe(1);
+    expect(worker.stderr()).toMatch(
+      /^Invalid configuration: WORKER_PORT must not be less than 1 \(got "-1"\)\n$/,
+    );
+  });
+});
+
+describe('the api process', () => {
+  it('creates and migrates a missing database, serves, and exits 0 on SIGTERM', async () => {
+    const name = `shop_scratch_${randomBytes(4).toString('hex')}`;
+    const port = await freePort();
+    const api = spawnNode('dist/main.js', {
+      ...baseEnv(),
+      DATABASE_URL: databaseUrl(name),
+      MIGRATIONS_RUN: 'true',
+      PORT: String(port),
+    });
+    try {
+      await waitForStatus(`http://127.0.0.1:${port}/health/ready`);
+      const res = await fetch(`http://127.0.0.1:${port}/api/auth/register`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({
+          email: 'p@example.com',
+          username: 'proc',
+          password: 'password-123',
+        }),
+      });
+      expect(res.status).toBe(201);
+      api.child.kill('SIGTERM');
+      expect(await api.exited).toBe(0);
+    } finally {
+      api.child.kill('SIGKILL');
+      await dropDatabase(name);
+    }
+  });
+});
+
+describe('the worker process', () => {
+  it('serves only probes and metrics on WORKER_PORT and exits 0 on SIGTERM', async () => {
+    const port = await freePort();
+    const worker = spawnNode('dist/worker.js', { ...baseEnv(), WORKER_PORT: String(port) });
+    try {
+      const base = `http://127.0.0.1:${port}`;
+      await waitForStatus(`${base}/health/live`);
+      expect((await fetch(`${base}/health/ready`)).status).toBe(200);
+      const metrics = await fetch(`${base}/metrics`);
+      expect(metrics.status).toBe(200);
+      expect(await metrics.text()).toMatch(/process_cpu_user_seconds_total/);
+      const api = await fetch(`${base}/api/auth/login`, { method: 'POST' });
+      expect(api.status).toBe(404);
+      expect(((await api.json()) as { code: number }).code).toBe(404);
+      worker.child.kill('SIGTERM');
+      expect(await worker.exited).toBe(0);
+    } finally {
+      worker.child.kill('SIGKILL');
+    }
+  });
+});
+
+describe('npm run migration:* (dist/cli/migrate.js)', () => {
+  it('creates the database, applies, reports, reverts', async () => {
+    const name = `shop_scratch_${randomBytes(4).toString('hex')}`;
+    const env = { ...baseEnv(), DATABASE_URL: databaseUrl(name) };
+    const cli = async (...args: string[]) => {
+      const run = spawnNode('dist/cli/migrate.js', env, args);
+      return { code: await run.exited, out: run.output(), err: run.stderr() };
+    };
+    try {
+      const first = await cli('run');
+      expect(first.code, first.err).toBe(0);
+      expect(first.out).toMatch(/^created the database\napplied: InitialSchema\d+/);
+      expect((await cli('run')).out).toBe('nothing to apply\n');
+      expect((await cli('show')).out).toBe('up to date\n');
+      expect((await cli('generate', 'Nothing')).out).toBe(
+        'no changes: the entities match the migrated schema\n',
+      );
+      expect((await cli('revert')).out).toBe('reverted the last migration\n');
+      expect((await cli('show')).out).toBe('pending migrations exist\n');
+      const bad = await cli('frobnicate');
+      expect(bad.code).toBe(1);
+      expect(bad.err).toMatch(/^usage: migrate/);
+    } finally {
+      await dropDatabase(name);
+    }
+  });
+});

@@ -1,0 +1,80 @@
+import { compileErrors, validate } from '@readme/openapi-parser';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startApp, type TestApp } from '../support/test-app.js';
+
+interface Operation {
+  security?: object[];
+  responses: Record<string, { content?: { 'application/json'?: { schema?: unknown } } }>;
+  requestBody?: unknown;
+}
+type Doc = {
+  openapi: string;
+  paths: Record<string, Record<string, Operation>>;
+  components: { securitySchemes?: object };
+};
+
+let t: TestApp;
+let doc: Doc;
+
+beforeAll(async () => {
+  t = await startApp();
+  doc = (await t.http.get('/docs-json')).body as Doc;
+});
+afterAll(() => t.close());
+
+const operations = (): [string, string, Operation][] =>
+  Object.entries(doc.paths).flatMap(([path, methods]) =>
+    Object.entries(methods).map(
+      ([method, op]) => [path, method, op] as [string, string, Operation],
+    ),
+  );
+
+describe('OpenAPI document', () => {
+  it('serves Swagger UI at /docs', async () => {
+    const res = await t.http.get('/docs').redirects(1);
+    expect(res.status).toBe(200);
+    expect(res.text).toMatch(/swagger-ui/i);
+  });
+
+  it('is a valid OpenAPI 3 document', async () => {
+    expect(doc.openapi).toMatch(/^3\./);
+    const result = await validate(structuredClone(doc) as never);
+    expect(result.valid, result.valid ? '' : compileErrors(result)).toBe(true);
+  });
+
+  it('declares the bearer scheme', () => {
+    expect(doc.components.securitySchemes).toEqual({
+      bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' },
+    });
+  });
+
+  it('documents every /api success inside the envelope and every error in the error format', () => {
+    const api = operations().filter(([path]) => path.startsWith('/api/'));
+    expect(api.length).toBeGreaterThan(5);
+    for (const [path, method, op] of api) {
+      const statuses = Object.keys(op.responses);
+      const success = statuses.filter((s) => s.startsWith('2'));
+      expect(success, `${method} ${path}`).toHaveLength(1);
+      const status = success[0]!;
+      if (status !== '204') {
+        const schema = JSON.stringify(op.responses[status]?.content?.['application/json']?.schema);
+        expect(schema, `${method} ${path}`).toContain('SuccessEnvelopeDto');
+      }
+      for (const error of statuses.filter((s) => Number(s) >= 400)) {
+        expect(JSON.stringify(op.responses[error]), `${method} ${path} ${error}`).toContain(
+          'ErrorResponseDto',
+        );
+      }
+    }
+  });
+
+  it('marks exactly the routes that answer 401 without a token as secured', async () => {
+    for (const [path, method, op] of operations()) {
+      const url = path.replace(/\{[^}]+\}/g, '1');
+      const res = await t.http[method as 'get'](url).send({});
+      const secured = (op.security?.length ?? 0) > 0;
+      expect(res.status === 401, `${method} ${path} answered ${res.status}`).toBe(secured);
+      if (secured) expect(Object.keys(op.responses), `${method} ${path}`).toContain('401');
+    }
+  });
+});

@@ -1,0 +1,133 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { expectError, signUp, type TestUser } from '../support/factories.js';
+import { startApp, type TestApp } from '../support/test-app.js';
+
+let t: TestApp;
+let user: TestUser;
+
+beforeAll(async () => {
+  t = await startApp();
+  user = await signUp(t);
+});
+afterAll(() => t.close());
+
+describe('wire format', () => {
+  it('wraps a success in {code, message, data, timestamp} with code equal to the status', async () => {
+    const res = await t.http.get('/api/users/me').set('Authorization', user.bearer);
+    expect(res.status).toBe(200);
+    expect(res.body).toEqual({
+      code: 200,
+      message: 'success',
+      data: expect.objectContaining({ id: user.id }),
+      timestamp: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/),
+    });
+  });
+
+  it('answers an unknown route with a 404 in the error format', async () => {
+    const res = await t.http.get('/api/no-such-thing?x=1');
+    const body = expectError(res, 404);
+    expect(body).toMatchObject({ errors: null, path: '/api/no-such-thing' });
+  });
+
+  it('answers an unknown route outside /api in the error format too', async () => {
+    expectError(await t.http.delete('/nowhere'), 404);
+  });
+
+  it('echoes a client X-Request-ID and puts it in error bodies', async () => {
+    const res = await t.http.get('/api/nope').set('X-Request-ID', 'trace-abc.123');
+    expect(res.headers['x-request-id']).toBe('trace-abc.123');
+    expect(expectError(res, 404)).toMatchObject({ request_id: 'trace-abc.123' });
+  });
+
+  it('generates an X-Request-ID when the client sends none or an unusable one', async () => {
+    const none = await t.http.get('/health/live');
+    expect(none.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
+    const bad = await t.http.get('/health/live').set('X-Request-ID', 'has spaces and <script>');
+    expect(bad.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
+    const a = await t.http.get('/health/live');
+    expect(a.headers['x-request-id']).not.toBe(none.headers['x-request-id']);
+  });
+
+  it('answers malformed JSON with 400', async () => {
+    const res = await t.http
+      .post('/api/auth/login')
+      .set('Content-Type', 'application/json')
+      .send('{"username": "x",');
+    expect(expectError(res, 400).message).toBe('Malformed JSON body');
+  });
+
+  it('answers a body over 1 MB with 413', async () => {
+    const res = await t.http
+      .post('/api/auth/register')
+      .set('Content-Type', 'application/json')
+      .send(JSON.stringify({ email: 'a'.repeat(1024 * 1024 + 10) }));
+    expectError(res, 413);
+  });
+
+  it('accepts a body just under 1 MB (and validates it)', async () => {
+    const res = await t.http
+      .post('/api/auth/register')
+      .set('Content-Type', 'application/json')
+      .send(
+        JSON.stringify({ email: 'a'.repeat(1000 * 1000), username: 'abc', password: 'password-1' }),
+      );
+    expect(expectError(res, 400).errors).toHaveProperty('email');
+  });
+
+  it('maps validation errors to {field: message}', async () => {
+    const res = await t.http
+      .post('/api/auth/register')
+      .send({ email: 'nope', username: 'a', password: 1 });
+    const body = expectError(res, 400);
+    expect(body.message).toBe('Validation failed');
+    expect(body.errors).toEqual({
+      email: 'email must be a valid email address',
+      username: 'username must be 3 to 50 characters',
+      password: 'password must be a string',
+    });
+  });
+
+  it('refuses unknown body fields instead of ignoring them', async () => {
+    const res = await t.http
+      .post('/api/auth/register')
+      .send({ email: 'x@example.com', username: 'xyz', password: 'password-1', is_admin: true });
+    expect(expectError(res, 400).errors).toEqual({ is_admin: 'is_admin is not an accepted field' });
+  });
+
+  it('answers a JSON array or scalar body with 400, not 500', async () => {
+    expectError(
+      await t.http.post('/api/auth/login').set('Content-Type', 'application/json').send('[1,2]'),
+      400,
+    );
+    expectError(
+      await t.http.post('/api/auth/login').set('Content-Type', 'application/json').send('"x"'),
+      400,
+    );
+    expectError(
+      await t.http.post('/api/auth/login').set('Content-Type', 'application/json').send('null'),
+      400,
+    );
+  });
+
+  it('answers a body that is not JSON at all with 400', async () => {
+    const res = await t.http
+      .post('/api/auth/login')
+      .set('Content-Type', 'text/plain')
+      .send('username=x');
+    expectError(res, 400);
+  });
+
+  it('answers DELETE-style 204s with no body', async () => {
+    const res = await t.http
+      .post('/api/auth/logout')
+      .set('Authorization', user.bearer)
+      .send({ refresh_token: user.tokens.refresh_token });
+    expect(res.status).toBe(204);
+    expect(res.text).toBe('');
+  });
+
+  it('does not announce the framework', async () => {
+    const res = await t.http.get('/health/live');
+    expect(res.headers['x-powered-by']).toBeUndefined();
+  });
+});
