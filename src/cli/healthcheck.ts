@@ -8,7 +8,9 @@ import { loadConfig } from '../config/load-config.js';
 const config = loadConfig();
 const port = process.argv[2] === 'worker' ? config.workerPort : config.port;
 try {
-  const res = await fetch(`http://127.0.0.1:${port}/health/live`, { signal: AbortSignal.timeout(3000) });
+  const res = await fetch(`http://127.0.0.1:${port}/health/live`, {
+    signal: AbortSignal.timeout(3000),
+  });
   process.exit(res.ok ? 0 : 1);
 } catch {
   process.exit(1);
