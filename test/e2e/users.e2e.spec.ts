@@ -118,6 +118,14 @@ describe('PUT /api/users/me', () => {
     },
   );
 
+  it.each(['email', 'username', 'password', 'current_password'])(
+    'refuses %s: null with 400',
+    async (field) => {
+      const user = await signUp(t);
+      expect(expectError(await putMe(user, { [field]: null }), 400).errors).toHaveProperty(field);
+    },
+  );
+
   it('validates like registration', async () => {
     const user = await signUp(t);
     expect(expectError(await putMe(user, { username: 'x' }), 400).errors).toHaveProperty(

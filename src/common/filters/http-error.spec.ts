@@ -65,8 +65,15 @@ describe('toHttpError', () => {
     expect(toHttpError(new Error('timeout exceeded when trying to connect')).status).toBe(503);
   });
 
-  it('answers a numeric overflow with 400', () => {
-    expect(toHttpError(pgError('22003')).status).toBe(400);
+  it.each([
+    ['22003', 400],
+    ['23502', 400],
+    ['23514', 400],
+    ['23505', 409],
+  ])('answers PostgreSQL refusal %s with %i and no SQL', (code, status) => {
+    const error = toHttpError(pgError(code, 'violates constraint "secret_internal_name"'));
+    expect(error.status).toBe(status);
+    expect(error.message).not.toMatch(/secret|constraint/);
   });
 
   it('hides everything else behind a generic 500', () => {

@@ -29,6 +29,20 @@ const UNAVAILABLE: HttpError = {
   unexpected: false,
 };
 
+/**
+ * A safety net: validation should stop bad input before SQL, but when the database is the one
+ * to refuse a value, that is still the client's 4xx, described without SQL.
+ */
+const PG_CLIENT_ERRORS: Record<string, { status: number; message: string }> = {
+  '22001': { status: 400, message: 'A value is too long' },
+  '22003': { status: 400, message: 'A number is out of range' },
+  '22P02': { status: 400, message: 'A value has the wrong format' },
+  '23502': { status: 400, message: 'A required value is missing' },
+  '23514': { status: 400, message: 'A value is outside what is allowed' },
+  '23503': { status: 409, message: 'A referenced record does not exist or is still in use' },
+  '23505': { status: 409, message: 'That already exists' },
+};
+
 // PostgreSQL SQLSTATEs that mean "the database is not there right now", not "your request is bad".
 const PG_UNAVAILABLE = new Set([
   '57014',
@@ -123,10 +137,9 @@ export function toHttpError(exception: unknown): HttpError {
     };
   }
   if (exception instanceof QueryFailedError) {
-    const driverError = exception.driverError as { code?: string } | undefined;
-    if (driverError?.code === '22003') {
-      return { status: 400, message: 'A number is out of range', errors: null, unexpected: false };
-    }
+    const code = (exception.driverError as { code?: string } | undefined)?.code;
+    const known = code === undefined ? undefined : PG_CLIENT_ERRORS[code];
+    if (known) return { ...known, errors: null, unexpected: false };
   }
   if (
     isInfrastructureFailure(exception) ||

@@ -1,15 +1,16 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { IsBoolean, IsIn, IsOptional } from 'class-validator';
+import { IsBoolean, IsIn } from 'class-validator';
+import { OmittableNotNull } from '../../../common/validation/optional.js';
 import { USER_ROLES, type UserRole } from '../user.entity.js';
 
 export class AdminUpdateUserDto {
   @ApiPropertyOptional({ description: 'false disables the account: its live tokens answer 403' })
-  @IsOptional()
+  @OmittableNotNull()
   @IsBoolean({ message: 'is_active must be a boolean' })
   is_active?: boolean;
 
   @ApiPropertyOptional({ enum: USER_ROLES })
-  @IsOptional()
+  @OmittableNotNull()
   @IsIn(USER_ROLES, { message: `role must be one of ${USER_ROLES.join(', ')}` })
   role?: UserRole;
 }

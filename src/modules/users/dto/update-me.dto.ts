@@ -1,25 +1,26 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsOptional, IsString, MaxLength } from 'class-validator';
+import { IsString, MaxLength } from 'class-validator';
+import { OmittableNotNull } from '../../../common/validation/optional.js';
 import { EmailField, PasswordField, UsernameField } from './user-fields.js';
 
 export class UpdateMeDto {
   @ApiPropertyOptional({ example: 'ada@example.com' })
-  @IsOptional()
+  @OmittableNotNull()
   @EmailField()
   email?: string;
 
   @ApiPropertyOptional({ example: 'ada', minLength: 3, maxLength: 50 })
-  @IsOptional()
+  @OmittableNotNull()
   @UsernameField()
   username?: string;
 
   @ApiPropertyOptional({ minLength: 8, maxLength: 128, description: 'The new password' })
-  @IsOptional()
+  @OmittableNotNull()
   @PasswordField()
   password?: string;
 
   @ApiProperty({ required: false, description: 'Required to change email or password' })
-  @IsOptional()
+  @OmittableNotNull()
   @IsString({ message: 'current_password must be a string' })
   @MaxLength(128, { message: 'current_password must be at most 128 characters' })
   current_password?: string;
