@@ -1,35 +1,46 @@
 import { Injectable, type ExecutionContext } from '@nestjs/common';
-import type { Observable } from 'rxjs';
 import { Reflector } from '@nestjs/core';
 import { AuthGuard } from '@nestjs/passport';
+import type { Request } from 'express';
+import { AuthService } from '../../modules/auth/auth.service.js';
+import type { TokenClaims } from '../../modules/auth/token.service.js';
 import { IS_PUBLIC } from '../decorators/public.decorator.js';
 import { unauthorized } from '../errors/domain-error.js';
-import type { AuthUser } from '../decorators/current-user.decorator.js';
 
-/** Global and closed by default: every route needs a valid access token unless @Public(). */
+/**
+ * Global and closed by default: every route needs a valid access token unless @Public().
+ * Passport verifies the token; then the token's login must still be live and its user active
+ * (checked on every request, so logout and disabling take effect at once).
+ */
 @Injectable()
 export class JwtAuthGuard extends AuthGuard('jwt') {
-  constructor(private readonly reflector: Reflector) {
+  constructor(
+    private readonly reflector: Reflector,
+    private readonly auth: AuthService,
+  ) {
     super();
   }
 
-  override canActivate(
-    context: ExecutionContext,
-  ): boolean | Promise<boolean> | Observable<boolean> {
+  override async canActivate(context: ExecutionContext): Promise<boolean> {
     const open = this.reflector.getAllAndOverride<boolean | undefined>(IS_PUBLIC, [
       context.getHandler(),
       context.getClass(),
     ]);
-    return open ? true : super.canActivate(context);
+    if (open) return true;
+    await super.canActivate(context);
+    const req = context.switchToHttp().getRequest<Request>();
+    // Until here req.user holds what JwtStrategy.validate returned: the token's claims.
+    const claims: unknown = req.user;
+    req.user = await this.auth.authenticate(claims as TokenClaims);
+    return true;
   }
 
-  override handleRequest<T = AuthUser>(error: unknown, user: T | false, info: unknown): T {
+  override handleRequest<T = TokenClaims>(error: unknown, claims: T | false, info: unknown): T {
     if (error instanceof Error) throw error;
-    if (!user) {
+    if (!claims) {
       const expired = info instanceof Error && info.name === 'TokenExpiredError';
-      const reason = expired ? 'Access token has expired' : 'Missing or invalid access token';
-      throw unauthorized(reason);
+      throw unauthorized(expired ? 'Access token has expired' : 'Missing or invalid access token');
     }
-    return user;
+    return claims;
   }
 }

@@ -79,9 +79,6 @@ export class AuthService {
 
   /** Runs on every authenticated request: the token's login must be live and its user active. */
   async authenticate(claims: TokenClaims): Promise<AuthUser> {
-    if (claims.typ !== 'access' || typeof claims.sid !== 'string') {
-      throw unauthorized('Invalid access token');
-    }
     const context = await this.sessions.findAccessContext(claims.sid);
     if (
       !context ||

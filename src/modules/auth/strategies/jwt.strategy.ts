@@ -1,18 +1,19 @@
 import { Injectable } from '@nestjs/common';
 import { PassportStrategy } from '@nestjs/passport';
 import { ExtractJwt, Strategy } from 'passport-jwt';
-import type { AuthUser } from '../../../common/decorators/current-user.decorator.js';
+import { unauthorized } from '../../../common/errors/domain-error.js';
 import { InjectConfig, type AppConfig } from '../../../config/app-config.js';
-import { AuthService } from '../auth.service.js';
 import { JWT_ALGORITHM, TOKEN_ISSUER, type TokenClaims } from '../token.service.js';
 
-/** Only HS256 signed with our secret passes: alg none and any other algorithm are refused. */
+/**
+ * Verifies the access token itself: HS256 with our secret only (alg none and every other
+ * algorithm are refused), our issuer and audience, not expired, typ "access". It deliberately
+ * holds no database access: passport keeps strategies in a process-wide registry, so the live
+ * session check happens in JwtAuthGuard, which belongs to its own app.
+ */
 @Injectable()
 export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
-  constructor(
-    @InjectConfig() config: AppConfig,
-    private readonly auth: AuthService,
-  ) {
+  constructor(@InjectConfig() config: AppConfig) {
     super({
       jwtFromRequest: ExtractJwt.fromAuthHeaderAsBearerToken(),
       secretOrKey: config.jwt.secret,
@@ -23,7 +24,9 @@ export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
     });
   }
 
-  validate(claims: TokenClaims): Promise<AuthUser> {
-    return this.auth.authenticate(claims);
+  validate(claims: TokenClaims): TokenClaims {
+    if (claims.typ !== 'access' || typeof claims.sid !== 'string')
+      throw unauthorized('Invalid access token');
+    return claims;
   }
 }
