@@ -1,0 +1,42 @@
+import {
+  Injectable,
+  type CallHandler,
+  type ExecutionContext,
+  type NestInterceptor,
+} from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import type { Request, Response } from 'express';
+import { lastValueFrom, of, type Observable } from 'rxjs';
+import { InjectConfig, type AppConfig } from '../../config/app-config.js';
+import { ResponseCache, type Cached } from '../../infra/cache/response-cache.js';
+import { DomainError } from '../errors/domain-error.js';
+import { CACHE_SPEC, type CacheSpecResolver } from './cache-spec.js';
+
+@Injectable()
+export class ResponseCacheInterceptor implements NestInterceptor {
+  constructor(
+    private readonly reflector: Reflector,
+    private readonly cache: ResponseCache,
+    @InjectConfig() private readonly config: AppConfig,
+  ) {}
+
+  async intercept(context: ExecutionContext, next: CallHandler): Promise<Observable<unknown>> {
+    const resolve = this.reflector.get<CacheSpecResolver>(CACHE_SPEC, context.getHandler());
+    const http = context.switchToHttp();
+    const spec = resolve(http.getRequest<Request>(), this.config);
+
+    const { result, value } = await this.cache.fetch(spec, async (): Promise<Cached<unknown>> => {
+      try {
+        return { data: await lastValueFrom(next.handle()) };
+      } catch (error) {
+        if (error instanceof DomainError && error.kind === 'not_found')
+          return { missing: error.message };
+        throw error;
+      }
+    });
+
+    http.getResponse<Response>().setHeader('X-Cache', result.toUpperCase());
+    if ('missing' in value) throw new DomainError('not_found', value.missing);
+    return of(value.data);
+  }
+}

@@ -1,0 +1,101 @@
+import { Injectable, type OnModuleDestroy } from '@nestjs/common';
+import { createKeyv } from '@cacheable/memory';
+import { createCache, type Cache } from 'cache-manager';
+import type { Redis } from 'ioredis';
+import { Keyv } from 'keyv';
+import { InjectConfig, type AppConfig } from '../../config/app-config.js';
+import { InjectRedis } from '../redis/redis.tokens.js';
+import { CacheVersions } from './cache-versions.js';
+import { IoredisKeyvStore } from './ioredis-keyv-store.js';
+
+/** What to cache a response under, and which writes make it stale. */
+export interface CacheSpec {
+  key: string;
+  tags: readonly string[];
+  ttlSeconds: number;
+}
+
+/** A cached answer: the response data, or the fact that the thing was not found. */
+export type Cached<T> = { data: T } | { missing: string };
+
+export type CacheResult = 'hit' | 'miss' | 'bypass';
+
+/** Redis must answer a cache read within this, or the request goes to the database. */
+export const CACHE_TIMEOUT_MS = 150;
+const MISSING_TTL_SECONDS = 30;
+const LOCAL_ENTRIES = 10_000;
+
+/** Spreads expiries by ±10% so entries cached together do not all expire together. */
+export const jitter = (seconds: number): number =>
+  Math.round(seconds * 1000 * (0.9 + Math.random() * 0.2));
+
+/**
+ * Response cache: cache-manager over two tiers (an in-process LRU, then Redis), with keys that
+ * embed the versions of their tags (see CacheVersions). Because a key changes whenever its data
+ * may have, neither tier can serve anything stale, and the in-process tier needs no invalidation
+ * messages. cache-manager's wrap() makes concurrent misses on one key load once.
+ */
+@Injectable()
+export class ResponseCache implements OnModuleDestroy {
+  private readonly versions: CacheVersions;
+  private readonly cache: Cache;
+  private readonly prefix: string;
+
+  constructor(
+    @InjectRedis() private readonly redis: Redis,
+    @InjectConfig() config: AppConfig,
+  ) {
+    this.prefix = `${config.redis.prefix}:cache`;
+    this.versions = new CacheVersions(redis, config.redis.prefix, CACHE_TIMEOUT_MS);
+    const local = createKeyv({ lruSize: LOCAL_ENTRIES, useClone: false });
+    const shared = new Keyv({
+      store: new IoredisKeyvStore(redis, CACHE_TIMEOUT_MS),
+      useKeyPrefix: false,
+    });
+    for (const tier of [local, shared]) tier.on('error', () => undefined);
+    this.cache = createCache({ stores: [local, shared] });
+  }
+
+  /** Answers from the cache, or loads once and stores; with Redis unusable, just loads. */
+  async fetch<T>(
+    spec: CacheSpec,
+    load: () => Promise<Cached<T>>,
+  ): Promise<{ result: CacheResult; value: Cached<T> }> {
+    const version = await this.currentVersion(spec.tags);
+    if (version === null) return { result: 'bypass', value: await load() };
+    // Coalesced callers share one load; only the caller whose loader ran saw a miss.
+    const call = { loaded: false };
+    const value = await this.cache.wrap(
+      `${this.prefix}:e:${spec.key}@${version}`,
+      () => {
+        call.loaded = true;
+        return load();
+      },
+      {
+        ttl: (cached: Cached<T>) =>
+          jitter(
+            'missing' in cached ? Math.min(MISSING_TTL_SECONDS, spec.ttlSeconds) : spec.ttlSeconds,
+          ),
+      },
+    );
+    return { result: call.loaded ? 'miss' : 'hit', value };
+  }
+
+  /** Makes every entry under these tags unreadable; call after the write has committed. */
+  invalidate(tags: readonly string[]): Promise<void> {
+    return this.versions.invalidate(tags);
+  }
+
+  private async currentVersion(tags: readonly string[]): Promise<string | null> {
+    if (this.redis.status !== 'ready' || !this.versions.trustworthy) return null;
+    try {
+      return await this.versions.read(tags);
+    } catch {
+      return null;
+    }
+  }
+
+  onModuleDestroy(): void {
+    this.versions.close();
+  }
+}
