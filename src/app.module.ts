@@ -12,6 +12,7 @@ import { HTTP_PIPELINE_PROVIDERS } from './common/http/http-pipeline.js';
 import { JsonBodyMiddleware } from './common/http/json-body.middleware.js';
 import type { AppConfig } from './config/app-config.js';
 import { ConfigModule } from './config/config.module.js';
+import { CacheModule } from './infra/cache/cache.module.js';
 import { DatabaseModule } from './infra/database/database.module.js';
 import { LoggingModule } from './infra/logging/logging.module.js';
 import { MetricsModule } from './infra/metrics/metrics.module.js';
@@ -19,6 +20,7 @@ import { RedisModule } from './infra/redis/redis.module.js';
 import { AuthHttpModule } from './modules/auth/auth-http.module.js';
 import { AuthModule } from './modules/auth/auth.module.js';
 import { HealthModule } from './modules/health/health.module.js';
+import { ProductsHttpModule } from './modules/products/products-http.module.js';
 import { UsersHttpModule } from './modules/users/users-http.module.js';
 
 /** The api process: every public route, plus the queue processors when RUN_WORKERS is true. */
@@ -32,11 +34,13 @@ export class AppModule implements NestModule {
         LoggingModule,
         DatabaseModule,
         RedisModule,
+        CacheModule,
         MetricsModule,
         HealthModule,
         AuthModule,
         AuthHttpModule,
         UsersHttpModule,
+        ProductsHttpModule,
       ],
       providers: [
         ...HTTP_PIPELINE_PROVIDERS,

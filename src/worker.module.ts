@@ -2,6 +2,7 @@ import { Module, type DynamicModule } from '@nestjs/common';
 import { HTTP_PIPELINE_PROVIDERS } from './common/http/http-pipeline.js';
 import type { AppConfig } from './config/app-config.js';
 import { ConfigModule } from './config/config.module.js';
+import { CacheModule } from './infra/cache/cache.module.js';
 import { DatabaseModule } from './infra/database/database.module.js';
 import { LoggingModule } from './infra/logging/logging.module.js';
 import { MetricsModule } from './infra/metrics/metrics.module.js';
@@ -22,6 +23,7 @@ export class WorkerModule {
         LoggingModule,
         DatabaseModule,
         RedisModule,
+        CacheModule,
         MetricsModule,
         HealthModule,
       ],

@@ -12,9 +12,14 @@ import {
 @Check('products_price_check', `"price" > 0`)
 @Check('products_stock_check', `"stock" >= 0`)
 @Check('products_sales_check', `"sales" >= 0`)
-@Index('products_name_idx', ['name'])
-@Index('products_active_created_idx', ['isActive', 'createdAt'])
 @Index('products_category_idx', ['category'])
+// Trigram (GIN) and partial sort indexes from later migrations; TypeORM cannot describe them.
+@Index('products_name_trgm_idx', { synchronize: false })
+@Index('products_description_trgm_idx', { synchronize: false })
+@Index('products_sort_created_at_idx', { synchronize: false })
+@Index('products_sort_price_idx', { synchronize: false })
+@Index('products_sort_name_idx', { synchronize: false })
+@Index('products_sort_sales_idx', { synchronize: false })
 export class ProductEntity {
   @PrimaryGeneratedColumn('identity', { type: 'bigint', generatedIdentity: 'ALWAYS' })
   id!: number;

@@ -1,0 +1,58 @@
+import { ApiPropertyOptional } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import { IsIn, IsInt, IsNumber, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
+import { PageQueryDto } from '../../../common/dto/page.js';
+
+export const PRODUCT_SORTS = ['created_at', 'price', 'name', 'sales'] as const;
+export type ProductSort = (typeof PRODUCT_SORTS)[number];
+export const SORT_ORDERS = ['asc', 'desc'] as const;
+export type SortOrder = (typeof SORT_ORDERS)[number];
+
+export class ProductListQueryDto extends PageQueryDto {
+  @ApiPropertyOptional({
+    description: 'Case-insensitive substring of name or description; % and _ are literal',
+  })
+  @IsOptional()
+  @IsString({ message: 'search must be a string' })
+  @MaxLength(100, { message: 'search must be at most 100 characters' })
+  search?: string;
+
+  @ApiPropertyOptional({ description: 'Exact category' })
+  @IsOptional()
+  @IsString({ message: 'category must be a string' })
+  @MaxLength(100, { message: 'category must be at most 100 characters' })
+  category?: string;
+
+  @ApiPropertyOptional({ minimum: 0 })
+  @IsOptional()
+  @Type(() => Number)
+  @IsNumber({ allowNaN: false, allowInfinity: false }, { message: 'min_price must be a number' })
+  @Min(0, { message: 'min_price must not be negative' })
+  min_price?: number;
+
+  @ApiPropertyOptional({ minimum: 0 })
+  @IsOptional()
+  @Type(() => Number)
+  @IsNumber({ allowNaN: false, allowInfinity: false }, { message: 'max_price must be a number' })
+  @Min(0, { message: 'max_price must not be negative' })
+  max_price?: number;
+
+  @ApiPropertyOptional({ enum: PRODUCT_SORTS, default: 'created_at' })
+  @IsOptional()
+  @IsIn(PRODUCT_SORTS, { message: `sort must be one of ${PRODUCT_SORTS.join(', ')}` })
+  sort: ProductSort = 'created_at';
+
+  @ApiPropertyOptional({ enum: SORT_ORDERS, default: 'desc' })
+  @IsOptional()
+  @IsIn(SORT_ORDERS, { message: 'order must be asc or desc' })
+  order: SortOrder = 'desc';
+}
+
+export class HotProductsQueryDto {
+  @ApiPropertyOptional({ minimum: 1, maximum: 100, default: 10 })
+  @Type(() => Number)
+  @IsInt({ message: 'limit must be an integer' })
+  @Min(1, { message: 'limit must be at least 1' })
+  @Max(100, { message: 'limit must not be greater than 100' })
+  limit = 10;
+}

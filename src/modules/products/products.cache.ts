@@ -1,0 +1,39 @@
+import { Injectable } from '@nestjs/common';
+import type { Request } from 'express';
+import type { CacheSpecResolver } from '../../common/cache/cache-spec.js';
+import { ResponseCache } from '../../infra/cache/response-cache.js';
+
+/** Every product list, hot list and search depends on this tag. */
+const CATALOG = 'catalog';
+const productTag = (id: number | string): string => `product:${id}`;
+
+/** The query string with its parameters sorted, so ?a=1&b=2 and ?b=2&a=1 share an entry. */
+const canonicalQuery = (req: Request): string => {
+  const query = new URLSearchParams(req.originalUrl.split('?')[1] ?? '');
+  query.sort();
+  return query.toString();
+};
+
+export const productDetailCache: CacheSpecResolver = (req, config) => {
+  const id = String(req.params.id);
+  return { key: `product:${id}`, tags: [productTag(id)], ttlSeconds: config.cache.ttl };
+};
+
+export const productListCache: CacheSpecResolver = (req, config) => ({
+  key: `products:${req.path}?${canonicalQuery(req)}`,
+  tags: [CATALOG],
+  ttlSeconds: config.cache.listTtl,
+});
+
+/**
+ * The one way to tell the catalog cache that products changed: product writes here, stock and
+ * sales changes by orders. Call it after the change has committed.
+ */
+@Injectable()
+export class ProductsCache {
+  constructor(private readonly cache: ResponseCache) {}
+
+  invalidate(productIds: readonly number[]): Promise<void> {
+    return this.cache.invalidate([CATALOG, ...new Set(productIds.map(productTag))]);
+  }
+}
