@@ -43,8 +43,12 @@ describe('schema', () => {
         'orders_created_idx',
         'order_items_order_product_uq',
         'order_items_product_idx',
-        'products_name_idx',
-        'products_active_created_idx',
+        'products_sort_created_at_idx',
+        'products_sort_price_idx',
+        'products_sort_name_idx',
+        'products_sort_sales_idx',
+        'products_name_trgm_idx',
+        'products_description_trgm_idx',
       ]),
     );
   });

@@ -73,3 +73,37 @@ export function expectError(
   );
   return body as { message: string; errors: Record<string, string> | null };
 }
+
+export interface ProductInput {
+  name?: string;
+  description?: string | null;
+  price?: number;
+  stock?: number;
+  category?: string | null;
+}
+
+export interface Product {
+  id: number;
+  name: string;
+  description: string | null;
+  price: number;
+  stock: number;
+  category: string | null;
+  is_active: boolean;
+  sales: number;
+  created_at: string;
+  updated_at: string;
+}
+
+export async function createProduct(
+  t: TestApp,
+  admin: TestUser,
+  input: ProductInput = {},
+): Promise<Product> {
+  const res = await t.http
+    .post('/api/products')
+    .set('Authorization', admin.bearer)
+    .send({ name: unique('product '), price: 10, stock: 100, ...input });
+  expect(res.status, JSON.stringify(res.body)).toBe(201);
+  return (res.body as { data: Product }).data;
+}

@@ -8,7 +8,8 @@ import { inject } from 'vitest';
 import { createApiApp, createWorkerApp } from '../../src/bootstrap/create-app.js';
 import type { AppConfig } from '../../src/config/app-config.js';
 import { loadConfig } from '../../src/config/load-config.js';
-import { REDIS_URL } from './env.js';
+import { databaseUrl, REDIS_URL } from './env.js';
+import { dropDatabase } from './processes.js';
 
 export const TEST_JWT_SECRET = 'test-secret-that-is-long-enough-0123456789';
 
@@ -48,6 +49,26 @@ async function listen(app: INestApplication): Promise<string> {
 
 export async function startApp(overrides: NodeJS.ProcessEnv = {}): Promise<TestApp> {
   return start(createApiApp, loadConfig(testEnv(overrides)));
+}
+
+/**
+ * An app on a database of its own (created and migrated by the app itself), for tests whose
+ * assertions need a catalogue or totals that no other test file touches.
+ */
+export async function startIsolatedApp(overrides: NodeJS.ProcessEnv = {}): Promise<TestApp> {
+  const name = `shop_scratch_${randomBytes(4).toString('hex')}`;
+  const t = await startApp({
+    DATABASE_URL: databaseUrl(name),
+    MIGRATIONS_RUN: 'true',
+    ...overrides,
+  });
+  return {
+    ...t,
+    close: async () => {
+      await t.close();
+      await dropDatabase(name);
+    },
+  };
 }
 
 export async function startWorker(overrides: NodeJS.ProcessEnv = {}): Promise<TestApp> {
