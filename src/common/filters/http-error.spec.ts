@@ -50,7 +50,7 @@ describe('toHttpError', () => {
     });
   });
 
-  it.each(['57014', '57P01', '53300', '08006'])(
+  it.each(['57014', '57P01', '53300', '08006', '40P01', '40001'])(
     'answers PostgreSQL outage code %s with 503',
     (code) => {
       expect(toHttpError(pgError(code))).toMatchObject({ status: 503, unexpected: false });

@@ -43,8 +43,12 @@ const PG_CLIENT_ERRORS: Record<string, { status: number; message: string }> = {
   '23505': { status: 409, message: 'That already exists' },
 };
 
-// PostgreSQL SQLSTATEs that mean "the database is not there right now", not "your request is bad".
+// PostgreSQL SQLSTATEs that mean "not right now, retry", not "your request is bad": the server
+// or a connection went away, a statement timed out, or a deadlock / serialization failure.
 const PG_UNAVAILABLE = new Set([
+  '40P01',
+  '40001',
+  '55P03',
   '57014',
   '57P01',
   '57P02',
