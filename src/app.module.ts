@@ -20,6 +20,7 @@ import { RedisModule } from './infra/redis/redis.module.js';
 import { AuthHttpModule } from './modules/auth/auth-http.module.js';
 import { AuthModule } from './modules/auth/auth.module.js';
 import { HealthModule } from './modules/health/health.module.js';
+import { OrdersHttpModule } from './modules/orders/orders-http.module.js';
 import { ProductsHttpModule } from './modules/products/products-http.module.js';
 import { UsersHttpModule } from './modules/users/users-http.module.js';
 
@@ -41,6 +42,7 @@ export class AppModule implements NestModule {
         AuthHttpModule,
         UsersHttpModule,
         ProductsHttpModule,
+        OrdersHttpModule,
       ],
       providers: [
         ...HTTP_PIPELINE_PROVIDERS,

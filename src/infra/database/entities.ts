@@ -1,7 +1,15 @@
 import { SessionEntity } from '../../modules/auth/session.entity.js';
+import { IdempotencyKeyEntity } from '../../modules/orders/idempotency-key.entity.js';
 import { OrderEntity, OrderItemEntity } from '../../modules/orders/order.entity.js';
 import { ProductEntity } from '../../modules/products/product.entity.js';
 import { UserEntity } from '../../modules/users/user.entity.js';
 
 /** Every mapped table; the schema itself comes only from migrations/. */
-export const ENTITIES = [UserEntity, SessionEntity, ProductEntity, OrderEntity, OrderItemEntity];
+export const ENTITIES = [
+  UserEntity,
+  SessionEntity,
+  ProductEntity,
+  OrderEntity,
+  OrderItemEntity,
+  IdempotencyKeyEntity,
+];

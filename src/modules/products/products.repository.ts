@@ -15,6 +15,26 @@ export interface ProductFields {
   category: string | null;
 }
 
+/** A product as an order sees it while holding its row lock. */
+export interface LockedProduct {
+  id: number;
+  name: string;
+  price: string;
+  stock: number;
+  is_active: boolean;
+}
+
+export interface StockLine {
+  product_id: number;
+  quantity: number;
+}
+
+/** Lines as two parallel arrays, for unnest() in one statement whatever the number of lines. */
+const columns = (lines: readonly StockLine[]): [number[], number[]] => [
+  lines.map((line) => line.product_id),
+  lines.map((line) => line.quantity),
+];
+
 export interface ProductStats {
   total: number;
   active: number;
@@ -158,6 +178,68 @@ export class ProductsRepository {
       params,
     );
     return rows[0] ?? null;
+  }
+
+  /**
+   * Locks the products in id order. Every transaction that touches several products locks them
+   * through here first, so two orders naming the same products in different orders never wait
+   * on each other in a cycle (no deadlock).
+   */
+  async lockInIdOrder(tx: Tx, ids: readonly number[]): Promise<LockedProduct[]> {
+    const { rows } = await sql<LockedProduct>(
+      tx,
+      `SELECT id, name, price, stock, is_active FROM products
+        WHERE id = ANY($1::bigint[]) ORDER BY id FOR UPDATE`,
+      [ids],
+    );
+    return rows;
+  }
+
+  /**
+   * Takes stock for locked products. The condition (active, enough stock) is checked again by
+   * the UPDATE itself, and the CHECK (stock >= 0) constraint below it; returns how many lines
+   * it could take, which the caller compares with how many it asked for.
+   */
+  async takeStock(tx: Tx, lines: readonly StockLine[]): Promise<number> {
+    const { count } = await sql(
+      tx,
+      `UPDATE products p SET stock = p.stock - l.quantity, updated_at = now()
+         FROM unnest($1::bigint[], $2::int[]) AS l(product_id, quantity)
+        WHERE p.id = l.product_id AND p.is_active AND p.stock >= l.quantity`,
+      columns(lines),
+    );
+    return count;
+  }
+
+  /** Gives back stock of a cancelled order; also takes back its sales if it had been paid. */
+  async restoreStock(tx: Tx, lines: readonly StockLine[], wasPaid: boolean): Promise<void> {
+    await this.lockInIdOrder(
+      tx,
+      lines.map((line) => line.product_id),
+    );
+    await sql(
+      tx,
+      `UPDATE products p SET stock = p.stock + l.quantity,
+              sales = p.sales - CASE WHEN $3 THEN l.quantity ELSE 0 END,
+              updated_at = now()
+         FROM unnest($1::bigint[], $2::int[]) AS l(product_id, quantity)
+        WHERE p.id = l.product_id`,
+      [...columns(lines), wasPaid],
+    );
+  }
+
+  async addSales(tx: Tx, lines: readonly StockLine[]): Promise<void> {
+    await this.lockInIdOrder(
+      tx,
+      lines.map((line) => line.product_id),
+    );
+    await sql(
+      tx,
+      `UPDATE products p SET sales = p.sales + l.quantity, updated_at = now()
+         FROM unnest($1::bigint[], $2::int[]) AS l(product_id, quantity)
+        WHERE p.id = l.product_id`,
+      columns(lines),
+    );
   }
 
   async deactivate(id: number): Promise<boolean> {

@@ -1,0 +1,71 @@
+import { describe, expect, it } from 'vitest';
+import {
+  cancelReason,
+  ORDER_STATE_MACHINE,
+  permission,
+  type Actor,
+} from './order-state-machine.js';
+
+const owner: Actor = { kind: 'user', id: 1, role: 'customer' };
+const stranger: Actor = { kind: 'user', id: 2, role: 'customer' };
+const admin: Actor = { kind: 'user', id: 3, role: 'admin' };
+const adminOwner: Actor = { kind: 'user', id: 1, role: 'admin' };
+const system: Actor = { kind: 'system' };
+
+describe('order state machine', () => {
+  it('follows pending -> paid -> shipped -> completed, and cancels from pending or paid', () => {
+    expect(ORDER_STATE_MACHINE.pay).toMatchObject({ from: ['pending'], to: 'paid' });
+    expect(ORDER_STATE_MACHINE.ship).toMatchObject({ from: ['paid'], to: 'shipped' });
+    expect(ORDER_STATE_MACHINE.complete).toMatchObject({ from: ['shipped'], to: 'completed' });
+    expect(ORDER_STATE_MACHINE.cancel).toMatchObject({
+      from: ['pending', 'paid'],
+      to: 'cancelled',
+    });
+  });
+
+  it('lets the payment timeout cancel only a pending order past its deadline', () => {
+    expect(ORDER_STATE_MACHINE.expire).toMatchObject({
+      from: ['pending'],
+      to: 'cancelled',
+      allowed: ['system'],
+      afterDeadline: true,
+      effect: 'restore_stock',
+    });
+  });
+
+  it('never leaves a final state', () => {
+    for (const rule of Object.values(ORDER_STATE_MACHINE)) {
+      expect(rule.from).not.toContain('completed');
+      expect(rule.from).not.toContain('cancelled');
+    }
+  });
+
+  it.each([
+    ['pay', owner, 'allowed'],
+    ['pay', stranger, 'hidden'],
+    ['pay', admin, 'forbidden'],
+    ['pay', system, 'forbidden'],
+    ['cancel', owner, 'allowed'],
+    ['cancel', admin, 'allowed'],
+    ['cancel', stranger, 'hidden'],
+    ['cancel', system, 'forbidden'],
+    ['expire', system, 'allowed'],
+    ['expire', owner, 'forbidden'],
+    ['expire', admin, 'forbidden'],
+    ['ship', admin, 'allowed'],
+    ['ship', owner, 'forbidden'],
+    ['ship', stranger, 'hidden'],
+    ['complete', admin, 'allowed'],
+    ['complete', adminOwner, 'allowed'],
+  ] as const)('%s by %j is %s', (transition, actor, expected) => {
+    expect(permission(transition, actor, 1)).toBe(expected);
+  });
+
+  it('records who cancelled', () => {
+    expect(cancelReason('cancel', owner, 1)).toBe('user');
+    expect(cancelReason('cancel', adminOwner, 1)).toBe('user');
+    expect(cancelReason('cancel', admin, 1)).toBe('admin');
+    expect(cancelReason('expire', system, 1)).toBe('payment_timeout');
+    expect(cancelReason('pay', owner, 1)).toBeUndefined();
+  });
+});

@@ -1,0 +1,76 @@
+import type { UserRole } from '../users/user.entity.js';
+import type { CancelReason, OrderStatus } from './order.entity.js';
+
+export const ORDER_TRANSITIONS = ['pay', 'ship', 'complete', 'cancel', 'expire'] as const;
+export type OrderTransition = (typeof ORDER_TRANSITIONS)[number];
+
+/** Who asks: a signed-in user (owner of the order or not), or the system (payment timeout). */
+export type Actor = { kind: 'user'; id: number; role: UserRole } | { kind: 'system' };
+
+type Allowed = 'owner' | 'admin' | 'owner_or_admin' | 'system';
+
+interface TransitionRule {
+  from: readonly OrderStatus[];
+  to: OrderStatus;
+  /** Who may ask for it. */
+  allowed: readonly Allowed[];
+  /** What the transition does beyond the status, in the same transaction. */
+  effect: 'add_sales' | 'restore_stock' | 'none';
+  /** Only once the order's payment deadline (expires_at) has passed. */
+  afterDeadline?: true;
+}
+
+/**
+ * Every order status change, in one place. The service applies a rule as one conditional
+ * UPDATE ... WHERE status = <the status the request saw>: of two racing transitions exactly one
+ * changes the row and the other is refused (409), even where both would be allowed one after
+ * the other (a cancel that raced a payment does not cancel the order it just paid for).
+ */
+export const ORDER_STATE_MACHINE: Record<OrderTransition, TransitionRule> = {
+  pay: { from: ['pending'], to: 'paid', allowed: ['owner'], effect: 'add_sales' },
+  ship: { from: ['paid'], to: 'shipped', allowed: ['admin'], effect: 'none' },
+  complete: { from: ['shipped'], to: 'completed', allowed: ['admin'], effect: 'none' },
+  cancel: {
+    from: ['pending', 'paid'],
+    to: 'cancelled',
+    allowed: ['owner_or_admin'],
+    effect: 'restore_stock',
+  },
+  /** The payment timeout: never touches an order that was paid or cancelled in time. */
+  expire: {
+    from: ['pending'],
+    to: 'cancelled',
+    allowed: ['system'],
+    effect: 'restore_stock',
+    afterDeadline: true,
+  },
+};
+
+export type Permission = 'allowed' | 'hidden' | 'forbidden';
+
+/**
+ * May this actor ask for this transition on an order owned by `ownerId`? A customer never
+ * learns that someone else's order exists ("hidden" answers 404); an admin is told no (403).
+ */
+export function permission(transition: OrderTransition, actor: Actor, ownerId: number): Permission {
+  const { allowed } = ORDER_STATE_MACHINE[transition];
+  if (actor.kind === 'system') return allowed.includes('system') ? 'allowed' : 'forbidden';
+  const owner = actor.id === ownerId;
+  const admin = actor.role === 'admin';
+  const ok =
+    (owner && (allowed.includes('owner') || allowed.includes('owner_or_admin'))) ||
+    (admin && (allowed.includes('admin') || allowed.includes('owner_or_admin')));
+  if (ok) return 'allowed';
+  return owner || admin ? 'forbidden' : 'hidden';
+}
+
+/** Why an order was cancelled: by its owner, by an admin, or by the payment timeout. */
+export function cancelReason(
+  transition: OrderTransition,
+  actor: Actor,
+  ownerId: number,
+): CancelReason | undefined {
+  if (transition === 'expire') return 'payment_timeout';
+  if (transition !== 'cancel' || actor.kind === 'system') return undefined;
+  return actor.id === ownerId ? 'user' : 'admin';
+}

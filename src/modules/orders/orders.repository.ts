@@ -1,0 +1,137 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import type { DataSource } from 'typeorm';
+import { sql } from '../../infra/database/sql.js';
+import type { Tx } from '../../infra/database/transaction-runner.js';
+import type { OrderItemRow, OrderRow } from './dto/order-response.dto.js';
+import type { CancelReason, OrderStatus } from './order.entity.js';
+
+const ORDER_COLUMNS =
+  'id, user_id, status, total_amount, created_at, updated_at, expires_at, paid_at, cancelled_at, cancel_reason';
+const ITEM_COLUMNS = 'order_id, product_id, product_name, quantity, unit_price, subtotal';
+
+export interface NewOrderItem {
+  product_id: number;
+  product_name: string;
+  quantity: number;
+  unit_price: string;
+  subtotal: string;
+}
+
+export interface TransitionChange {
+  /** The status the request saw; the row changes only if it still has it. */
+  from: OrderStatus;
+  to: OrderStatus;
+  cancelReason: CancelReason | undefined;
+  afterDeadline: boolean;
+}
+
+@Injectable()
+export class OrdersRepository {
+  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+
+  /** expires_at and created_at come from one clock, the transaction's. */
+  async insert(
+    tx: Tx,
+    userId: number,
+    totalAmount: string,
+    paymentTimeoutSeconds: number,
+  ): Promise<OrderRow> {
+    const { rows } = await sql<OrderRow>(
+      tx,
+      `INSERT INTO orders (user_id, status, total_amount, expires_at)
+       VALUES ($1, 'pending', $2, now() + make_interval(secs => $3))
+       RETURNING ${ORDER_COLUMNS}`,
+      [userId, totalAmount, paymentTimeoutSeconds],
+    );
+    const order = rows[0];
+    if (!order) throw new Error('INSERT returned no order');
+    return order;
+  }
+
+  async insertItems(
+    tx: Tx,
+    orderId: number,
+    items: readonly NewOrderItem[],
+  ): Promise<OrderItemRow[]> {
+    const { rows } = await sql<OrderItemRow>(
+      tx,
+      `INSERT INTO order_items (order_id, product_id, product_name, quantity, unit_price, subtotal)
+       SELECT $1, * FROM unnest($2::bigint[], $3::varchar[], $4::int[], $5::numeric[], $6::numeric[])
+       RETURNING ${ITEM_COLUMNS}`,
+      [
+        orderId,
+        items.map((i) => i.product_id),
+        items.map((i) => i.product_name),
+        items.map((i) => i.quantity),
+        items.map((i) => i.unit_price),
+        items.map((i) => i.subtotal),
+      ],
+    );
+    return rows;
+  }
+
+  async findById(id: number, tx: Tx = this.dataSource.manager): Promise<OrderRow | null> {
+    const { rows } = await sql<OrderRow>(tx, `SELECT ${ORDER_COLUMNS} FROM orders WHERE id = $1`, [
+      id,
+    ]);
+    return rows[0] ?? null;
+  }
+
+  /** The items of many orders in one query (no N+1), in the order they were inserted. */
+  async itemsOf(
+    orderIds: readonly number[],
+    tx: Tx = this.dataSource.manager,
+  ): Promise<Map<number, OrderItemRow[]>> {
+    const byOrder = new Map<number, OrderItemRow[]>(orderIds.map((id) => [id, []]));
+    if (orderIds.length === 0) return byOrder;
+    const { rows } = await sql<OrderItemRow>(
+      tx,
+      `SELECT ${ITEM_COLUMNS} FROM order_items WHERE order_id = ANY($1::bigint[]) ORDER BY order_id, id`,
+      [orderIds],
+    );
+    for (const row of rows) byOrder.get(row.order_id)?.push(row);
+    return byOrder;
+  }
+
+  /** A user's orders, newest first (ties by id), optionally of one status. */
+  async listForUser(
+    userId: number,
+    status: OrderStatus | undefined,
+    limit: number,
+    offset: number,
+  ): Promise<{ rows: OrderRow[]; total: number }> {
+    const filter = status ? 'user_id = $1 AND status = $2' : 'user_id = $1';
+    const params: unknown[] = status ? [userId, status] : [userId];
+    const tx = this.dataSource.manager;
+    const [page, count] = await Promise.all([
+      sql<OrderRow>(
+        tx,
+        `SELECT ${ORDER_COLUMNS} FROM orders WHERE ${filter}
+          ORDER BY created_at DESC, id DESC LIMIT $${params.length + 1} OFFSET $${params.length + 2}`,
+        [...params, limit, offset],
+      ),
+      sql<{ total: number }>(tx, `SELECT count(*) AS total FROM orders WHERE ${filter}`, params),
+    ]);
+    return { rows: page.rows, total: count.rows[0]?.total ?? 0 };
+  }
+
+  /**
+   * Applies a state transition as one conditional UPDATE: it changes the row only if the order
+   * still has the status the request saw (and, for the timeout, is past its deadline). Returns
+   * the updated order, or null if another transition got there first.
+   */
+  async transition(tx: Tx, id: number, change: TransitionChange): Promise<OrderRow | null> {
+    const { rows } = await sql<OrderRow>(
+      tx,
+      `UPDATE orders SET status = $2::varchar, updated_at = now(),
+              paid_at = CASE WHEN $2::varchar = 'paid' THEN now() ELSE paid_at END,
+              cancelled_at = CASE WHEN $2::varchar = 'cancelled' THEN now() ELSE cancelled_at END,
+              cancel_reason = CASE WHEN $2::varchar = 'cancelled' THEN $4::varchar ELSE cancel_reason END
+        WHERE id = $1 AND status = $3 AND (NOT $5 OR expires_at <= now())
+        RETURNING ${ORDER_COLUMNS}`,
+      [id, change.to, change.from, change.cancelReason ?? null, change.afterDeadline],
+    );
+    return rows[0] ?? null;
+  }
+}

@@ -1,0 +1,196 @@
+import { Injectable } from '@nestjs/common';
+import type { AuthUser } from '../../common/decorators/current-user.decorator.js';
+import { offsetOf, toPage, type Page } from '../../common/dto/page.js';
+import { conflict, forbidden, notFound, unprocessable } from '../../common/errors/domain-error.js';
+import { InjectConfig, type AppConfig } from '../../config/app-config.js';
+import { TransactionRunner, type Tx } from '../../infra/database/transaction-runner.js';
+import { ProductsCache } from '../products/products.cache.js';
+import { ProductsRepository } from '../products/products.repository.js';
+import type { CreateOrderDto } from './dto/create-order.dto.js';
+import type { OrderListQueryDto } from './dto/order-query.dto.js';
+import { OrderResponseDto } from './dto/order-response.dto.js';
+import { fingerprint, IDEMPOTENCY_TTL_SECONDS } from './idempotency.js';
+import { IdempotencyKeysRepository } from './idempotency-keys.repository.js';
+import { priceOrder } from './order-placement.js';
+import {
+  cancelReason,
+  ORDER_STATE_MACHINE,
+  permission,
+  type Actor,
+  type OrderTransition,
+} from './order-state-machine.js';
+import { OrdersRepository } from './orders.repository.js';
+
+export interface CreatedOrder {
+  order: OrderResponseDto;
+  /** True when an Idempotency-Key matched an earlier request and nothing was created now. */
+  replayed: boolean;
+}
+
+const PAST_TENSE: Record<OrderTransition, string> = {
+  pay: 'paid',
+  ship: 'shipped',
+  complete: 'completed',
+  cancel: 'cancelled',
+  expire: 'cancelled for non-payment',
+};
+
+@Injectable()
+export class OrdersService {
+  constructor(
+    private readonly transactions: TransactionRunner,
+    private readonly orders: OrdersRepository,
+    private readonly products: ProductsRepository,
+    private readonly productsCache: ProductsCache,
+    private readonly idempotencyKeys: IdempotencyKeysRepository,
+    @InjectConfig() private readonly config: AppConfig,
+  ) {}
+
+  /**
+   * Places an order in one transaction: products locked in id order, stock taken, name and
+   * price snapshotted. With an Idempotency-Key the key is claimed first (409 while another
+   * request holds it) and stored with the response in the same transaction, so a replay
+   * answers the first order and a failure leaves neither order nor key behind.
+   */
+  async create(caller: AuthUser, dto: CreateOrderDto, key?: string): Promise<CreatedOrder> {
+    const requestHash = fingerprint(dto);
+    const outcome = await this.transactions.run(async (tx): Promise<CreatedOrder> => {
+      if (key !== undefined) {
+        const earlier = await this.earlierResponse(tx, caller.id, key, requestHash);
+        if (earlier) return { order: earlier, replayed: true };
+      }
+      const order = await this.place(tx, caller.id, dto);
+      if (key !== undefined) {
+        await this.idempotencyKeys.insert(tx, {
+          userId: caller.id,
+          key,
+          requestHash,
+          orderId: order.id,
+          responseStatus: 201,
+          responseBody: order,
+          ttlSeconds: IDEMPOTENCY_TTL_SECONDS,
+        });
+      }
+      return { order, replayed: false };
+    });
+    if (!outcome.replayed)
+      await this.productsCache.invalidate(dto.items.map((item) => item.product_id));
+    return outcome;
+  }
+
+  async get(caller: AuthUser, id: number): Promise<OrderResponseDto> {
+    const order = await this.orders.findById(id);
+    if (!order || (order.user_id !== caller.id && caller.role !== 'admin')) throw notFound('Order');
+    const items = await this.orders.itemsOf([id]);
+    return OrderResponseDto.from(order, items.get(id) ?? []);
+  }
+
+  async list(caller: AuthUser, query: OrderListQueryDto): Promise<Page<OrderResponseDto>> {
+    if (query.user_id !== undefined && caller.role !== 'admin') {
+      throw forbidden("Only administrators may list another user's orders");
+    }
+    const userId = query.user_id ?? caller.id;
+    const { rows, total } = await this.orders.listForUser(
+      userId,
+      query.status,
+      query.page_size,
+      offsetOf(query),
+    );
+    const items = await this.orders.itemsOf(rows.map((order) => order.id));
+    return toPage(
+      rows.map((order) => OrderResponseDto.from(order, items.get(order.id) ?? [])),
+      total,
+      query,
+    );
+  }
+
+  /**
+   * Applies one transition of the state machine against the status this request saw. The
+   * conditional UPDATE decides races: of a pay and a cancel arriving together exactly one
+   * succeeds and the other is 409, and only the winner's effects (sales added, stock given
+   * back) happen, once.
+   */
+  async transition(
+    actor: Actor,
+    id: number,
+    transition: OrderTransition,
+  ): Promise<OrderResponseDto> {
+    const rule = ORDER_STATE_MACHINE[transition];
+    const { order, items } = await this.transactions.run(async (tx) => {
+      const current = await this.orders.findById(id, tx);
+      if (!current) throw notFound('Order');
+      const allowed = permission(transition, actor, current.user_id);
+      if (allowed === 'hidden') throw notFound('Order');
+      if (allowed === 'forbidden')
+        throw forbidden(`You may not mark this order ${PAST_TENSE[transition]}`);
+      if (!rule.from.includes(current.status)) {
+        throw conflict(`Order is ${current.status} and cannot be ${PAST_TENSE[transition]}`);
+      }
+
+      const updated = await this.orders.transition(tx, id, {
+        from: current.status,
+        to: rule.to,
+        cancelReason: cancelReason(transition, actor, current.user_id),
+        afterDeadline: rule.afterDeadline === true,
+      });
+      if (!updated) {
+        const now = (await this.orders.findById(id, tx)) ?? current;
+        const reason =
+          now.status === current.status
+            ? 'is not past its payment deadline'
+            : `is now ${now.status}`;
+        throw conflict(`Order ${reason} and cannot be ${PAST_TENSE[transition]}`);
+      }
+      const lines = (await this.orders.itemsOf([id], tx)).get(id) ?? [];
+      if (rule.effect === 'add_sales') await this.products.addSales(tx, lines);
+      if (rule.effect === 'restore_stock')
+        await this.products.restoreStock(tx, lines, updated.paid_at !== null);
+      return { order: updated, items: lines };
+    });
+    if (rule.effect !== 'none')
+      await this.productsCache.invalidate(items.map((item) => item.product_id));
+    return OrderResponseDto.from(order, items);
+  }
+
+  private async earlierResponse(
+    tx: Tx,
+    userId: number,
+    key: string,
+    requestHash: string,
+  ): Promise<OrderResponseDto | null> {
+    if (!(await this.idempotencyKeys.tryClaim(tx, userId, key))) {
+      throw conflict('A request with this Idempotency-Key is still being processed; retry later');
+    }
+    const stored = await this.idempotencyKeys.find(tx, userId, key);
+    if (!stored) return null;
+    if (stored.expired) {
+      await this.idempotencyKeys.delete(tx, userId, key);
+      return null;
+    }
+    if (stored.request_hash !== requestHash) {
+      throw unprocessable('This Idempotency-Key was already used with a different request body');
+    }
+    return stored.response_body as OrderResponseDto;
+  }
+
+  private async place(tx: Tx, userId: number, dto: CreateOrderDto): Promise<OrderResponseDto> {
+    const lines = dto.items.map((item) => ({
+      product_id: item.product_id,
+      quantity: item.quantity,
+    }));
+    const locked = await this.products.lockInIdOrder(
+      tx,
+      lines.map((line) => line.product_id),
+    );
+    const { items, total } = priceOrder(
+      lines,
+      new Map(locked.map((product) => [product.id, product])),
+    );
+    if ((await this.products.takeStock(tx, lines)) !== lines.length) {
+      throw conflict('Not enough stock');
+    }
+    const order = await this.orders.insert(tx, userId, total, this.config.orders.paymentTimeout);
+    const rows = await this.orders.insertItems(tx, order.id, items);
+    return OrderResponseDto.from(order, rows);
+  }
+}
