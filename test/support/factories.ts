@@ -107,3 +107,54 @@ export async function createProduct(
   expect(res.status, JSON.stringify(res.body)).toBe(201);
   return (res.body as { data: Product }).data;
 }
+
+export interface OrderItem {
+  product_id: number;
+  product_name: string;
+  quantity: number;
+  unit_price: number;
+  subtotal: number;
+}
+
+export interface Order {
+  id: number;
+  user_id: number;
+  status: string;
+  total_amount: number;
+  items: OrderItem[];
+  created_at: string;
+  updated_at: string;
+  expires_at: string;
+  paid_at: string | null;
+  cancelled_at: string | null;
+  cancel_reason: string | null;
+}
+
+export const placeOrder = (
+  t: TestApp,
+  user: TestUser,
+  items: { product_id: number; quantity: number }[],
+  key?: string,
+) => {
+  const req = t.http.post('/api/orders').set('Authorization', user.bearer);
+  if (key !== undefined) req.set('Idempotency-Key', key);
+  return req.send({ items });
+};
+
+export async function createOrder(
+  t: TestApp,
+  user: TestUser,
+  items: { product_id: number; quantity: number }[],
+): Promise<Order> {
+  const res = await placeOrder(t, user, items);
+  expect(res.status, JSON.stringify(res.body)).toBe(201);
+  return (res.body as { data: Order }).data;
+}
+
+export async function stockOf(
+  t: TestApp,
+  productId: number,
+): Promise<{ stock: number; sales: number }> {
+  const { rows } = await t.db.query('SELECT stock, sales FROM products WHERE id = $1', [productId]);
+  return rows[0] as { stock: number; sales: number };
+}
