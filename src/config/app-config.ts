@@ -43,5 +43,9 @@ export interface AppConfig {
   readonly runWorkers: boolean;
   /** Seconds a SIGTERM may take before the process gives up waiting and exits 1. */
   readonly shutdownTimeout: number;
+  /** Queue jobs: tries per job, and the first retry delay (doubling after each failure). */
+  readonly jobs: { readonly attempts: number; readonly backoffMs: number };
+  /** Basic-auth credentials of the queue dashboard at /admin/queues; absent: no dashboard. */
+  readonly queueDashboard: { readonly username: string; readonly password: string } | undefined;
   readonly logLevel: (typeof LOG_LEVELS)[number];
 }

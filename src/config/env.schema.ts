@@ -185,6 +185,26 @@ export class EnvironmentVariables {
   @Max(300)
   SHUTDOWN_TIMEOUT = 10;
 
+  @Transform(toInt)
+  @IsInt({ message: INT })
+  @Min(1)
+  @Max(50)
+  JOB_ATTEMPTS = 10;
+
+  @Transform(toInt)
+  @IsInt({ message: INT })
+  @Min(10)
+  @Max(3_600_000)
+  JOB_BACKOFF_MS = 5000;
+
+  @IsOptional()
+  @Matches(/^[^:]{1,64}$/, { message: 'must be 1-64 characters without ":"' })
+  BULL_BOARD_USERNAME?: string;
+
+  @IsOptional()
+  @Length(12, 128, { message: 'must be 12 to 128 characters' })
+  BULL_BOARD_PASSWORD?: string;
+
   @IsIn(LOG_LEVELS, { message: `must be one of ${LOG_LEVELS.join(', ')}` })
   LOG_LEVEL: (typeof LOG_LEVELS)[number] = 'info';
 }

@@ -48,6 +48,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       'Invalid configuration: JWT_SECRET is the development default; set a secret of your own',
     );
   }
+  if ((vars.BULL_BOARD_USERNAME === undefined) !== (vars.BULL_BOARD_PASSWORD === undefined)) {
+    throw new ConfigError(
+      'Invalid configuration: BULL_BOARD_USERNAME and BULL_BOARD_PASSWORD must be set together',
+    );
+  }
   if ((vars.ADMIN_EMAIL === undefined) !== (vars.ADMIN_PASSWORD === undefined)) {
     throw new ConfigError(
       'Invalid configuration: ADMIN_EMAIL and ADMIN_PASSWORD must be set together',
@@ -87,6 +92,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     cache: { ttl: vars.CACHE_TTL, listTtl: vars.CACHE_LIST_TTL },
     runWorkers: vars.RUN_WORKERS,
     shutdownTimeout: vars.SHUTDOWN_TIMEOUT,
+    jobs: { attempts: vars.JOB_ATTEMPTS, backoffMs: vars.JOB_BACKOFF_MS },
+    queueDashboard:
+      vars.BULL_BOARD_USERNAME !== undefined && vars.BULL_BOARD_PASSWORD !== undefined
+        ? { username: vars.BULL_BOARD_USERNAME, password: vars.BULL_BOARD_PASSWORD }
+        : undefined,
     logLevel: vars.LOG_LEVEL,
   };
 }

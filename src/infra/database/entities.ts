@@ -1,8 +1,11 @@
 import { SessionEntity } from '../../modules/auth/session.entity.js';
+import { UserTokenEntity } from '../../modules/auth/user-token.entity.js';
 import { IdempotencyKeyEntity } from '../../modules/orders/idempotency-key.entity.js';
 import { OrderEntity, OrderItemEntity } from '../../modules/orders/order.entity.js';
 import { ProductEntity } from '../../modules/products/product.entity.js';
 import { UserEntity } from '../../modules/users/user.entity.js';
+import { MailDeliveryEntity } from '../mail/mail-delivery.entity.js';
+import { OutboxEntity } from '../queue/outbox.entity.js';
 
 /** Every mapped table; the schema itself comes only from migrations/. */
 export const ENTITIES = [
@@ -12,4 +15,7 @@ export const ENTITIES = [
   OrderEntity,
   OrderItemEntity,
   IdempotencyKeyEntity,
+  OutboxEntity,
+  MailDeliveryEntity,
+  UserTokenEntity,
 ];

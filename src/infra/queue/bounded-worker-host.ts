@@ -1,0 +1,48 @@
+import { OnWorkerEvent, WorkerHost } from '@nestjs/bullmq';
+import { Logger, type BeforeApplicationShutdown } from '@nestjs/common';
+
+/** How long a worker may take to finish its current job when the process is told to stop. */
+export const WORKER_DRAIN_MS = 7000;
+
+/**
+ * Base of every processor. On shutdown the worker stops taking jobs and gets WORKER_DRAIN_MS
+ * to finish the current one; past that it lets go, and BullMQ's stalled-job check hands the job
+ * to another worker (every processor is idempotent, so a second run is harmless).
+ */
+export abstract class BoundedWorkerHost extends WorkerHost implements BeforeApplicationShutdown {
+  protected readonly logger = new Logger(this.constructor.name);
+
+  async beforeApplicationShutdown(): Promise<void> {
+    // Absent when the app failed before its workers were created.
+    const worker = (this as unknown as { _worker?: unknown })._worker;
+    if (!worker) return;
+    const closing = this.worker.close();
+    const drained = await Promise.race([
+      closing.then(() => true),
+      new Promise<false>((resolve) =>
+        setTimeout(() => {
+          resolve(false);
+        }, WORKER_DRAIN_MS).unref(),
+      ),
+    ]);
+    if (!drained) {
+      this.logger.warn('Current job did not finish in time; returning it to the queue');
+      await this.worker.close(true);
+    }
+  }
+
+  @OnWorkerEvent('error')
+  onError(error: Error): void {
+    this.logger.warn(`Worker error: ${error.message}`);
+  }
+
+  @OnWorkerEvent('failed')
+  onFailed(
+    job: { id?: string; name: string; attemptsMade: number } | undefined,
+    error: Error,
+  ): void {
+    this.logger.warn(
+      `Job ${job?.name ?? '?'} ${job?.id ?? ''} failed (attempt ${job?.attemptsMade ?? '?'}): ${error.message}`,
+    );
+  }
+}

@@ -1,0 +1,71 @@
+import { Injectable } from '@nestjs/common';
+import { sql } from '../database/sql.js';
+import type { Tx } from '../database/transaction-runner.js';
+import type { OutboxEvent } from './outbox-events.js';
+
+export interface OutboxRow {
+  id: number;
+  payload: OutboxEvent;
+}
+
+const PUBLISHED_KEPT_DAYS = 7;
+
+@Injectable()
+export class OutboxRepository {
+  /** Records events in the caller's transaction: they exist exactly when the write commits. */
+  async add(tx: Tx, events: readonly OutboxEvent[]): Promise<void> {
+    if (events.length === 0) return;
+    await sql(
+      tx,
+      `INSERT INTO outbox (kind, payload) SELECT * FROM unnest($1::varchar[], $2::jsonb[])`,
+      [events.map((event) => event.kind), events.map((event) => JSON.stringify(event))],
+    );
+  }
+
+  /**
+   * Takes the oldest unpublished rows for this transaction; other relays skip them, so
+   * replicas relay in parallel without handing a row over twice at once.
+   */
+  async claimBatch(tx: Tx, limit: number): Promise<OutboxRow[]> {
+    const { rows } = await sql<OutboxRow>(
+      tx,
+      `SELECT id, payload FROM outbox WHERE published_at IS NULL
+        ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED`,
+      [limit],
+    );
+    return rows;
+  }
+
+  async markPublished(tx: Tx, ids: readonly number[]): Promise<void> {
+    if (ids.length === 0) return;
+    await sql(
+      tx,
+      `UPDATE outbox SET published_at = now(), attempts = attempts + 1 WHERE id = ANY($1::bigint[])`,
+      [ids],
+    );
+  }
+
+  async markFailed(tx: Tx, id: number, error: string): Promise<void> {
+    await sql(tx, `UPDATE outbox SET attempts = attempts + 1, last_error = $2 WHERE id = $1`, [
+      id,
+      error.slice(0, 1000),
+    ]);
+  }
+
+  async unpublishedCount(tx: Tx): Promise<number> {
+    const { rows } = await sql<{ n: number }>(
+      tx,
+      `SELECT count(*) AS n FROM outbox WHERE published_at IS NULL`,
+    );
+    return rows[0]?.n ?? 0;
+  }
+
+  async deletePublished(tx: Tx): Promise<number> {
+    const { count } = await sql(
+      tx,
+      `DELETE FROM outbox WHERE published_at < now() - make_interval(days => $1)`,
+      [PUBLISHED_KEPT_DAYS],
+    );
+    return count;
+  }
+}

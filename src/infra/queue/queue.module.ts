@@ -1,0 +1,52 @@
+import { BullModule } from '@nestjs/bullmq';
+import { Global, Module } from '@nestjs/common';
+import type { Redis } from 'ioredis';
+import { APP_CONFIG, type AppConfig } from '../../config/app-config.js';
+import { QUEUE_REDIS } from '../redis/redis.tokens.js';
+import { BlockingWorker } from './blocking-worker.js';
+import { OutboxRelay } from './outbox.relay.js';
+import { OutboxRepository } from './outbox.repository.js';
+import { Outbox } from './outbox.js';
+import { QueueErrors } from './queue-errors.js';
+import { QUEUES } from './queues.js';
+
+const DAY = 24 * 3600;
+
+BullModule.workerClass = BlockingWorker;
+
+/**
+ * BullMQ on the service's Redis (keys under <REDIS_PREFIX>:bull), the three queues, and the
+ * outbox that feeds them. Workers use the root connection, which waits through Redis outages;
+ * producers fail fast instead, because the outbox retries for them.
+ */
+@Global()
+@Module({
+  imports: [
+    BullModule.forRootAsync({
+      inject: [APP_CONFIG],
+      useFactory: (config: AppConfig) => ({
+        prefix: `${config.redis.prefix}:bull`,
+        connection: { url: config.redis.url, maxRetriesPerRequest: null },
+      }),
+    }),
+    BullModule.registerQueueAsync(
+      ...Object.values(QUEUES).map((name) => ({
+        name,
+        inject: [APP_CONFIG, QUEUE_REDIS],
+        useFactory: (config: AppConfig, connection: Redis) => ({
+          connection,
+          defaultJobOptions: {
+            attempts: config.jobs.attempts,
+            backoff: { type: 'exponential', delay: config.jobs.backoffMs },
+            removeOnComplete: { age: DAY, count: 10_000 },
+            // Failed jobs stay for a week, for the dashboard and for inspection.
+            removeOnFail: { age: 7 * DAY },
+          },
+        }),
+      })),
+    ),
+  ],
+  providers: [OutboxRepository, OutboxRelay, Outbox, QueueErrors],
+  exports: [BullModule, Outbox, OutboxRelay, OutboxRepository],
+})
+export class QueueModule {}

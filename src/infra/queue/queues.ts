@@ -1,0 +1,37 @@
+import type { MailTemplate } from '../mail/templates.js';
+
+/** Queue names, as constants: each queue has one processor module. */
+export const QUEUES = {
+  email: 'email',
+  orders: 'orders',
+  reports: 'reports',
+} as const;
+export type QueueName = (typeof QUEUES)[keyof typeof QUEUES];
+
+export const JOBS = {
+  sendMail: 'send-mail',
+  orderTimeout: 'order-timeout',
+  ordersSweep: 'orders-sweep',
+  salesReport: 'sales-report',
+} as const;
+
+/** Carried in every job so its logs join the request that caused it. */
+export interface JobMeta {
+  request_id?: string;
+}
+
+export interface MailJob extends JobMeta {
+  /** Idempotency key of the mail: a job that runs twice sends it once. */
+  key: string;
+  to: string;
+  template: MailTemplate;
+}
+
+export interface OrderTimeoutJob extends JobMeta {
+  orderId: number;
+}
+
+export interface SalesReportJob extends JobMeta {
+  start_date: string;
+  end_date: string;
+}
