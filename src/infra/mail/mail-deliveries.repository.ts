@@ -1,0 +1,55 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import type { DataSource } from 'typeorm';
+import { sql } from '../database/sql.js';
+
+export type Claim = 'claimed' | 'sent' | 'busy';
+
+/** A claim older than this belongs to a worker that died mid-send; another may take over. */
+const STALE_CLAIM = '2 minutes';
+
+/**
+ * One row per mail key. A worker claims a mail before sending and marks it sent after, so a
+ * job delivered twice (BullMQ is at-least-once) sends once; only a crash between the SMTP
+ * server's acceptance and marking it sent can repeat a mail, with the same Message-ID.
+ */
+@Injectable()
+export class MailDeliveriesRepository {
+  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+
+  async claim(key: string): Promise<Claim> {
+    const tx = this.dataSource.manager;
+    const { rows } = await sql<{ status: string }>(
+      tx,
+      `INSERT INTO mail_deliveries (key, status) VALUES ($1, 'sending')
+       ON CONFLICT (key) DO UPDATE SET claimed_at = now()
+         WHERE mail_deliveries.status = 'sending' AND mail_deliveries.claimed_at < now() - $2::interval
+       RETURNING status`,
+      [key, STALE_CLAIM],
+    );
+    if (rows.length > 0) return 'claimed';
+    const existing = await sql<{ status: string }>(
+      tx,
+      'SELECT status FROM mail_deliveries WHERE key = $1',
+      [key],
+    );
+    return existing.rows[0]?.status === 'sent' ? 'sent' : 'busy';
+  }
+
+  async markSent(key: string): Promise<void> {
+    await sql(
+      this.dataSource.manager,
+      `UPDATE mail_deliveries SET status = 'sent', sent_at = now() WHERE key = $1`,
+      [key],
+    );
+  }
+
+  /** Gives the claim back after a failed send, so the retry can claim it at once. */
+  async release(key: string): Promise<void> {
+    await sql(
+      this.dataSource.manager,
+      `DELETE FROM mail_deliveries WHERE key = $1 AND status = 'sending'`,
+      [key],
+    );
+  }
+}

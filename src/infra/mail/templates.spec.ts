@@ -1,0 +1,52 @@
+import { describe, expect, it } from 'vitest';
+import { renderMail } from './templates.js';
+
+const order = {
+  id: 7,
+  total_amount: 0.3,
+  items: [{ product_name: 'Cup <b>', quantity: 3, subtotal: 0.3 }],
+};
+
+describe('renderMail', () => {
+  it('puts the verification link in the welcome mail', () => {
+    const mail = renderMail({
+      name: 'welcome',
+      username: 'ada',
+      verify_url: 'http://x/verify-email?token=abc',
+    });
+    expect(mail.subject).toBe('Welcome to the shop');
+    expect(mail.text).toContain('http://x/verify-email?token=abc');
+    expect(mail.html).toContain('http://x/verify-email?token=abc');
+  });
+
+  it('lists the order with exact amounts', () => {
+    const mail = renderMail({ name: 'order_confirmation', order });
+    expect(mail.subject).toBe('Order 7 received');
+    expect(mail.text).toContain('3 x Cup <b>: 0.30');
+    expect(mail.text).toContain('Total: 0.30');
+  });
+
+  it('escapes user text in the HTML part', () => {
+    const mail = renderMail({ name: 'payment_receipt', order });
+    expect(mail.html).toContain('Cup &lt;b&gt;');
+    expect(mail.html).not.toContain('Cup <b>');
+  });
+
+  it.each([
+    ['user', 'you cancelled it'],
+    ['admin', 'our team cancelled it'],
+    ['payment_timeout', 'it was not paid in time'],
+  ] as const)('says why an order was cancelled (%s)', (reason, text) => {
+    expect(renderMail({ name: 'order_cancelled', order, reason }).text).toContain(text);
+  });
+
+  it('gives the reset link', () => {
+    expect(
+      renderMail({
+        name: 'password_reset',
+        username: 'ada',
+        reset_url: 'http://x/reset-password?token=t',
+      }).text,
+    ).toContain('http://x/reset-password?token=t');
+  });
+});

@@ -1,0 +1,92 @@
+import type { CancelReason } from '../../modules/orders/order.entity.js';
+
+export interface OrderSummary {
+  id: number;
+  total_amount: number;
+  items: { product_name: string; quantity: number; subtotal: number }[];
+  expires_at?: string;
+}
+
+/** Every mail the service sends, with the data captured when the event happened. */
+export type MailTemplate =
+  | { name: 'welcome'; username: string; verify_url: string }
+  | { name: 'verify_email'; username: string; verify_url: string }
+  | { name: 'password_reset'; username: string; reset_url: string }
+  | { name: 'order_confirmation'; order: OrderSummary }
+  | { name: 'payment_receipt'; order: OrderSummary }
+  | { name: 'order_cancelled'; order: OrderSummary; reason: CancelReason };
+
+export interface RenderedMail {
+  subject: string;
+  text: string;
+  html: string;
+}
+
+const escapeHtml = (text: string): string =>
+  text.replace(
+    /[&<>"']/g,
+    (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] ?? c,
+  );
+
+const money = (amount: number): string => amount.toFixed(2);
+
+const lines = (order: OrderSummary): string[] => [
+  ...order.items.map((item) => `${item.quantity} x ${item.product_name}: ${money(item.subtotal)}`),
+  `Total: ${money(order.total_amount)}`,
+];
+
+const CANCELLED_BECAUSE: Record<CancelReason, string> = {
+  user: 'you cancelled it',
+  admin: 'our team cancelled it',
+  payment_timeout: 'it was not paid in time',
+};
+
+function paragraphs(subject: string, body: string[]): RenderedMail {
+  return {
+    subject,
+    text: `${body.join('\n\n')}\n`,
+    html: `<!doctype html><html><body>${body.map((p) => `<p>${escapeHtml(p).replaceAll('\n', '<br>')}</p>`).join('')}</body></html>`,
+  };
+}
+
+export function renderMail(template: MailTemplate): RenderedMail {
+  switch (template.name) {
+    case 'welcome':
+      return paragraphs('Welcome to the shop', [
+        `Hello ${template.username},`,
+        'your account is ready. Please confirm your email address:',
+        template.verify_url,
+      ]);
+    case 'verify_email':
+      return paragraphs('Confirm your new email address', [
+        `Hello ${template.username},`,
+        'please confirm this email address for your account:',
+        template.verify_url,
+      ]);
+    case 'password_reset':
+      return paragraphs('Reset your password', [
+        `Hello ${template.username},`,
+        'someone asked to reset your password. If it was you, choose a new one within an hour:',
+        template.reset_url,
+        'If it was not you, ignore this mail; your password stays as it is.',
+      ]);
+    case 'order_confirmation':
+      return paragraphs(`Order ${template.order.id} received`, [
+        `Thank you for your order ${template.order.id}.`,
+        lines(template.order).join('\n'),
+        template.order.expires_at
+          ? `Please pay by ${template.order.expires_at}; unpaid orders are cancelled then.`
+          : 'Please pay soon; unpaid orders are cancelled.',
+      ]);
+    case 'payment_receipt':
+      return paragraphs(`Receipt for order ${template.order.id}`, [
+        `We received your payment for order ${template.order.id}.`,
+        lines(template.order).join('\n'),
+      ]);
+    case 'order_cancelled':
+      return paragraphs(`Order ${template.order.id} cancelled`, [
+        `Your order ${template.order.id} was cancelled because ${CANCELLED_BECAUSE[template.reason]}.`,
+        lines(template.order).join('\n'),
+      ]);
+  }
+}
