@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { IdempotencyCleanup } from '../../src/modules/orders/idempotency-cleanup.js';
+import { OrderSweeper } from '../../src/modules/orders/order-sweeper.js';
 import {
   createOrder,
   createProduct,
@@ -370,7 +370,7 @@ describe('Idempotency-Key on POST /api/orders', () => {
     expect(retry.headers['idempotent-replayed']).toBeUndefined();
   });
 
-  it('forgets a key after 24 hours, and the cleanup deletes it', async () => {
+  it('forgets a key after 24 hours, and the sweep deletes it', async () => {
     const product = await createProduct(t, admin);
     const key = unique('key-');
     const first = await placeOrder(t, alice, [{ product_id: product.id, quantity: 1 }], key);
@@ -385,7 +385,9 @@ describe('Idempotency-Key on POST /api/orders', () => {
       `UPDATE idempotency_keys SET expires_at = now() - interval '1 second' WHERE key = $1`,
       [key],
     );
-    expect(await t.app.get(IdempotencyCleanup).run()).toBeGreaterThanOrEqual(1);
+    expect((await t.app.get(OrderSweeper).sweep()).idempotencyKeysDeleted).toBeGreaterThanOrEqual(
+      1,
+    );
     const { rows } = await t.db.query('SELECT count(*) AS n FROM idempotency_keys WHERE key = $1', [
       key,
     ]);

@@ -116,6 +116,15 @@ export class OrdersRepository {
     return { rows: page.rows, total: count.rows[0]?.total ?? 0 };
   }
 
+  async overdueIds(limit: number): Promise<number[]> {
+    const { rows } = await sql<{ id: number }>(
+      this.dataSource.manager,
+      `SELECT id FROM orders WHERE status = 'pending' AND expires_at <= now() ORDER BY expires_at LIMIT $1`,
+      [limit],
+    );
+    return rows.map((row) => row.id);
+  }
+
   /**
    * Applies a state transition as one conditional UPDATE: it changes the row only if the order
    * still has the status the request saw (and, for the timeout, is past its deadline). Returns

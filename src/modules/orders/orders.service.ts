@@ -1,14 +1,24 @@
 import { Injectable } from '@nestjs/common';
 import type { AuthUser } from '../../common/decorators/current-user.decorator.js';
 import { offsetOf, toPage, type Page } from '../../common/dto/page.js';
-import { conflict, forbidden, notFound, unprocessable } from '../../common/errors/domain-error.js';
+import {
+  conflict,
+  DomainError,
+  forbidden,
+  notFound,
+  unprocessable,
+} from '../../common/errors/domain-error.js';
 import { InjectConfig, type AppConfig } from '../../config/app-config.js';
 import { TransactionRunner, type Tx } from '../../infra/database/transaction-runner.js';
+import type { MailTemplate, OrderSummary } from '../../infra/mail/templates.js';
+import type { OutboxEvent } from '../../infra/queue/outbox-events.js';
+import { Outbox } from '../../infra/queue/outbox.js';
 import { ProductsCache } from '../products/products.cache.js';
 import { ProductsRepository } from '../products/products.repository.js';
+import { UsersService } from '../users/users.service.js';
 import type { CreateOrderDto } from './dto/create-order.dto.js';
 import type { OrderListQueryDto } from './dto/order-query.dto.js';
-import { OrderResponseDto } from './dto/order-response.dto.js';
+import { OrderResponseDto, type OrderItemRow, type OrderRow } from './dto/order-response.dto.js';
 import { fingerprint, IDEMPOTENCY_TTL_SECONDS } from './idempotency.js';
 import { IdempotencyKeysRepository } from './idempotency-keys.repository.js';
 import { priceOrder } from './order-placement.js';
@@ -27,6 +37,17 @@ export interface CreatedOrder {
   replayed: boolean;
 }
 
+const summary = (order: OrderResponseDto): OrderSummary => ({
+  id: order.id,
+  total_amount: order.total_amount,
+  items: order.items.map(({ product_name, quantity, subtotal }) => ({
+    product_name,
+    quantity,
+    subtotal,
+  })),
+  expires_at: order.expires_at,
+});
+
 const PAST_TENSE: Record<OrderTransition, string> = {
   pay: 'paid',
   ship: 'shipped',
@@ -43,6 +64,8 @@ export class OrdersService {
     private readonly products: ProductsRepository,
     private readonly productsCache: ProductsCache,
     private readonly idempotencyKeys: IdempotencyKeysRepository,
+    private readonly users: UsersService,
+    private readonly outbox: Outbox,
     @InjectConfig() private readonly config: AppConfig,
   ) {}
 
@@ -60,6 +83,15 @@ export class OrdersService {
         if (earlier) return { order: earlier, replayed: true };
       }
       const order = await this.place(tx, caller.id, dto);
+      await this.outbox.record(tx, [
+        await this.mail(
+          tx,
+          order,
+          { name: 'order_confirmation', order: summary(order) },
+          'confirmation',
+        ),
+        { kind: 'order_timeout', job: { orderId: order.id }, run_at: order.expires_at },
+      ]);
       if (key !== undefined) {
         await this.idempotencyKeys.insert(tx, {
           userId: caller.id,
@@ -143,13 +175,78 @@ export class OrdersService {
       }
       const lines = (await this.orders.itemsOf([id], tx)).get(id) ?? [];
       if (rule.effect === 'add_sales') await this.products.addSales(tx, lines);
-      if (rule.effect === 'restore_stock')
+      if (rule.effect === 'restore_stock') {
         await this.products.restoreStock(tx, lines, updated.paid_at !== null);
+      }
+      await this.outbox.record(tx, await this.transitionMails(tx, transition, updated, lines));
       return { order: updated, items: lines };
     });
-    if (rule.effect !== 'none')
+    this.outbox.flush();
+    if (rule.effect !== 'none') {
       await this.productsCache.invalidate(items.map((item) => item.product_id));
+    }
     return OrderResponseDto.from(order, items);
+  }
+
+  /**
+   * The payment timeout for one order: cancels it if it is still pending past its deadline.
+   * Anything else (paid, cancelled, already expired) is left alone and is not an error.
+   */
+  async expire(id: number): Promise<'cancelled' | 'left alone' | 'not yet due'> {
+    const order = await this.orders.findById(id);
+    if (order?.status !== 'pending') return 'left alone';
+    if (order.expires_at.getTime() > Date.now()) return 'not yet due';
+    try {
+      await this.transition({ kind: 'system' }, id, 'expire');
+      return 'cancelled';
+    } catch (error) {
+      if (
+        error instanceof DomainError &&
+        (error.kind === 'conflict' || error.kind === 'not_found')
+      ) {
+        return 'left alone';
+      }
+      throw error;
+    }
+  }
+
+  /** Ids of pending orders past their deadline, oldest deadline first. */
+  overdue(limit: number): Promise<number[]> {
+    return this.orders.overdueIds(limit);
+  }
+
+  /** The receipt after a payment, the notice after a cancellation; nothing otherwise. */
+  private async transitionMails(
+    tx: Tx,
+    transition: OrderTransition,
+    order: OrderRow,
+    lines: OrderItemRow[],
+  ): Promise<OutboxEvent[]> {
+    const dto = OrderResponseDto.from(order, lines);
+    if (transition === 'pay') {
+      return [
+        await this.mail(tx, dto, { name: 'payment_receipt', order: summary(dto) }, 'receipt'),
+      ];
+    }
+    if (order.status === 'cancelled' && order.cancel_reason) {
+      const notice = {
+        name: 'order_cancelled',
+        order: summary(dto),
+        reason: order.cancel_reason,
+      } as const;
+      return [await this.mail(tx, dto, notice, 'cancelled')];
+    }
+    return [];
+  }
+
+  private async mail(
+    tx: Tx,
+    order: OrderResponseDto,
+    template: MailTemplate,
+    what: string,
+  ): Promise<OutboxEvent> {
+    const user = await this.users.getById(order.user_id, tx);
+    return { kind: 'mail', job: { key: `order-${what}-${order.id}`, to: user.email, template } };
   }
 
   private async earlierResponse(
