@@ -2,11 +2,13 @@ import { Injectable } from '@nestjs/common';
 import type { AuthUser } from '../../common/decorators/current-user.decorator.js';
 import { validationFailed } from '../../common/errors/domain-error.js';
 import { TransactionRunner } from '../../infra/database/transaction-runner.js';
+import { Outbox } from '../../infra/queue/outbox.js';
 import type { UpdateMeDto } from '../users/dto/update-me.dto.js';
 import { PasswordHasher } from '../users/password-hasher.js';
 import type { UserEntity } from '../users/user.entity.js';
 import type { UserChanges } from '../users/users.repository.js';
 import { UsersService } from '../users/users.service.js';
+import { AccountLinksService } from './account-links.service.js';
 import { SessionsRepository } from './sessions.repository.js';
 
 /** Changes to the signed-in user's own credentials. */
@@ -17,6 +19,8 @@ export class AccountService {
     private readonly hasher: PasswordHasher,
     private readonly sessions: SessionsRepository,
     private readonly transactions: TransactionRunner,
+    private readonly links: AccountLinksService,
+    private readonly outbox: Outbox,
   ) {}
 
   /**
@@ -48,12 +52,15 @@ export class AccountService {
     if (dto.password !== undefined) changes.passwordHash = await this.hasher.hash(dto.password);
     if (Object.keys(changes).length === 0) return user;
 
-    return this.transactions.run(async (tx) => {
-      const updated = await this.users.update(user.id, changes, tx);
+    const updated = await this.transactions.run(async (tx) => {
+      const saved = await this.users.update(user.id, changes, tx);
       if (passwordChanged) {
         await this.sessions.revokeAllForUser(user.id, 'password_change', caller.sessionId, tx);
       }
-      return updated;
+      if (emailChanged) await this.outbox.record(tx, [await this.links.verifyNewEmail(tx, saved)]);
+      return saved;
     });
+    if (emailChanged) this.outbox.flush();
+    return updated;
   }
 }

@@ -9,7 +9,9 @@ import { Auth } from '../../common/decorators/auth.decorator.js';
 import { CurrentUser, type AuthUser } from '../../common/decorators/current-user.decorator.js';
 import { Public } from '../../common/decorators/public.decorator.js';
 import { UserResponseDto } from '../users/dto/user-response.dto.js';
+import { AccountLinksService } from './account-links.service.js';
 import { AuthService } from './auth.service.js';
+import { ForgotPasswordDto, ResetPasswordDto, VerifyEmailDto } from './dto/account-links.dto.js';
 import { LoginDto } from './dto/login.dto.js';
 import { RefreshTokenDto } from './dto/refresh-token.dto.js';
 import { RegisterDto } from './dto/register.dto.js';
@@ -18,7 +20,10 @@ import { TokensDto } from './dto/tokens.dto.js';
 @ApiTags('auth')
 @Controller('api/auth')
 export class AuthController {
-  constructor(private readonly auth: AuthService) {}
+  constructor(
+    private readonly auth: AuthService,
+    private readonly links: AccountLinksService,
+  ) {}
 
   @Post('register')
   @Public()
@@ -60,5 +65,39 @@ export class AuthController {
   @ApiErrors(400)
   async logout(@CurrentUser() user: AuthUser, @Body() dto: RefreshTokenDto): Promise<void> {
     await this.auth.logout(user, dto.refresh_token);
+  }
+
+  @Post('verify-email')
+  @Public()
+  @HttpCode(HttpStatus.OK)
+  @ApiOperation({ summary: 'Confirm an email address with the token from the mailed link' })
+  @ApiEnvelope(UserResponseDto)
+  @ApiErrors(400, 429)
+  async verifyEmail(@Body() dto: VerifyEmailDto): Promise<UserResponseDto> {
+    return UserResponseDto.from(await this.links.verifyEmail(dto.token));
+  }
+
+  @Post('forgot-password')
+  @Public()
+  @HttpCode(HttpStatus.ACCEPTED)
+  @ApiOperation({
+    summary: 'Mail a password reset link (valid one hour)',
+    description: 'Always 202, whether or not the address has an account.',
+  })
+  @ApiEnvelope(undefined, { status: 202 })
+  @ApiErrors(400, 429)
+  forgotPassword(@Body() dto: ForgotPasswordDto): null {
+    this.links.forgotPassword(dto.email);
+    return null;
+  }
+
+  @Post('reset-password')
+  @Public()
+  @HttpCode(HttpStatus.NO_CONTENT)
+  @ApiOperation({ summary: 'Set a new password with the mailed token; signs out every login' })
+  @ApiNoContent()
+  @ApiErrors(400, 429)
+  async resetPassword(@Body() dto: ResetPasswordDto): Promise<void> {
+    await this.links.resetPassword(dto.token, dto.password);
   }
 }

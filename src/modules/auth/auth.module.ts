@@ -4,12 +4,14 @@ import { PassportModule } from '@nestjs/passport';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { APP_CONFIG, type AppConfig } from '../../config/app-config.js';
 import { UsersModule } from '../users/users.module.js';
+import { AccountLinksService } from './account-links.service.js';
 import { AccountService } from './account.service.js';
 import { AuthService } from './auth.service.js';
 import { SessionEntity } from './session.entity.js';
 import { SessionsRepository } from './sessions.repository.js';
 import { JwtStrategy } from './strategies/jwt.strategy.js';
 import { TokenService } from './token.service.js';
+import { UserTokensRepository } from './user-tokens.repository.js';
 
 /** Logins, tokens and credentials; no routes (see AuthHttpModule). */
 @Module({
@@ -22,7 +24,15 @@ import { TokenService } from './token.service.js';
       useFactory: (config: AppConfig) => ({ secret: config.jwt.secret }),
     }),
   ],
-  providers: [AuthService, AccountService, SessionsRepository, TokenService, JwtStrategy],
-  exports: [AuthService, AccountService],
+  providers: [
+    AuthService,
+    AccountService,
+    AccountLinksService,
+    SessionsRepository,
+    UserTokensRepository,
+    TokenService,
+    JwtStrategy,
+  ],
+  exports: [AuthService, AccountService, AccountLinksService],
 })
 export class AuthModule {}

@@ -3,9 +3,12 @@ import { Injectable } from '@nestjs/common';
 import type { AuthUser } from '../../common/decorators/current-user.decorator.js';
 import { forbidden, unauthorized } from '../../common/errors/domain-error.js';
 import { InjectConfig, type AppConfig } from '../../config/app-config.js';
+import { TransactionRunner } from '../../infra/database/transaction-runner.js';
+import { Outbox } from '../../infra/queue/outbox.js';
 import { PasswordHasher } from '../users/password-hasher.js';
 import type { UserEntity } from '../users/user.entity.js';
 import { UsersService } from '../users/users.service.js';
+import { AccountLinksService } from './account-links.service.js';
 import type { LoginDto } from './dto/login.dto.js';
 import type { RegisterDto } from './dto/register.dto.js';
 import type { TokensDto } from './dto/tokens.dto.js';
@@ -22,11 +25,24 @@ export class AuthService {
     private readonly hasher: PasswordHasher,
     private readonly sessions: SessionsRepository,
     private readonly tokens: TokenService,
+    private readonly links: AccountLinksService,
+    private readonly transactions: TransactionRunner,
+    private readonly outbox: Outbox,
     @InjectConfig() private readonly config: AppConfig,
   ) {}
 
-  register(dto: RegisterDto): Promise<UserEntity> {
-    return this.users.create({ email: dto.email, username: dto.username, password: dto.password });
+  /** Creates the account and, in the same transaction, its welcome mail with a verify link. */
+  async register(dto: RegisterDto): Promise<UserEntity> {
+    const user = await this.transactions.run(async (tx) => {
+      const created = await this.users.create(
+        { email: dto.email, username: dto.username, password: dto.password },
+        tx,
+      );
+      await this.outbox.record(tx, [await this.links.welcome(tx, created)]);
+      return created;
+    });
+    this.outbox.flush();
+    return user;
   }
 
   /** Unknown user and wrong password answer alike, in the same time; a disabled account is 403. */
