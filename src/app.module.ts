@@ -15,14 +15,23 @@ import { ConfigModule } from './config/config.module.js';
 import { CacheModule } from './infra/cache/cache.module.js';
 import { DatabaseModule } from './infra/database/database.module.js';
 import { LoggingModule } from './infra/logging/logging.module.js';
+import { MailWorkerModule } from './infra/mail/mail-worker.module.js';
 import { MetricsModule } from './infra/metrics/metrics.module.js';
+import { QueueDashboardModule } from './infra/queue/queue-dashboard.module.js';
+import { QueueModule } from './infra/queue/queue.module.js';
 import { RedisModule } from './infra/redis/redis.module.js';
 import { AuthHttpModule } from './modules/auth/auth-http.module.js';
 import { AuthModule } from './modules/auth/auth.module.js';
 import { HealthModule } from './modules/health/health.module.js';
 import { OrdersHttpModule } from './modules/orders/orders-http.module.js';
+import { OrdersWorkerModule } from './modules/orders/orders-worker.module.js';
 import { ProductsHttpModule } from './modules/products/products-http.module.js';
+import { ReportsHttpModule } from './modules/reports/reports-http.module.js';
+import { ReportsWorkerModule } from './modules/reports/reports-worker.module.js';
 import { UsersHttpModule } from './modules/users/users-http.module.js';
+
+/** The queue processors: in the worker process, and in the api too when RUN_WORKERS is true. */
+export const WORKER_MODULES = [MailWorkerModule, OrdersWorkerModule, ReportsWorkerModule];
 
 /** The api process: every public route, plus the queue processors when RUN_WORKERS is true. */
 @Module({})
@@ -36,6 +45,7 @@ export class AppModule implements NestModule {
         DatabaseModule,
         RedisModule,
         CacheModule,
+        QueueModule,
         MetricsModule,
         HealthModule,
         AuthModule,
@@ -43,6 +53,9 @@ export class AppModule implements NestModule {
         UsersHttpModule,
         ProductsHttpModule,
         OrdersHttpModule,
+        ReportsHttpModule,
+        QueueDashboardModule.forRoot(config),
+        ...(config.runWorkers ? WORKER_MODULES : []),
       ],
       providers: [
         ...HTTP_PIPELINE_PROVIDERS,

@@ -6,6 +6,8 @@ import { CacheModule } from './infra/cache/cache.module.js';
 import { DatabaseModule } from './infra/database/database.module.js';
 import { LoggingModule } from './infra/logging/logging.module.js';
 import { MetricsModule } from './infra/metrics/metrics.module.js';
+import { QueueModule } from './infra/queue/queue.module.js';
+import { WORKER_MODULES } from './app.module.js';
 import { RedisModule } from './infra/redis/redis.module.js';
 import { HealthModule } from './modules/health/health.module.js';
 
@@ -24,8 +26,10 @@ export class WorkerModule {
         DatabaseModule,
         RedisModule,
         CacheModule,
+        QueueModule,
         MetricsModule,
         HealthModule,
+        ...WORKER_MODULES,
       ],
       providers: [...HTTP_PIPELINE_PROVIDERS],
     };

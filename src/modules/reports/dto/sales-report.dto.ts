@@ -1,0 +1,40 @@
+import { ApiProperty } from '@nestjs/swagger';
+import { Matches } from 'class-validator';
+
+const DATE = /^\d{4}-\d{2}-\d{2}$/;
+
+export class SalesReportRequestDto {
+  @ApiProperty({ example: '2026-01-01', format: 'date', description: 'First day, UTC, inclusive' })
+  @Matches(DATE, { message: 'start_date must be a date as YYYY-MM-DD' })
+  start_date!: string;
+
+  @ApiProperty({ example: '2026-01-31', format: 'date', description: 'Last day, UTC, inclusive' })
+  @Matches(DATE, { message: 'end_date must be a date as YYYY-MM-DD' })
+  end_date!: string;
+}
+
+export class ReportJobDto {
+  @ApiProperty({ example: '42' }) job_id!: string;
+}
+
+export class TopProductDto {
+  @ApiProperty() product_id!: number;
+  @ApiProperty() name!: string;
+  @ApiProperty({ description: 'Units sold' }) quantity!: number;
+}
+
+export class SalesReportDto {
+  @ApiProperty({ example: 1234.5, description: 'Sum of paid, shipped and completed orders' })
+  total_sales!: number;
+  @ApiProperty({ example: 17 }) total_orders!: number;
+  @ApiProperty({ type: [TopProductDto] }) top_products!: TopProductDto[];
+}
+
+export const REPORT_STATUSES = ['waiting', 'active', 'completed', 'failed'] as const;
+export type ReportStatus = (typeof REPORT_STATUSES)[number];
+
+export class ReportStatusDto {
+  @ApiProperty({ enum: REPORT_STATUSES }) status!: ReportStatus;
+  @ApiProperty({ type: SalesReportDto, nullable: true, description: 'Present once completed' })
+  result!: SalesReportDto | null;
+}

@@ -1,0 +1,38 @@
+import { Body, Controller, Get, HttpCode, HttpStatus, Param, Post } from '@nestjs/common';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiEnvelope, ApiErrors } from '../../common/decorators/api-response.decorator.js';
+import { Auth } from '../../common/decorators/auth.decorator.js';
+import { validationFailed } from '../../common/errors/domain-error.js';
+import { ReportJobDto, ReportStatusDto, SalesReportRequestDto } from './dto/sales-report.dto.js';
+import { ReportsService } from './reports.service.js';
+
+const JOB_ID = /^[A-Za-z0-9-]{1,64}$/;
+
+@ApiTags('reports')
+@Auth('admin')
+@Controller('api/reports')
+export class ReportsController {
+  constructor(private readonly reports: ReportsService) {}
+
+  @Post('sales')
+  @HttpCode(HttpStatus.ACCEPTED)
+  @ApiOperation({
+    summary: 'Queue a sales report',
+    description:
+      'Orders placed between the two days (UTC, inclusive) and paid for: paid, shipped or completed.',
+  })
+  @ApiEnvelope(ReportJobDto, { status: 202 })
+  @ApiErrors(400, 503)
+  async requestSales(@Body() dto: SalesReportRequestDto): Promise<ReportJobDto> {
+    return { job_id: await this.reports.requestSales(dto) };
+  }
+
+  @Get('sales/:job_id')
+  @ApiOperation({ summary: 'The state of a sales report job, and its result once completed' })
+  @ApiEnvelope(ReportStatusDto)
+  @ApiErrors(400, 404, 503)
+  salesStatus(@Param('job_id') jobId: string): Promise<ReportStatusDto> {
+    if (!JOB_ID.test(jobId)) throw validationFailed({ job_id: 'job_id is not a report job id' });
+    return this.reports.salesStatus(jobId);
+  }
+}

@@ -1,0 +1,9 @@
+import { Module } from '@nestjs/common';
+import { ReportsRepository } from './reports.repository.js';
+import { ReportsService } from './reports.service.js';
+
+@Module({
+  providers: [ReportsService, ReportsRepository],
+  exports: [ReportsService, ReportsRepository],
+})
+export class ReportsModule {}

@@ -1,0 +1,71 @@
+import { InjectQueue } from '@nestjs/bullmq';
+import { Injectable } from '@nestjs/common';
+import type { Queue } from 'bullmq';
+import { DomainError, notFound, validationFailed } from '../../common/errors/domain-error.js';
+import { withTimeout } from '../../infra/cache/with-timeout.js';
+import { JOBS, QUEUES, type SalesReportJob } from '../../infra/queue/queues.js';
+import type {
+  ReportStatus,
+  ReportStatusDto,
+  SalesReportDto,
+  SalesReportRequestDto,
+} from './dto/sales-report.dto.js';
+
+const QUEUE_TIMEOUT_MS = 2000;
+const MAX_DAYS = 366;
+const DAY_MS = 86_400_000;
+
+const STATUS: Record<string, ReportStatus> = {
+  waiting: 'waiting',
+  delayed: 'waiting',
+  prioritized: 'waiting',
+  'waiting-children': 'waiting',
+  active: 'active',
+  completed: 'completed',
+  failed: 'failed',
+};
+
+const parseDay = (field: string, value: string): number => {
+  const time = Date.parse(`${value}T00:00:00Z`);
+  if (Number.isNaN(time) || new Date(time).toISOString().slice(0, 10) !== value) {
+    throw validationFailed({ [field]: `${field} is not a calendar date` });
+  }
+  return time;
+};
+
+/** Reports are computed by a queued job; this side queues them and reads their state. */
+@Injectable()
+export class ReportsService {
+  constructor(@InjectQueue(QUEUES.reports) private readonly queue: Queue) {}
+
+  async requestSales(dto: SalesReportRequestDto): Promise<string> {
+    const start = parseDay('start_date', dto.start_date);
+    const end = parseDay('end_date', dto.end_date);
+    if (end < start) throw validationFailed({ end_date: 'end_date must not be before start_date' });
+    if ((end - start) / DAY_MS >= MAX_DAYS) {
+      throw validationFailed({ end_date: `a report covers at most ${MAX_DAYS} days` });
+    }
+    const data: SalesReportJob = { start_date: dto.start_date, end_date: dto.end_date };
+    const job = await this.queued(this.queue.add(JOBS.salesReport, data, { attempts: 3 }));
+    if (job.id === undefined)
+      throw new DomainError('unavailable', 'The report could not be queued');
+    return job.id;
+  }
+
+  async salesStatus(jobId: string): Promise<ReportStatusDto> {
+    // The state first: a job read after its state said "completed" carries its result.
+    const state = await this.queued(this.queue.getJobState(jobId));
+    const job = state === 'unknown' ? undefined : await this.queued(this.queue.getJob(jobId));
+    if (job?.name !== JOBS.salesReport) throw notFound('Report');
+    const status = STATUS[state] ?? 'waiting';
+    return { status, result: status === 'completed' ? (job.returnvalue as SalesReportDto) : null };
+  }
+
+  private async queued<T>(work: Promise<T>): Promise<T> {
+    try {
+      return await withTimeout(work, QUEUE_TIMEOUT_MS);
+    } catch {
+      throw new DomainError('unavailable', 'The report queue is unavailable; retry shortly');
+    }
+  }
+}
