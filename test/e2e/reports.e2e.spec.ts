@@ -1,0 +1,124 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  createOrder,
+  createProduct,
+  expectError,
+  signUp,
+  type TestUser,
+} from '../support/factories.js';
+import { PrivateRedis } from '../support/redis-server.js';
+import { eventually } from '../support/smtp-sink.js';
+import { startApp, startIsolatedApp, type TestApp } from '../support/test-app.js';
+
+let t: TestApp;
+let admin: TestUser;
+let customer: TestUser;
+
+beforeAll(async () => {
+  t = await startIsolatedApp({ RUN_WORKERS: 'true' });
+  [admin, customer] = await Promise.all([signUp(t, { role: 'admin' }), signUp(t)]);
+});
+afterAll(() => t.close());
+
+const today = (): string => new Date().toISOString().slice(0, 10);
+const request = (body: object, as = admin) =>
+  t.http.post('/api/reports/sales').set('Authorization', as.bearer).send(body);
+
+describe('sales reports', () => {
+  it('queues a report (202 with a job id) whose result counts paid orders only', async () => {
+    const [cup, pot] = await Promise.all([
+      createProduct(t, admin, { name: 'Cup', price: 0.1 }),
+      createProduct(t, admin, { name: 'Pot', price: 20 }),
+    ]);
+    const paid = await createOrder(t, customer, [
+      { product_id: cup.id, quantity: 3 },
+      { product_id: pot.id, quantity: 1 },
+    ]);
+    const shipped = await createOrder(t, customer, [{ product_id: cup.id, quantity: 5 }]);
+    await createOrder(t, customer, [{ product_id: pot.id, quantity: 9 }]); // pending: not a sale
+    const cancelled = await createOrder(t, customer, [{ product_id: pot.id, quantity: 9 }]);
+    for (const order of [paid, shipped])
+      await t.http.post(`/api/orders/${order.id}/pay`).set('Authorization', customer.bearer);
+    await t.http.put(`/api/orders/${shipped.id}/ship`).set('Authorization', admin.bearer);
+    await t.http.put(`/api/orders/${cancelled.id}/cancel`).set('Authorization', customer.bearer);
+
+    const res = await request({ start_date: today(), end_date: today() });
+    expect(res.status).toBe(202);
+    expect(res.body.data).toEqual({ job_id: expect.any(String) });
+    const report = await eventually(async () => {
+      const status = await t.http
+        .get(`/api/reports/sales/${res.body.data.job_id}`)
+        .set('Authorization', admin.bearer);
+      expect(status.body.data.status).toBe('completed');
+      return status.body.data;
+    });
+    expect(report.result).toEqual({
+      total_sales: 20.8,
+      total_orders: 2,
+      top_products: [
+        { product_id: cup.id, name: 'Cup', quantity: 8 },
+        { product_id: pot.id, name: 'Pot', quantity: 1 },
+      ],
+    });
+  });
+
+  it('reports nothing for days without sales', async () => {
+    const res = await request({ start_date: '2001-01-01', end_date: '2001-12-31' });
+    const report = await eventually(async () => {
+      const status = await t.http
+        .get(`/api/reports/sales/${res.body.data.job_id}`)
+        .set('Authorization', admin.bearer);
+      expect(status.body.data.status).toBe('completed');
+      return status.body.data;
+    });
+    expect(report.result).toEqual({ total_sales: 0, total_orders: 0, top_products: [] });
+  });
+
+  it.each([
+    [{ start_date: '2026-01-01' }, 'end_date'],
+    [{ start_date: '01/01/2026', end_date: '2026-01-02' }, 'start_date'],
+    [{ start_date: '2026-02-30', end_date: '2026-03-01' }, 'start_date'],
+    [{ start_date: '2026-03-01', end_date: '2026-02-01' }, 'end_date'],
+    [{ start_date: '2024-01-01', end_date: '2025-06-01' }, 'end_date'],
+    [{ start_date: '2026-01-01', end_date: '2026-01-02', format: 'csv' }, 'format'],
+  ])('answers %j with 400 naming %s', async (body, field) => {
+    expect(expectError(await request(body), 400).errors).toHaveProperty(field);
+  });
+
+  it('is for admins only', async () => {
+    expectError(await request({ start_date: today(), end_date: today() }, customer), 403);
+    expectError(
+      await t.http.get('/api/reports/sales/1').set('Authorization', customer.bearer),
+      403,
+    );
+  });
+
+  it('answers an unknown job with 404 and a malformed id with 400', async () => {
+    expectError(
+      await t.http.get('/api/reports/sales/999999').set('Authorization', admin.bearer),
+      404,
+    );
+    expectError(
+      await t.http.get('/api/reports/sales/a%20b').set('Authorization', admin.bearer),
+      400,
+    );
+  });
+});
+
+describe('sales reports while Redis is down', () => {
+  it('answers 503 in the error format', async () => {
+    const redis = await PrivateRedis.start();
+    const app = await startApp({ REDIS_URL: redis.url });
+    try {
+      const boss = await signUp(app, { role: 'admin' });
+      await redis.kill();
+      const res = await app.http
+        .post('/api/reports/sales')
+        .set('Authorization', boss.bearer)
+        .send({ start_date: today(), end_date: today() });
+      expectError(res, 503);
+    } finally {
+      await app.close();
+    }
+  });
+});
