@@ -35,12 +35,15 @@ export interface AppConfig {
     readonly window: number;
     readonly authRequests: number;
     readonly authWindow: number;
-    readonly trustProxy: boolean;
+    /** Proxy hops whose X-Forwarded-For is believed (0: none). */
+    readonly trustProxy: number;
   };
   readonly orders: { readonly paymentTimeout: number; readonly sweepInterval: number };
   readonly mail: { readonly smtpUrl: string; readonly from: string; readonly appUrl: string };
   readonly cache: { readonly ttl: number; readonly listTtl: number };
   readonly runWorkers: boolean;
+  /** Origins allowed by CORS; empty: no cross-origin access. */
+  readonly corsOrigins: readonly string[];
   /** Seconds a SIGTERM may take before the process gives up waiting and exits 1. */
   readonly shutdownTimeout: number;
   /** Queue jobs: tries per job, and the first retry delay (doubling after each failure). */

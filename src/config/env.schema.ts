@@ -29,6 +29,14 @@ const toBool = ({ value }: { value: unknown }): unknown => {
   return value;
 };
 
+/** Proxy hops: true is one (the ingress in front), false none, or a count. */
+const toHops = ({ value }: { value: unknown }): unknown => {
+  const bool = toBool({ value });
+  if (bool === true) return 1;
+  if (bool === false) return 0;
+  return toInt({ value });
+};
+
 const INT = 'must be an integer';
 const BOOL = 'must be true or false';
 
@@ -175,9 +183,19 @@ export class EnvironmentVariables {
   @Min(1)
   CACHE_LIST_TTL = 60;
 
-  @Transform(toBool)
-  @IsBoolean({ message: BOOL })
-  TRUST_PROXY = false;
+  /** false (0), true (1 hop: the ingress) or a number of proxy hops to trust. */
+  @Transform(toHops)
+  @IsInt({ message: 'must be true, false or a number of proxy hops' })
+  @Min(0, { message: 'must be true, false or a number of proxy hops' })
+  @Max(10, { message: 'must be true, false or a number of proxy hops' })
+  TRUST_PROXY = 0;
+
+  /** Origins allowed to call the API from a browser, comma-separated; empty: none. */
+  @IsOptional()
+  @Matches(/^(\*|https?:\/\/[^,\s]+(,\s*https?:\/\/[^,\s]+)*)$/, {
+    message: 'must be * or comma-separated http(s) origins',
+  })
+  CORS_ORIGINS?: string;
 
   @Transform(toInt)
   @IsInt({ message: INT })

@@ -26,8 +26,9 @@ describe('loadConfig', () => {
       window: 60,
       authRequests: 10,
       authWindow: 60,
-      trustProxy: false,
+      trustProxy: 0,
     });
+    expect(config.corsOrigins).toEqual([]);
     expect(config.orders).toEqual({ paymentTimeout: 1800, sweepInterval: 60 });
     expect(config.mail).toEqual({
       smtpUrl: 'smtp://localhost:1025',
@@ -41,10 +42,15 @@ describe('loadConfig', () => {
   });
 
   it('parses numbers and booleans from strings', () => {
-    const config = loadConfig({ PORT: '8080', RUN_WORKERS: 'false', TRUST_PROXY: '1' });
+    const config = loadConfig({ PORT: '8080', RUN_WORKERS: 'false', TRUST_PROXY: 'true' });
     expect(config.port).toBe(8080);
     expect(config.runWorkers).toBe(false);
-    expect(config.rateLimit.trustProxy).toBe(true);
+    expect(config.rateLimit.trustProxy).toBe(1);
+    expect(loadConfig({ TRUST_PROXY: '2' }).rateLimit.trustProxy).toBe(2);
+    expect(loadConfig({ TRUST_PROXY: 'false' }).rateLimit.trustProxy).toBe(0);
+    expect(
+      loadConfig({ CORS_ORIGINS: 'https://a.example, https://b.example' }).corsOrigins,
+    ).toEqual(['https://a.example', 'https://b.example']);
   });
 
   it.each([
@@ -56,6 +62,8 @@ describe('loadConfig', () => {
     [{ REDIS_URL: 'http://localhost' }, 'REDIS_URL must be a redis:// or rediss:// URL'],
     [{ RUN_WORKERS: 'maybe' }, 'RUN_WORKERS must be true or false'],
     [{ LOG_LEVEL: 'loud' }, 'LOG_LEVEL must be one of'],
+    [{ TRUST_PROXY: 'maybe' }, 'TRUST_PROXY must be true, false or a number of proxy hops'],
+    [{ CORS_ORIGINS: 'example.com' }, 'CORS_ORIGINS must be * or comma-separated http(s) origins'],
     [{ ADMIN_EMAIL: 'root@example.com' }, 'ADMIN_EMAIL and ADMIN_PASSWORD must be set together'],
   ])('rejects %j with one line naming the variable', (env, expected) => {
     const message = fail(env);

@@ -91,6 +91,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     mail: { smtpUrl: vars.SMTP_URL, from: vars.MAIL_FROM, appUrl: vars.APP_URL },
     cache: { ttl: vars.CACHE_TTL, listTtl: vars.CACHE_LIST_TTL },
     runWorkers: vars.RUN_WORKERS,
+    corsOrigins: (vars.CORS_ORIGINS ?? '')
+      .split(',')
+      .map((origin) => origin.trim())
+      .filter(Boolean),
     shutdownTimeout: vars.SHUTDOWN_TIMEOUT,
     jobs: { attempts: vars.JOB_ATTEMPTS, backoffMs: vars.JOB_BACKOFF_MS },
     queueDashboard:

@@ -3,10 +3,12 @@ import { ApiExcludeController } from '@nestjs/swagger';
 import { PrometheusController } from '@willsoto/nestjs-prometheus';
 import type { Response } from 'express';
 import { Public } from '../../common/decorators/public.decorator.js';
+import { NoRateLimit } from '../../common/decorators/rate-limit.decorator.js';
 
 /** Prometheus text format at /metrics, open like the probes. */
 @ApiExcludeController()
 @Public()
+@NoRateLimit()
 @Controller()
 export class MetricsController extends PrometheusController {
   @Get()

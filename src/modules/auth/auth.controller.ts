@@ -8,6 +8,7 @@ import {
 import { Auth } from '../../common/decorators/auth.decorator.js';
 import { CurrentUser, type AuthUser } from '../../common/decorators/current-user.decorator.js';
 import { Public } from '../../common/decorators/public.decorator.js';
+import { StrictRateLimit } from '../../common/decorators/rate-limit.decorator.js';
 import { UserResponseDto } from '../users/dto/user-response.dto.js';
 import { AccountLinksService } from './account-links.service.js';
 import { AuthService } from './auth.service.js';
@@ -27,6 +28,7 @@ export class AuthController {
 
   @Post('register')
   @Public()
+  @StrictRateLimit()
   @ApiOperation({ summary: 'Create a customer account' })
   @ApiEnvelope(UserResponseDto, { status: 201 })
   @ApiErrors(400, 409, 413, 429)
@@ -36,6 +38,7 @@ export class AuthController {
 
   @Post('login')
   @Public()
+  @StrictRateLimit()
   @HttpCode(HttpStatus.OK)
   @ApiOperation({ summary: 'Sign in with username or email; starts a login' })
   @ApiEnvelope(TokensDto)
@@ -46,6 +49,7 @@ export class AuthController {
 
   @Post('refresh')
   @Public()
+  @StrictRateLimit()
   @HttpCode(HttpStatus.OK)
   @ApiOperation({
     summary: 'Rotate the refresh token',
@@ -69,6 +73,7 @@ export class AuthController {
 
   @Post('verify-email')
   @Public()
+  @StrictRateLimit()
   @HttpCode(HttpStatus.OK)
   @ApiOperation({ summary: 'Confirm an email address with the token from the mailed link' })
   @ApiEnvelope(UserResponseDto)
@@ -79,6 +84,7 @@ export class AuthController {
 
   @Post('forgot-password')
   @Public()
+  @StrictRateLimit()
   @HttpCode(HttpStatus.ACCEPTED)
   @ApiOperation({
     summary: 'Mail a password reset link (valid one hour)',
@@ -93,6 +99,7 @@ export class AuthController {
 
   @Post('reset-password')
   @Public()
+  @StrictRateLimit()
   @HttpCode(HttpStatus.NO_CONTENT)
   @ApiOperation({ summary: 'Set a new password with the mailed token; signs out every login' })
   @ApiNoContent()

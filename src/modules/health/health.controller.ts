@@ -7,6 +7,7 @@ import {
   type HealthCheckResult,
 } from '@nestjs/terminus';
 import { Public } from '../../common/decorators/public.decorator.js';
+import { NoRateLimit } from '../../common/decorators/rate-limit.decorator.js';
 import { RedisHealthIndicator } from '../../infra/redis/redis.health.js';
 
 /** Each dependency check gives up after this long, so readiness answers well within 5 seconds. */
@@ -14,6 +15,7 @@ const CHECK_TIMEOUT_MS = 1500;
 
 @ApiTags('health')
 @Public()
+@NoRateLimit()
 @Controller('health')
 export class HealthController {
   constructor(

@@ -1,0 +1,41 @@
+import { ThrottlerStorageRedisService } from '@nest-lab/throttler-storage-redis';
+import { Module } from '@nestjs/common';
+import { ThrottlerModule } from '@nestjs/throttler';
+import type { Redis } from 'ioredis';
+import { STRICT_RATE_LIMIT } from '../../common/decorators/rate-limit.decorator.js';
+import { APP_CONFIG, type AppConfig } from '../../config/app-config.js';
+import { REDIS } from '../redis/redis.tokens.js';
+import { FailOpenThrottlerStorage } from './fail-open-storage.js';
+
+/**
+ * Two limits per client IP, counted in Redis (one Lua round trip per limit) so they hold
+ * across replicas: `default` on every route, `strict` on top for routes marked
+ * @StrictRateLimit(). Keys are per IP and limit, not per route.
+ */
+@Module({
+  imports: [
+    ThrottlerModule.forRootAsync({
+      inject: [APP_CONFIG, REDIS],
+      useFactory: (config: AppConfig, redis: Redis) => ({
+        throttlers: [
+          {
+            name: 'default',
+            limit: config.rateLimit.requests,
+            ttl: config.rateLimit.window * 1000,
+          },
+          {
+            name: 'strict',
+            limit: config.rateLimit.authRequests,
+            ttl: config.rateLimit.authWindow * 1000,
+            skipIf: (context) =>
+              Reflect.getMetadata(STRICT_RATE_LIMIT, context.getHandler()) !== true,
+          },
+        ],
+        storage: new FailOpenThrottlerStorage(new ThrottlerStorageRedisService(redis)),
+        generateKey: (_context, tracker, name) => `${config.redis.prefix}:rl:${name}:${tracker}`,
+        errorMessage: 'Too many requests; retry after the number of seconds in Retry-After',
+      }),
+    }),
+  ],
+})
+export class RateLimitModule {}
