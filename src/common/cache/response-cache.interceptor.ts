@@ -5,10 +5,13 @@ import {
   type NestInterceptor,
 } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
+import { InjectMetric } from '@willsoto/nestjs-prometheus';
+import type { Counter } from 'prom-client';
 import type { Request, Response } from 'express';
 import { lastValueFrom, of, type Observable } from 'rxjs';
 import { InjectConfig, type AppConfig } from '../../config/app-config.js';
-import { ResponseCache, type Cached } from '../../infra/cache/response-cache.js';
+import { ResponseCache, type Cached, type CacheResult } from '../../infra/cache/response-cache.js';
+import { METRIC } from '../../infra/metrics/metric-names.js';
 import { DomainError } from '../errors/domain-error.js';
 import { CACHE_SPEC, type CacheSpecResolver } from './cache-spec.js';
 
@@ -18,7 +21,11 @@ export class ResponseCacheInterceptor implements NestInterceptor {
     private readonly reflector: Reflector,
     private readonly cache: ResponseCache,
     @InjectConfig() private readonly config: AppConfig,
-  ) {}
+    @InjectMetric(METRIC.cacheRequests) private readonly lookups: Counter<'result'>,
+  ) {
+    for (const result of ['hit', 'miss', 'bypass'] satisfies CacheResult[])
+      lookups.inc({ result }, 0);
+  }
 
   async intercept(context: ExecutionContext, next: CallHandler): Promise<Observable<unknown>> {
     const resolve = this.reflector.get<CacheSpecResolver>(CACHE_SPEC, context.getHandler());
@@ -35,6 +42,7 @@ export class ResponseCacheInterceptor implements NestInterceptor {
       }
     });
 
+    this.lookups.inc({ result });
     http.getResponse<Response>().setHeader('X-Cache', result.toUpperCase());
     if ('missing' in value) throw new DomainError('not_found', value.missing);
     return of(value.data);

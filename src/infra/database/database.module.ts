@@ -6,6 +6,7 @@ import { dataSourceOptions } from './data-source-options.js';
 import { ensureDatabase } from './ensure-database.js';
 import { loadMigrations } from './migrations.js';
 import { runMigrations } from './run-migrations.js';
+import { PoolMetrics } from './pool-metrics.js';
 import { TransactionRunner } from './transaction-runner.js';
 
 const logger = new Logger('Database');
@@ -50,7 +51,7 @@ async function openDataSource(options: DataSourceOptions): Promise<DataSource> {
       },
     }),
   ],
-  providers: [TransactionRunner],
+  providers: [TransactionRunner, PoolMetrics],
   exports: [TransactionRunner],
 })
 export class DatabaseModule {}

@@ -8,6 +8,7 @@ import { OutboxRelay } from './outbox.relay.js';
 import { OutboxRepository } from './outbox.repository.js';
 import { Outbox } from './outbox.js';
 import { QueueErrors } from './queue-errors.js';
+import { QueueMetrics } from './queue-metrics.js';
 import { QUEUES } from './queues.js';
 
 const DAY = 24 * 3600;
@@ -46,7 +47,7 @@ BullModule.workerClass = BlockingWorker;
       })),
     ),
   ],
-  providers: [OutboxRepository, OutboxRelay, Outbox, QueueErrors],
+  providers: [OutboxRepository, OutboxRelay, Outbox, QueueErrors, QueueMetrics],
   exports: [BullModule, Outbox, OutboxRelay, OutboxRepository],
 })
 export class QueueModule {}

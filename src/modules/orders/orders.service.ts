@@ -1,4 +1,6 @@
 import { Injectable } from '@nestjs/common';
+import { InjectMetric } from '@willsoto/nestjs-prometheus';
+import type { Counter } from 'prom-client';
 import type { AuthUser } from '../../common/decorators/current-user.decorator.js';
 import { offsetOf, toPage, type Page } from '../../common/dto/page.js';
 import {
@@ -12,6 +14,7 @@ import { InjectConfig, type AppConfig } from '../../config/app-config.js';
 import { TransactionRunner, type Tx } from '../../infra/database/transaction-runner.js';
 import type { MailTemplate, OrderSummary } from '../../infra/mail/templates.js';
 import type { OutboxEvent } from '../../infra/queue/outbox-events.js';
+import { METRIC } from '../../infra/metrics/metric-names.js';
 import { Outbox } from '../../infra/queue/outbox.js';
 import { ProductsCache } from '../products/products.cache.js';
 import { ProductsRepository } from '../products/products.repository.js';
@@ -29,6 +32,7 @@ import {
   type Actor,
   type OrderTransition,
 } from './order-state-machine.js';
+import { CANCEL_REASONS } from './order.entity.js';
 import { OrdersRepository } from './orders.repository.js';
 
 export interface CreatedOrder {
@@ -67,7 +71,11 @@ export class OrdersService {
     private readonly users: UsersService,
     private readonly outbox: Outbox,
     @InjectConfig() private readonly config: AppConfig,
-  ) {}
+    @InjectMetric(METRIC.ordersCreated) private readonly created: Counter,
+    @InjectMetric(METRIC.ordersCancelled) private readonly cancelled: Counter<'reason'>,
+  ) {
+    for (const reason of CANCEL_REASONS) cancelled.inc({ reason }, 0);
+  }
 
   /**
    * Places an order in one transaction: products locked in id order, stock taken, name and
@@ -105,8 +113,11 @@ export class OrdersService {
       }
       return { order, replayed: false };
     });
-    if (!outcome.replayed)
+    if (!outcome.replayed) {
+      this.created.inc();
+      this.outbox.flush();
       await this.productsCache.invalidate(dto.items.map((item) => item.product_id));
+    }
     return outcome;
   }
 
@@ -182,6 +193,8 @@ export class OrdersService {
       return { order: updated, items: lines };
     });
     this.outbox.flush();
+    if (order.cancel_reason && rule.to === 'cancelled')
+      this.cancelled.inc({ reason: order.cancel_reason });
     if (rule.effect !== 'none') {
       await this.productsCache.invalidate(items.map((item) => item.product_id));
     }

@@ -1,0 +1,14 @@
+/** Names of the service's own metrics; prom-client's nodejs_* and process_* come on top. */
+export const METRIC = {
+  httpRequests: 'http_requests_total',
+  httpDuration: 'http_request_duration_seconds',
+  ordersCreated: 'orders_created_total',
+  ordersCancelled: 'orders_cancelled_total',
+  cacheRequests: 'cache_requests_total',
+  queueJobs: 'queue_jobs',
+  dbPoolConnections: 'db_pool_connections',
+  dbPoolMax: 'db_pool_max_connections',
+} as const;
+
+/** Every request whose path matched no route shares this label, so cardinality stays bounded. */
+export const UNMATCHED_ROUTE = 'unmatched';
