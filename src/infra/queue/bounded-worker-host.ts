@@ -1,5 +1,7 @@
 import { OnWorkerEvent, WorkerHost } from '@nestjs/bullmq';
 import { Logger, type BeforeApplicationShutdown } from '@nestjs/common';
+import type { Job } from 'bullmq';
+import type { JobMeta } from './queues.js';
 
 /** How long a worker may take to finish its current job when the process is told to stop. */
 export const WORKER_DRAIN_MS = 7000;
@@ -36,13 +38,28 @@ export abstract class BoundedWorkerHost extends WorkerHost implements BeforeAppl
     this.logger.warn(`Worker error: ${error.message}`);
   }
 
+  /** One line per finished job, joined to the request that caused it by request_id. */
+  @OnWorkerEvent('completed')
+  onCompleted(job: Job<JobMeta>): void {
+    this.logger.log({
+      msg: 'job completed',
+      job: job.name,
+      job_id: job.id,
+      queue: job.queueName,
+      request_id: job.data.request_id,
+      duration_ms: job.finishedOn && job.processedOn ? job.finishedOn - job.processedOn : undefined,
+    });
+  }
+
   @OnWorkerEvent('failed')
-  onFailed(
-    job: { id?: string; name: string; attemptsMade: number } | undefined,
-    error: Error,
-  ): void {
-    this.logger.warn(
-      `Job ${job?.name ?? '?'} ${job?.id ?? ''} failed (attempt ${job?.attemptsMade ?? '?'}): ${error.message}`,
-    );
+  onFailed(job: Job<JobMeta> | undefined, error: Error): void {
+    this.logger.warn({
+      msg: `job failed: ${error.message}`,
+      job: job?.name,
+      job_id: job?.id,
+      queue: job?.queueName,
+      attempt: job?.attemptsMade,
+      request_id: job?.data.request_id,
+    });
   }
 }

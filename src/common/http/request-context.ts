@@ -1,0 +1,15 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
+
+interface RequestContext {
+  requestId: string;
+}
+
+const storage = new AsyncLocalStorage<RequestContext>();
+
+/** Runs the rest of a request inside its context. */
+export const runInRequestContext = (requestId: string, work: () => void): void => {
+  storage.run({ requestId }, work);
+};
+
+/** The id of the request this code runs for, if any (queued work carries it on). */
+export const currentRequestId = (): string | undefined => storage.getStore()?.requestId;
