@@ -7,6 +7,7 @@ import {
 } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { JwtAuthGuard } from './common/guards/jwt-auth.guard.js';
+import { RateLimitGuard } from './common/guards/rate-limit.guard.js';
 import { RolesGuard } from './common/guards/roles.guard.js';
 import { HTTP_PIPELINE_PROVIDERS } from './common/http/http-pipeline.js';
 import { JsonBodyMiddleware } from './common/http/json-body.middleware.js';
@@ -19,6 +20,7 @@ import { MailWorkerModule } from './infra/mail/mail-worker.module.js';
 import { MetricsModule } from './infra/metrics/metrics.module.js';
 import { QueueDashboardModule } from './infra/queue/queue-dashboard.module.js';
 import { QueueModule } from './infra/queue/queue.module.js';
+import { RateLimitModule } from './infra/rate-limit/rate-limit.module.js';
 import { RedisModule } from './infra/redis/redis.module.js';
 import { AuthHttpModule } from './modules/auth/auth-http.module.js';
 import { AuthModule } from './modules/auth/auth.module.js';
@@ -46,6 +48,7 @@ export class AppModule implements NestModule {
         RedisModule,
         CacheModule,
         QueueModule,
+        RateLimitModule,
         MetricsModule,
         HealthModule,
         AuthModule,
@@ -59,7 +62,9 @@ export class AppModule implements NestModule {
       ],
       providers: [
         ...HTTP_PIPELINE_PROVIDERS,
-        // Guards run in this order: who you are, then what you may do.
+        // Guards run in this order: how often you ask, who you are, what you may do. Limits come
+        // first so that a flood is turned away before it costs a session lookup.
+        { provide: APP_GUARD, useClass: RateLimitGuard },
         { provide: APP_GUARD, useClass: JwtAuthGuard },
         { provide: APP_GUARD, useClass: RolesGuard },
       ],

@@ -1,8 +1,10 @@
 import { NestFactory } from '@nestjs/core';
+import helmet from 'helmet';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { Logger } from 'nestjs-pino';
 import { AppModule } from '../app.module.js';
-import { requestIdMiddleware } from '../common/http/request-id.js';
+import { REQUEST_ID_HEADER, requestIdMiddleware } from '../common/http/request-id.js';
+import { HttpMetrics } from '../infra/metrics/http-metrics.js';
 import type { AppConfig } from '../config/app-config.js';
 import { WorkerModule } from '../worker.module.js';
 import { setupSwagger } from './swagger.js';
@@ -18,9 +20,27 @@ async function create(
   });
   app.useLogger(app.get(Logger));
   app.disable('x-powered-by');
+  // A hop count, never "trust everything": a client could then choose its own IP in
+  // X-Forwarded-For and step around the rate limits.
   app.set('trust proxy', config.rateLimit.trustProxy);
-  // Before every Nest middleware, so even an unknown route gets a request id.
+  // Before every Nest middleware, so even an unknown route gets a request id and is counted.
   app.use(requestIdMiddleware);
+  app.use(app.get(HttpMetrics).middleware);
+  app.use(helmet());
+  if (config.corsOrigins.length > 0) {
+    app.enableCors({
+      origin: config.corsOrigins.includes('*') ? '*' : [...config.corsOrigins],
+      exposedHeaders: [
+        REQUEST_ID_HEADER,
+        'X-Cache',
+        'X-RateLimit-Limit',
+        'X-RateLimit-Remaining',
+        'Retry-After',
+        'Idempotent-Replayed',
+      ],
+      maxAge: 600,
+    });
+  }
   return app;
 }
 

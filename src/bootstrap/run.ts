@@ -1,12 +1,24 @@
+import type { Server } from 'node:http';
 import { Logger, type INestApplication } from '@nestjs/common';
 import type { AppConfig } from '../config/app-config.js';
 import { ConfigError, loadConfig } from '../config/load-config.js';
 import { DatabaseSetupError } from '../infra/database/ensure-database.js';
 
+/** Stops accepting connections and resolves once the requests in flight have been answered. */
+const drain = (server: Server): Promise<void> =>
+  new Promise((resolve) => {
+    server.close(() => {
+      resolve();
+    });
+    server.closeIdleConnections();
+  });
+
 /**
- * On SIGTERM or SIGINT: stop accepting connections, let requests in flight finish, run every
- * module's shutdown hook (pools, queues), then exit 0. Nest's own shutdown hooks would re-raise
- * the signal and end the process by signal instead of with status 0.
+ * On SIGTERM or SIGINT: stop accepting connections and let requests in flight finish, then run
+ * every module's shutdown hooks (workers, queues, pools), then exit 0. Draining first means no
+ * hook runs under a request still being answered (Nest runs onModuleDestroy and
+ * beforeApplicationShutdown hooks before it closes the server). Nest's own signal handling would
+ * also re-raise the signal, ending the process by signal rather than with status 0.
  */
 function exitOnSignals(app: INestApplication, timeoutSeconds: number): void {
   const logger = new Logger('Shutdown');
@@ -19,13 +31,15 @@ function exitOnSignals(app: INestApplication, timeoutSeconds: number): void {
       process.stderr.write(`shutdown took longer than ${timeoutSeconds}s; exiting\n`);
       process.exit(1);
     }, timeoutSeconds * 1000).unref();
-    app.close().then(
-      () => process.exit(0),
-      (error: unknown) => {
-        logger.error(error);
-        process.exit(1);
-      },
-    );
+    drain(app.getHttpServer() as Server)
+      .then(() => app.close())
+      .then(
+        () => process.exit(0),
+        (error: unknown) => {
+          logger.error(error);
+          process.exit(1);
+        },
+      );
   };
   process.on('SIGTERM', stop);
   process.on('SIGINT', stop);
