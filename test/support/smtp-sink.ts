@@ -124,7 +124,7 @@ export function linkToken(mail: ReceivedMail, page: 'verify-email' | 'reset-pass
 
 /** Polls until the check passes or the time is up. */
 export async function eventually<T>(
-  check: () => Promise<T>,
+  check: () => T | Promise<T>,
   timeoutMs = 15_000,
   everyMs = 100,
 ): Promise<T> {

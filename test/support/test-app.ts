@@ -82,6 +82,8 @@ async function start(
   const app = await create(config);
   const url = await listen(app);
   const db = new pg.Pool({ connectionString: config.database.url, max: 4 });
+  // An idle connection cut by a fault test must not become an unhandled error.
+  db.on('error', () => undefined);
   return {
     app,
     config,

@@ -1,0 +1,189 @@
+import { randomBytes } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+import { expectError } from '../support/factories.js';
+import { PrivateRedis } from '../support/redis-server.js';
+import { startApp, type TestApp } from '../support/test-app.js';
+
+const ip = (): string => `10.${[1, 2, 3].map(() => randomBytes(1)[0]! % 250).join('.')}`;
+const limited = (overrides: NodeJS.ProcessEnv = {}) =>
+  startApp({
+    TRUST_PROXY: 'true',
+    RATE_LIMIT_REQUESTS: '5',
+    AUTH_RATE_LIMIT_REQUESTS: '3',
+    ...overrides,
+  });
+
+async function withApp(
+  overrides: NodeJS.ProcessEnv,
+  test: (t: TestApp) => Promise<void>,
+): Promise<void> {
+  const t = await limited(overrides);
+  try {
+    await test(t);
+  } finally {
+    await t.close();
+  }
+}
+
+describe('the general limit', () => {
+  it('allows RATE_LIMIT_REQUESTS per client IP per window, counting down in headers, then 429 with Retry-After', () =>
+    withApp({}, async (t) => {
+      const client = ip();
+      const remaining: string[] = [];
+      for (let i = 0; i < 5; i++) {
+        const res = await t.http.get('/api/products?page_size=1').set('X-Forwarded-For', client);
+        expect(res.status).toBe(200);
+        expect(res.headers['x-ratelimit-limit']).toBe('5');
+        remaining.push(res.headers['x-ratelimit-remaining']!);
+      }
+      expect(remaining).toEqual(['4', '3', '2', '1', '0']);
+      const refused = await t.http.get('/api/products?page_size=1').set('X-Forwarded-For', client);
+      expect(expectError(refused, 429).message).toMatch(/Too many requests/);
+      expect(Number(refused.headers['retry-after'])).toBeGreaterThan(0);
+      expect(Number(refused.headers['retry-after'])).toBeLessThanOrEqual(60);
+      expect(
+        (await t.http.get('/api/products?page_size=1').set('X-Forwarded-For', ip())).status,
+      ).toBe(200);
+    }));
+
+  it('counts one client across all routes, not per route', () =>
+    withApp({}, async (t) => {
+      const client = ip();
+      // /api/users/me answers 401, and still counts: the limit runs before authentication.
+      for (const path of [
+        '/api/products',
+        '/api/products/hot',
+        '/api/products/1',
+        '/api/orders',
+        '/api/users/me',
+      ]) {
+        await t.http.get(path).set('X-Forwarded-For', client);
+      }
+      expectError(await t.http.get('/api/products').set('X-Forwarded-For', client), 429);
+    }));
+
+  it('lets exactly the limit through when requests arrive together', () =>
+    withApp({ RATE_LIMIT_REQUESTS: '10' }, async (t) => {
+      const client = ip();
+      const results = await Promise.all(
+        Array.from({ length: 25 }, () =>
+          t.http.get('/api/products/hot').set('X-Forwarded-For', client),
+        ),
+      );
+      expect(results.filter((r) => r.status === 200)).toHaveLength(10);
+      expect(results.filter((r) => r.status === 429)).toHaveLength(15);
+    }));
+
+  it('never limits probes, metrics or docs', () =>
+    withApp({}, async (t) => {
+      const client = ip();
+      for (let i = 0; i < 12; i++) {
+        for (const path of ['/health/live', '/health/ready', '/health', '/metrics', '/docs-json']) {
+          const res = await t.http.get(path).set('X-Forwarded-For', client);
+          expect(res.status, path).toBe(200);
+          expect(res.headers['x-ratelimit-limit']).toBeUndefined();
+        }
+      }
+    }));
+
+  it('ignores X-Forwarded-For unless TRUST_PROXY says a proxy is in front', () =>
+    withApp({ TRUST_PROXY: 'false' }, async (t) => {
+      for (let i = 0; i < 5; i++)
+        await t.http.get('/api/products/hot').set('X-Forwarded-For', ip());
+      expectError(await t.http.get('/api/products/hot').set('X-Forwarded-For', ip()), 429);
+    }));
+
+  it('trusts only the hop in front, so a client cannot pick its own address', () =>
+    withApp({}, async (t) => {
+      const client = ip();
+      for (let i = 0; i < 5; i++)
+        await t.http.get('/api/products/hot').set('X-Forwarded-For', `${ip()}, ${client}`);
+      expectError(
+        await t.http.get('/api/products/hot').set('X-Forwarded-For', `${ip()}, ${client}`),
+        429,
+      );
+    }));
+});
+
+describe('the strict limit on credentials and mail', () => {
+  it('allows AUTH_RATE_LIMIT_REQUESTS logins, then 429 with Retry-After, while other routes still answer', () =>
+    withApp({ RATE_LIMIT_REQUESTS: '100' }, async (t) => {
+      const client = ip();
+      for (let i = 0; i < 3; i++) {
+        const res = await t.http
+          .post('/api/auth/login')
+          .set('X-Forwarded-For', client)
+          .send({ username: 'nobody', password: 'wrong-password' });
+        expect(res.status).toBe(401);
+      }
+      const refused = await t.http
+        .post('/api/auth/login')
+        .set('X-Forwarded-For', client)
+        .send({ username: 'nobody', password: 'wrong-password' });
+      expectError(refused, 429);
+      expect(Number(refused.headers['retry-after'])).toBeGreaterThan(0);
+      expectError(
+        await t.http.post('/api/auth/register').set('X-Forwarded-For', client).send({}),
+        429,
+      );
+      expect((await t.http.get('/api/products/hot').set('X-Forwarded-For', client)).status).toBe(
+        200,
+      );
+    }));
+
+  it.each(['register', 'login', 'refresh', 'forgot-password', 'reset-password', 'verify-email'])(
+    'applies to /api/auth/%s',
+    (route) =>
+      withApp({ RATE_LIMIT_REQUESTS: '100', AUTH_RATE_LIMIT_REQUESTS: '1' }, async (t) => {
+        const client = ip();
+        await t.http.post(`/api/auth/${route}`).set('X-Forwarded-For', client).send({});
+        expectError(
+          await t.http.post(`/api/auth/${route}`).set('X-Forwarded-For', client).send({}),
+          429,
+        );
+      }),
+  );
+});
+
+describe('across replicas', () => {
+  it('holds one limit for two api instances on one Redis', async () => {
+    const prefix = `test:shared:${randomBytes(4).toString('hex')}`;
+    const [a, b] = await Promise.all([
+      limited({ REDIS_PREFIX: prefix }),
+      limited({ REDIS_PREFIX: prefix }),
+    ]);
+    try {
+      const client = ip();
+      const statuses: number[] = [];
+      for (let i = 0; i < 8; i++) {
+        const app = i % 2 === 0 ? a : b;
+        statuses.push(
+          (await app.http.get('/api/products/hot').set('X-Forwarded-For', client)).status,
+        );
+      }
+      expect(statuses).toEqual([200, 200, 200, 200, 200, 429, 429, 429]);
+    } finally {
+      await Promise.all([a.close(), b.close()]);
+    }
+  });
+});
+
+describe('with Redis down', () => {
+  it('lets requests through rather than failing them', async () => {
+    const redis = await PrivateRedis.start();
+    const t = await limited({ REDIS_URL: redis.url });
+    try {
+      const client = ip();
+      await redis.kill();
+      for (let i = 0; i < 8; i++) {
+        const res = await t.http
+          .get('/api/products/hot')
+          .set('X-Forwarded-For', client)
+          .timeout(3000);
+        expect(res.status).toBe(200);
+      }
+    } finally {
+      await t.close();
+    }
+  });
+});

@@ -1,0 +1,53 @@
+import { randomBytes } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+import { inject } from 'vitest';
+import { REDIS_URL } from '../support/env.js';
+import { freePort, spawnNode, waitForStatus } from '../support/processes.js';
+import { TEST_JWT_SECRET } from '../support/test-app.js';
+
+describe('SIGTERM to the api', () => {
+  it('answers every request in flight, refuses new connections, and exits 0 within SHUTDOWN_TIMEOUT', async () => {
+    const port = await freePort();
+    const base = `http://127.0.0.1:${port}`;
+    const api = spawnNode('dist/main.js', {
+      DATABASE_URL: inject('databaseUrl'),
+      REDIS_URL,
+      REDIS_PREFIX: `test:${inject('runId')}:stop${randomBytes(3).toString('hex')}`,
+      JWT_SECRET: TEST_JWT_SECRET,
+      MIGRATIONS_RUN: 'false',
+      RUN_WORKERS: 'false',
+      RATE_LIMIT_REQUESTS: '100000',
+      AUTH_RATE_LIMIT_REQUESTS: '100000',
+      SHUTDOWN_TIMEOUT: '10',
+      PORT: String(port),
+      LOG_LEVEL: 'warn',
+    });
+    try {
+      await waitForStatus(`${base}/health/ready`);
+      // Each registration hashes a password (tens of milliseconds of CPU), so forty of them
+      // are still being answered when the signal arrives.
+      const inFlight = Array.from({ length: 40 }, () => {
+        const username = `stop${randomBytes(5).toString('hex')}`;
+        return fetch(`${base}/api/auth/register`, {
+          method: 'POST',
+          headers: { 'Content-Type': 'application/json' },
+          body: JSON.stringify({
+            email: `${username}@example.com`,
+            username,
+            password: 'password-123',
+          }),
+        }).then((res) => res.status);
+      });
+      await new Promise((resolve) => setTimeout(resolve, 150));
+      const signalled = Date.now();
+      api.child.kill('SIGTERM');
+      const statuses = await Promise.all(inFlight);
+      expect(statuses.every((status) => status === 201)).toBe(true);
+      expect(await api.exited).toBe(0);
+      expect(Date.now() - signalled).toBeLessThan(10_000);
+      await expect(fetch(`${base}/health/live`)).rejects.toThrow();
+    } finally {
+      api.child.kill('SIGKILL');
+    }
+  });
+});
