@@ -12,6 +12,11 @@ export default defineConfig({
         test: { name: 'unit', include: ['src/**/*.spec.ts', 'test/unit/**/*.spec.ts'] },
       },
       {
+        // Static checks of the delivery files: Dockerfile, Compose, Helm chart, CI workflows.
+        extends: true,
+        test: { name: 'delivery', include: ['test/delivery/**/*.spec.ts'] },
+      },
+      {
         extends: true,
         test: {
           name: 'e2e',
