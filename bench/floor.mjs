@@ -1,0 +1,187 @@
+// The raw floor: the same database work as the api, by hand, on node:http and pg with no
+// framework, no cache, no logging, no metrics, no rate limiting. It answers in the same envelope
+// so that response sizes match. Used only by bench/run.mjs.
+import { createHmac, timingSafeEqual } from 'node:crypto';
+import http from 'node:http';
+import pg from 'pg';
+
+pg.defaults.parseInt8 = true;
+const { DATABASE_URL, FLOOR_PORT = '3990', POOL_SIZE = '10', JWT_SECRET = '' } = process.env;
+const pool = new pg.Pool({ connectionString: DATABASE_URL, max: Number(POOL_SIZE) });
+// Orders the floor creates belong to this user (the bench's customer).
+const FLOOR_USER = Number(process.env.FLOOR_USER_ID ?? 1);
+
+const COLUMNS =
+  'id, name, description, price, stock, category, is_active, sales, created_at, updated_at';
+
+const send = (res, status, data) => {
+  const body = JSON.stringify(
+    status < 400
+      ? { code: status, message: 'success', data, timestamp: new Date().toISOString() }
+      : { code: status, message: data, errors: null, timestamp: new Date().toISOString() },
+  );
+  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(body) });
+  res.end(body);
+};
+
+const product = (row) => ({
+  ...row,
+  price: Number(row.price),
+  created_at: row.created_at.toISOString(),
+  updated_at: row.updated_at.toISOString(),
+});
+
+const readBody = (req) =>
+  new Promise((resolve, reject) => {
+    let text = '';
+    req.on('data', (chunk) => (text += chunk));
+    req.on('end', () => {
+      try {
+        resolve(JSON.parse(text));
+      } catch (error) {
+        reject(error);
+      }
+    });
+  });
+
+/** HS256 verification by hand, then the same session lookup the api makes per request. */
+async function authenticate(req) {
+  const [scheme, token] = (req.headers.authorization ?? '').split(' ');
+  if (scheme !== 'Bearer' || !token) return null;
+  const [header, payload, signature] = token.split('.');
+  const expected = createHmac('sha256', JWT_SECRET).update(`${header}.${payload}`).digest('base64url');
+  if (!signature || expected.length !== signature.length || !timingSafeEqual(Buffer.from(expected), Buffer.from(signature))) return null;
+  const claims = JSON.parse(Buffer.from(payload, 'base64url').toString());
+  if (claims.typ !== 'access' || claims.exp * 1000 < Date.now()) return null;
+  const { rows } = await pool.query(
+    `SELECT u.id AS user_id, u.role, u.is_active, s.revoked_at IS NOT NULL AS revoked, s.expires_at
+       FROM auth_sessions s JOIN users u ON u.id = s.user_id WHERE s.id = $1`,
+    [claims.sid],
+  );
+  const session = rows[0];
+  return session && !session.revoked && session.is_active ? session.user_id : null;
+}
+
+async function listProducts(url, res) {
+  const page = Number(url.searchParams.get('page') ?? 1);
+  const size = Number(url.searchParams.get('page_size') ?? 20);
+  const where = ['is_active'];
+  const params = [];
+  const search = url.searchParams.get('search');
+  if (search) {
+    params.push(`%${search.replace(/[\\%_]/g, '\\$&')}%`);
+    where.push(`(name ILIKE $${params.length} ESCAPE '\\' OR description ILIKE $${params.length} ESCAPE '\\')`);
+  }
+  const minPrice = url.searchParams.get('min_price');
+  if (minPrice !== null) {
+    params.push(Number(minPrice));
+    where.push(`price >= $${params.length}`);
+  }
+  const filter = where.join(' AND ');
+  const [items, count] = await Promise.all([
+    pool.query(
+      `SELECT ${COLUMNS} FROM products WHERE ${filter} ORDER BY created_at DESC, id DESC LIMIT $${params.length + 1} OFFSET $${params.length + 2}`,
+      [...params, size, (page - 1) * size],
+    ),
+    pool.query(`SELECT count(*) AS total FROM products WHERE ${filter}`, params),
+  ]);
+  const total = count.rows[0].total;
+  send(res, 200, { items: items.rows.map(product), total, page, page_size: size, total_pages: Math.ceil(total / size) });
+}
+
+/** The bare order transaction: lock in id order, take stock, insert the order and its items. */
+async function createOrder(req, res) {
+  const { items } = await readBody(req);
+  const client = await pool.connect();
+  try {
+    await client.query('BEGIN');
+    const ids = items.map((item) => item.product_id);
+    const { rows } = await client.query(
+      'SELECT id, name, price, stock, is_active FROM products WHERE id = ANY($1::bigint[]) ORDER BY id FOR UPDATE',
+      [ids],
+    );
+    const byId = new Map(rows.map((row) => [row.id, row]));
+    let total = 0;
+    for (const item of items) {
+      const row = byId.get(item.product_id);
+      if (!row?.is_active || row.stock < item.quantity) {
+        await client.query('ROLLBACK');
+        return send(res, row ? 409 : 404, 'refused');
+      }
+      total += Math.round(Number(row.price) * 100) * item.quantity;
+    }
+    await client.query(
+      `UPDATE products p SET stock = p.stock - l.quantity, updated_at = now()
+         FROM unnest($1::bigint[], $2::int[]) AS l(product_id, quantity) WHERE p.id = l.product_id`,
+      [ids, items.map((item) => item.quantity)],
+    );
+    const order = await client.query(
+      `INSERT INTO orders (user_id, status, total_amount, expires_at)
+       VALUES ($1, 'pending', $2, now() + interval '30 minutes') RETURNING id, user_id, status, total_amount, created_at, expires_at`,
+      [FLOOR_USER, (total / 100).toFixed(2)],
+    );
+    const orderId = order.rows[0].id;
+    await client.query(
+      `INSERT INTO order_items (order_id, product_id, product_name, quantity, unit_price, subtotal)
+       SELECT $1, l.product_id, p.name, l.quantity, p.price, p.price * l.quantity
+         FROM unnest($2::bigint[], $3::int[]) AS l(product_id, quantity) JOIN products p ON p.id = l.product_id`,
+      [orderId, ids, items.map((item) => item.quantity)],
+    );
+    await client.query('COMMIT');
+    send(res, 201, { ...order.rows[0], total_amount: Number(order.rows[0].total_amount) });
+  } catch (error) {
+    await client.query('ROLLBACK').catch(() => undefined);
+    throw error;
+  } finally {
+    client.release();
+  }
+}
+
+async function listOrders(req, res) {
+  const userId = await authenticate(req);
+  if (userId === null) return send(res, 401, 'unauthorized');
+  const [page, count] = await Promise.all([
+    pool.query(
+      `SELECT id, user_id, status, total_amount, created_at, updated_at, expires_at, paid_at, cancelled_at, cancel_reason
+         FROM orders WHERE user_id = $1 ORDER BY created_at DESC, id DESC LIMIT 20 OFFSET 0`,
+      [userId],
+    ),
+    pool.query('SELECT count(*) AS total FROM orders WHERE user_id = $1', [userId]),
+  ]);
+  const ids = page.rows.map((row) => row.id);
+  const items = await pool.query(
+    'SELECT order_id, product_id, product_name, quantity, unit_price, subtotal FROM order_items WHERE order_id = ANY($1::bigint[]) ORDER BY order_id, id',
+    [ids],
+  );
+  const byOrder = new Map(ids.map((id) => [id, []]));
+  for (const item of items.rows) byOrder.get(item.order_id)?.push({ ...item, unit_price: Number(item.unit_price), subtotal: Number(item.subtotal) });
+  send(res, 200, {
+    items: page.rows.map((order) => ({ ...order, total_amount: Number(order.total_amount), items: byOrder.get(order.id) })),
+    total: count.rows[0].total,
+    page: 1,
+    page_size: 20,
+  });
+}
+
+const server = http.createServer((req, res) => {
+  const url = new URL(req.url ?? '/', 'http://floor');
+  const detail = /^\/api\/products\/(\d+)$/.exec(url.pathname);
+  let work;
+  if (req.method === 'GET' && detail) {
+    work = pool
+      .query(`SELECT ${COLUMNS} FROM products WHERE id = $1 AND is_active`, [Number(detail[1])])
+      .then(({ rows }) => (rows[0] ? send(res, 200, product(rows[0])) : send(res, 404, 'not found')));
+  } else if (req.method === 'GET' && url.pathname === '/api/products') {
+    work = listProducts(url, res);
+  } else if (req.method === 'POST' && url.pathname === '/api/orders') {
+    work = createOrder(req, res);
+  } else if (req.method === 'GET' && url.pathname === '/api/orders') {
+    work = listOrders(req, res);
+  } else {
+    return send(res, 404, 'not found');
+  }
+  work.catch(() => send(res, 500, 'error'));
+});
+server.keepAliveTimeout = 65_000;
+server.listen(Number(FLOOR_PORT), '127.0.0.1', () => process.send?.('ready'));
+process.on('SIGTERM', () => server.close(() => pool.end().then(() => process.exit(0))));

@@ -1,0 +1,98 @@
+// Helpers for bench/run.mjs: processes, HTTP, autocannon runs, the seed.
+import { spawn } from 'node:child_process';
+import { createServer } from 'node:net';
+import autocannon from 'autocannon';
+import pg from 'pg';
+
+export const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+export async function freePort() {
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address();
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+export function start(nodeBinary, script, env, { quiet = true } = {}) {
+  const child = spawn(nodeBinary, [script], {
+    env: { PATH: process.env.PATH, ...env },
+    stdio: ['ignore', quiet ? 'ignore' : 'inherit', 'inherit'],
+  });
+  const exited = new Promise((resolve) => child.on('exit', resolve));
+  return { child, exited, stop: async () => { child.kill('SIGTERM'); await exited; } };
+}
+
+export async function waitFor(url, timeoutMs = 30_000) {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    try {
+      if ((await fetch(url)).ok) return;
+    } catch {
+      // not up yet
+    }
+    await sleep(100);
+  }
+  throw new Error(`${url} did not come up`);
+}
+
+export async function run(command, args, env) {
+  const child = spawn(command, args, { env: { PATH: process.env.PATH, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
+  let out = '';
+  child.stdout.on('data', (chunk) => (out += chunk));
+  const code = await new Promise((resolve) => child.on('exit', resolve));
+  if (code !== 0) throw new Error(`${command} ${args.join(' ')} exited ${code}`);
+  return out;
+}
+
+export async function sql(url, text, params = []) {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    return (await client.query(text, params)).rows;
+  } finally {
+    await client.end();
+  }
+}
+
+export async function json(url, init) {
+  const res = await fetch(url, init);
+  const body = await res.json();
+  if (!res.ok) throw new Error(`${init?.method ?? 'GET'} ${url}: ${res.status} ${JSON.stringify(body)}`);
+  return body.data;
+}
+
+/** One autocannon run: 32 connections, no pipelining, the given duration. */
+export function load(base, scenario, seconds, connections) {
+  return new Promise((resolve, reject) => {
+    const opts = {
+      url: `${base}${scenario.path ?? ''}`,
+      connections,
+      pipelining: 1,
+      duration: seconds,
+      method: scenario.method ?? 'GET',
+      headers: { 'content-type': 'application/json', ...scenario.headers },
+    };
+    if (scenario.body) opts.body = scenario.body;
+    if (scenario.next) {
+      opts.requests = [{ setupRequest: (req) => ({ ...req, ...scenario.next() }) }];
+    }
+    autocannon(opts, (error, result) => (error ? reject(error) : resolve(result)));
+  });
+}
+
+export const summary = (results) => {
+  const mean = (pick) => results.reduce((sum, r) => sum + pick(r), 0) / results.length;
+  return {
+    rps: mean((r) => r.requests.average),
+    p50: mean((r) => r.latency.p50),
+    p99: mean((r) => r.latency.p99),
+    non2xx: results.reduce((sum, r) => sum + r.non2xx + r.errors + r.timeouts, 0),
+    statuses: results.reduce((all, r) => {
+      for (const [status, { count }] of Object.entries(r.statusCodeStats ?? {})) all[status] = (all[status] ?? 0) + count;
+      return all;
+    }, {}),
+  };
+};

@@ -1,0 +1,241 @@
+// npm run bench: the built api against a raw floor (bench/floor.mjs) on one seeded database.
+//
+//   node bench/run.mjs [--node current|image|both] [--label "text"] [--seconds 5] [--rounds 2]
+//                       [--only "part of a scenario name"] [--no-write]
+//
+// For each scenario: a warm-up of each target, then measured rounds alternating api and floor,
+// no pipelining, the same connection count. Prints req/s, p50/p99 and non-2xx per target and the
+// api/floor ratio, checks that no stock was oversold, and appends the table to bench/RESULTS.md.
+import { randomBytes } from 'node:crypto';
+import { appendFile, readFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { freePort, json, load, run, sleep, sql, start, summary, waitFor } from './lib.mjs';
+import { imageNode } from './node-image.mjs';
+
+const ROOT = path.resolve(import.meta.dirname, '..');
+const { values: args } = parseArgs({
+  options: {
+    node: { type: 'string', default: 'both' },
+    label: { type: 'string', default: '' },
+    seconds: { type: 'string', default: process.env.BENCH_SECONDS ?? '5' },
+    rounds: { type: 'string', default: process.env.BENCH_ROUNDS ?? '2' },
+    warmup: { type: 'string', default: '2' },
+    connections: { type: 'string', default: '32' },
+    'no-write': { type: 'boolean', default: false },
+    only: { type: 'string', default: '' },
+  },
+});
+const SECONDS = Number(args.seconds);
+const ROUNDS = Number(args.rounds);
+const WARMUP = Number(args.warmup);
+const CONNECTIONS = Number(args.connections);
+const STOCK = 100_000_000;
+const JWT_SECRET = 'bench-secret-that-is-long-enough-0123456789abcdef';
+const BASE_DB = process.env.DATABASE_URL ?? 'postgres://postgres:postgres@localhost:5432/ecommerce';
+const REDIS_URL = process.env.REDIS_URL ?? 'redis://localhost:6379/0';
+
+const dbUrl = (name) => {
+  const url = new URL(BASE_DB);
+  url.pathname = `/${name}`;
+  return url.toString();
+};
+
+async function seedProducts(url, from, to) {
+  await sql(
+    url,
+    `INSERT INTO products (name, description, price, stock, category)
+     SELECT 'product ' || g, 'a sturdy thing, number ' || g || ' of the catalogue', 1 + (g % 500) + 0.99, $3, 'cat' || (g % 20)
+       FROM generate_series($1::int, $2::int) g`,
+    [from, to, STOCK],
+  );
+  await sql(url, 'ANALYZE products');
+}
+
+const nonce = () => `${Date.now()}${randomBytes(3).toString('hex')}`;
+let counter = 0;
+/** A distinct min_price per request below every price: the same first page, never cached. */
+const uncached = () => `min_price=0.${String(++counter).padStart(9, '0')}`;
+
+function scenarios(ctx) {
+  const bearer = { authorization: `Bearer ${ctx.readerToken}` };
+  const orderHeaders = { authorization: `Bearer ${ctx.buyerToken}` };
+  return {
+    core: [
+      { name: 'product detail (cache hit)', path: '/api/products/7' },
+      { name: 'product list, first page (cache hit)', path: '/api/products?page=1&page_size=20' },
+      { name: 'product list, first page (cache miss)', next: () => ({ path: `/api/products?page=1&page_size=20&${uncached()}` }) },
+      {
+        name: 'order creation, spread over 10k products',
+        path: '/api/orders',
+        method: 'POST',
+        headers: orderHeaders,
+        next: () => ({ body: JSON.stringify({ items: [{ product_id: 1 + Math.floor(Math.random() * 10_000), quantity: 1 }] }) }),
+        orders: true,
+      },
+      {
+        name: 'order creation, one hot product',
+        path: '/api/orders',
+        method: 'POST',
+        headers: orderHeaders,
+        body: JSON.stringify({ items: [{ product_id: 1, quantity: 1 }] }),
+        orders: true,
+      },
+      { name: 'authenticated read (GET /api/orders)', path: '/api/orders', headers: bearer },
+    ],
+    growth: (size) => [
+      { name: `list, first page, uncached (${size})`, next: () => ({ path: `/api/products?page=1&page_size=20&${uncached()}` }) },
+      {
+        name: `search, uncached (${size})`,
+        next: () => ({ path: `/api/products?search=${1 + Math.floor(Math.random() * 9999)}&${uncached()}` }),
+      },
+    ],
+  };
+}
+
+async function measure(targets, scenario) {
+  const results = { api: [], floor: [] };
+  for (const [, base] of targets) await load(base, scenario, WARMUP, CONNECTIONS);
+  for (let round = 0; round < ROUNDS; round++) {
+    for (const [name, base] of targets) results[name].push(await load(base, scenario, SECONDS, CONNECTIONS));
+  }
+  return { api: summary(results.api), floor: summary(results.floor) };
+}
+
+const fmt = (n, digits = 0) => n.toFixed(digits);
+
+function row(name, { api, floor }) {
+  return `| ${name} | ${fmt(api.rps)} | ${fmt(api.p50, 1)} / ${fmt(api.p99, 1)} | ${api.non2xx} | ${fmt(floor.rps)} | ${fmt(floor.p50, 1)} / ${fmt(floor.p99, 1)} | ${floor.non2xx} | **${fmt(api.rps / floor.rps, 2)}** |`;
+}
+
+async function benchWith(nodeBinary) {
+  const version = (await run(nodeBinary, ['-p', 'process.version'], {})).trim();
+  const name = `shop_bench_${nonce()}`;
+  const url = dbUrl(name);
+  const [apiPort, floorPort] = [await freePort(), await freePort()];
+  const apiBase = `http://127.0.0.1:${apiPort}`;
+  const floorBase = `http://127.0.0.1:${floorPort}`;
+  process.stdout.write(`\n== Node ${version}: database ${name}\n`);
+
+  await run(nodeBinary, [path.join(ROOT, 'dist/cli/migrate.js'), 'run'], { DATABASE_URL: url });
+  await seedProducts(url, 1, 10_000);
+  const api = start(nodeBinary, path.join(ROOT, 'dist/main.js'), {
+    NODE_ENV: 'production',
+    PORT: String(apiPort),
+    DATABASE_URL: url,
+    REDIS_URL,
+    REDIS_PREFIX: `bench:${nonce()}`,
+    JWT_SECRET,
+    MIGRATIONS_RUN: 'false',
+    RUN_WORKERS: 'false',
+    LOG_LEVEL: 'info',
+    RATE_LIMIT_REQUESTS: '1000000000',
+    AUTH_RATE_LIMIT_REQUESTS: '1000000000',
+  });
+  const lines = [];
+  try {
+    await waitFor(`${apiBase}/health/ready`);
+    const register = (username) =>
+      json(`${apiBase}/api/auth/register`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ email: `${username}@bench.example`, username, password: 'bench-password' }),
+      });
+    const login = async (username) =>
+      (await json(`${apiBase}/api/auth/login`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ username, password: 'bench-password' }),
+      })).access_token;
+    const buyer = await register('buyer');
+    await register('reader');
+    const ctx = { buyerToken: await login('buyer'), readerToken: await login('reader') };
+    for (let i = 0; i < 40; i++) {
+      await json(`${apiBase}/api/orders`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${ctx.readerToken}` },
+        body: JSON.stringify({ items: [{ product_id: 1 + i, quantity: 1 }, { product_id: 100 + i, quantity: 2 }] }),
+      });
+    }
+    const floor = start(nodeBinary, path.join(ROOT, 'bench/floor.mjs'), {
+      DATABASE_URL: url,
+      FLOOR_PORT: String(floorPort),
+      FLOOR_USER_ID: String(buyer.id),
+      JWT_SECRET,
+    });
+    try {
+      await sleep(300);
+      const targets = [['api', apiBase], ['floor', floorBase]];
+      const { core, growth } = scenarios(ctx);
+      const wanted = (scenario) => scenario.name.includes(args.only);
+      for (const scenario of core.filter(wanted)) {
+        const result = await measure(targets, scenario);
+        lines.push(row(scenario.name, result));
+        process.stdout.write(`${lines.at(-1)}\n`);
+        for (const [target, stats] of Object.entries(result)) {
+          if (stats.non2xx > 0) process.stdout.write(`  ${target} answered ${JSON.stringify(stats.statuses)}\n`);
+        }
+      }
+      const [{ bad }] = await sql(
+        url,
+        `SELECT count(*)::int AS bad FROM products p
+          WHERE p.stock < 0
+             OR p.stock + coalesce((SELECT sum(i.quantity) FROM order_items i JOIN orders o ON o.id = i.order_id
+                                     WHERE i.product_id = p.id AND o.status <> 'cancelled'), 0) <> $1`,
+        [STOCK],
+      );
+      const [{ orders }] = await sql(url, 'SELECT count(*)::int AS orders FROM orders');
+      lines.push(`\nStock check after ${orders} orders: ${bad === 0 ? 'no product oversold or leaked' : `${bad} PRODUCTS INCONSISTENT`}.\n`);
+      process.stdout.write(`${lines.at(-1)}\n`);
+      if (bad !== 0) process.exitCode = 1;
+
+      lines.push('| catalogue growth | api req/s | api p50 / p99 ms | non-2xx | floor req/s | floor p50 / p99 ms | non-2xx | api/floor |', '|---|---|---|---|---|---|---|---|');
+      for (const size of [10_000, 100_000]) {
+        if (size === 100_000) await seedProducts(url, 10_001, 100_000);
+        if (args.only && !growth(size.toLocaleString('en')).some(wanted)) continue;
+        for (const scenario of growth(size.toLocaleString('en')).filter(wanted)) {
+          const result = await measure(targets, scenario);
+          lines.push(row(scenario.name, result));
+          process.stdout.write(`${lines.at(-1)}\n`);
+        }
+      }
+    } finally {
+      await floor.stop();
+    }
+    const metrics = await fetch(`${apiBase}/metrics`);
+    const started = performance.now();
+    for (let i = 0; i < 20; i++) await (await fetch(`${apiBase}/metrics`)).text();
+    lines.push(`\n/metrics: ${((performance.now() - started) / 20).toFixed(1)} ms per scrape (${(await metrics.text()).length} bytes).`);
+    process.stdout.write(`${lines.at(-1)}\n`);
+  } finally {
+    await api.stop();
+    await sql(dbUrl('postgres'), `DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+  }
+  return { version, lines };
+}
+
+const header = [
+  '| scenario (10k products) | api req/s | api p50 / p99 ms | non-2xx | floor req/s | floor p50 / p99 ms | non-2xx | api/floor |',
+  '|---|---|---|---|---|---|---|---|',
+];
+
+const started = Date.now();
+const binaries = [];
+if (args.node === 'current' || args.node === 'both') binaries.push(process.execPath);
+if (args.node === 'image' || args.node === 'both') binaries.push(await imageNode(ROOT));
+const cpu = os.cpus()[0]?.model ?? 'unknown CPU';
+const machine = `${cpu}, ${os.cpus().length} cores, ${Math.round(os.totalmem() / 2 ** 30)} GiB, ${os.type()} ${os.release()}`;
+let report = '';
+for (const binary of binaries) {
+  const { version, lines } = await benchWith(binary);
+  const load = os.loadavg().map((n) => n.toFixed(1)).join(' / ');
+  report += `\n### ${new Date().toISOString().slice(0, 10)}${args.label ? ` · ${args.label}` : ''} · Node ${version}\n\n${machine}; load average after the run ${load}. ${CONNECTIONS} connections, no pipelining, ${ROUNDS} × ${SECONDS} s per target after ${WARMUP} s of warm-up, alternating.\n\n${[...header, ...lines].join('\n')}\n`;
+}
+process.stdout.write(`\nDone in ${Math.round((Date.now() - started) / 1000)} s.\n`);
+if (!args['no-write']) {
+  const file = path.join(ROOT, 'bench/RESULTS.md');
+  const existing = await readFile(file, 'utf8').catch(() => '');
+  if (!existing) await appendFile(file, '# Benchmark results\n\nNewest last; `npm run bench` appends a section per run.\n');
+  await appendFile(file, report);
+}
