@@ -13,6 +13,7 @@ import { InjectConfig, type AppConfig } from '../../config/app-config.js';
 import { ResponseCache, type Cached, type CacheResult } from '../../infra/cache/response-cache.js';
 import { METRIC } from '../../infra/metrics/metric-names.js';
 import { DomainError } from '../errors/domain-error.js';
+import { PreSerialized } from '../http/pre-serialized.js';
 import { CACHE_SPEC, type CacheSpecResolver } from './cache-spec.js';
 
 @Injectable()
@@ -32,19 +33,18 @@ export class ResponseCacheInterceptor implements NestInterceptor {
     const http = context.switchToHttp();
     const spec = resolve(http.getRequest<Request>(), this.config);
 
-    const { result, value } = await this.cache.fetch(spec, async (): Promise<Cached<unknown>> => {
+    const { result, value } = await this.cache.fetch(spec, async (): Promise<Cached> => {
       try {
-        return { data: await lastValueFrom(next.handle()) };
+        return `D${JSON.stringify(await lastValueFrom(next.handle()))}`;
       } catch (error) {
-        if (error instanceof DomainError && error.kind === 'not_found')
-          return { missing: error.message };
+        if (error instanceof DomainError && error.kind === 'not_found') return `M${error.message}`;
         throw error;
       }
     });
 
     this.lookups.inc({ result });
     http.getResponse<Response>().setHeader('X-Cache', result.toUpperCase());
-    if ('missing' in value) throw new DomainError('not_found', value.missing);
-    return of(value.data);
+    if (value.startsWith('M')) throw new DomainError('not_found', value.slice(1));
+    return of(new PreSerialized(value.slice(1)));
   }
 }

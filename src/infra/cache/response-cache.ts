@@ -15,8 +15,11 @@ export interface CacheSpec {
   ttlSeconds: number;
 }
 
-/** A cached answer: the response data, or the fact that the thing was not found. */
-export type Cached<T> = { data: T } | { missing: string };
+/**
+ * A cached answer as text: "D" followed by the response data as JSON, or "M" followed by the
+ * message of a not-found. Text all the way, so a hit is never parsed or serialised again.
+ */
+export type Cached = `D${string}` | `M${string}`;
 
 export type CacheResult = 'hit' | 'miss' | 'bypass';
 
@@ -57,10 +60,10 @@ export class ResponseCache implements OnModuleDestroy {
   }
 
   /** Answers from the cache, or loads once and stores; with Redis unusable, just loads. */
-  async fetch<T>(
+  async fetch(
     spec: CacheSpec,
-    load: () => Promise<Cached<T>>,
-  ): Promise<{ result: CacheResult; value: Cached<T> }> {
+    load: () => Promise<Cached>,
+  ): Promise<{ result: CacheResult; value: Cached }> {
     const version = await this.currentVersion(spec.tags);
     if (version === null) return { result: 'bypass', value: await load() };
     // Coalesced callers share one load; only the caller whose loader ran saw a miss.
@@ -72,13 +75,29 @@ export class ResponseCache implements OnModuleDestroy {
         return load();
       },
       {
-        ttl: (cached: Cached<T>) =>
+        ttl: (cached: Cached) =>
           jitter(
-            'missing' in cached ? Math.min(MISSING_TTL_SECONDS, spec.ttlSeconds) : spec.ttlSeconds,
+            cached.startsWith('M')
+              ? Math.min(MISSING_TTL_SECONDS, spec.ttlSeconds)
+              : spec.ttlSeconds,
           ),
       },
     );
     return { result: call.loaded ? 'miss' : 'hit', value };
+  }
+
+  /**
+   * The cached answer if there is one, without loading: undefined on a miss, 'bypass' when
+   * the cache cannot be used right now.
+   */
+  async peek(spec: CacheSpec): Promise<Cached | undefined | 'bypass'> {
+    const version = await this.currentVersion(spec.tags);
+    if (version === null) return 'bypass';
+    try {
+      return await this.cache.get<Cached>(`${this.prefix}:e:${spec.key}@${version}`);
+    } catch {
+      return undefined;
+    }
   }
 
   /** Makes every entry under these tags unreadable; call after the write has committed. */
