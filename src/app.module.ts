@@ -6,6 +6,7 @@ import {
   type NestModule,
 } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
+import { CachedReads } from './common/cache/cached-reads.middleware.js';
 import { JwtAuthGuard } from './common/guards/jwt-auth.guard.js';
 import { RateLimitGuard } from './common/guards/rate-limit.guard.js';
 import { RolesGuard } from './common/guards/roles.guard.js';
@@ -27,6 +28,7 @@ import { AuthModule } from './modules/auth/auth.module.js';
 import { HealthModule } from './modules/health/health.module.js';
 import { OrdersHttpModule } from './modules/orders/orders-http.module.js';
 import { OrdersWorkerModule } from './modules/orders/orders-worker.module.js';
+import { PRODUCT_CACHED_ROUTES } from './modules/products/products.cache.js';
 import { ProductsHttpModule } from './modules/products/products-http.module.js';
 import { ReportsHttpModule } from './modules/reports/reports-http.module.js';
 import { ReportsWorkerModule } from './modules/reports/reports-worker.module.js';
@@ -73,5 +75,10 @@ export class AppModule implements NestModule {
 
   configure(consumer: MiddlewareConsumer): void {
     consumer.apply(JsonBodyMiddleware).forRoutes({ path: '{*path}', method: RequestMethod.ALL });
+    consumer
+      .apply(CachedReads(PRODUCT_CACHED_ROUTES))
+      .forRoutes(
+        ...Object.keys(PRODUCT_CACHED_ROUTES).map((path) => ({ path, method: RequestMethod.GET })),
+      );
   }
 }

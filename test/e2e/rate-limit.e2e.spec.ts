@@ -62,6 +62,24 @@ describe('the general limit', () => {
       expectError(await t.http.get('/api/products').set('X-Forwarded-For', client), 429);
     }));
 
+  it('counts and limits cached reads like any other request', () =>
+    withApp({ RATE_LIMIT_REQUESTS: '3' }, async (t) => {
+      const client = ip();
+      const answers = [];
+      for (let i = 0; i < 4; i++)
+        answers.push(await t.http.get('/api/products/hot').set('X-Forwarded-For', client));
+      expect(
+        answers.map((r) => [r.status, r.headers['x-cache'], r.headers['x-ratelimit-remaining']]),
+      ).toEqual([
+        [200, 'MISS', '2'],
+        [200, 'HIT', '1'],
+        [200, 'HIT', '0'],
+        [429, undefined, undefined],
+      ]);
+      expect(expectError(answers[3]!, 429).message).toMatch(/Too many requests/);
+      expect(Number(answers[3]!.headers['retry-after'])).toBeGreaterThan(0);
+    }));
+
   it('lets exactly the limit through when requests arrive together', () =>
     withApp({ RATE_LIMIT_REQUESTS: '10' }, async (t) => {
       const client = ip();

@@ -7,6 +7,7 @@ export const DOMAIN_ERROR_KINDS = [
   'not_found',
   'conflict',
   'unprocessable',
+  'rate_limited',
   'unavailable',
 ] as const;
 export type DomainErrorKind = (typeof DOMAIN_ERROR_KINDS)[number];

@@ -1,13 +1,19 @@
 import { Injectable, type ExecutionContext } from '@nestjs/common';
 import { ThrottlerGuard, type ThrottlerLimitDetail } from '@nestjs/throttler';
-import type { Response } from 'express';
+import type { Request, Response } from 'express';
+import { rateLimitTracker } from '../../infra/rate-limit/rate-limit-key.js';
 
 /**
- * The throttler guard, with one change: every 429 carries a plain Retry-After (the library
+ * The throttler guard, with two changes: the client is counted by its IP as Express resolved it
+ * (the same tracker as RateLimiter), and every 429 carries a plain Retry-After (the library
  * suffixes it with the limit's name for any limit but the default one).
  */
 @Injectable()
 export class RateLimitGuard extends ThrottlerGuard {
+  protected override getTracker(req: Record<string, unknown>): Promise<string> {
+    return Promise.resolve(rateLimitTracker(req as unknown as Request));
+  }
+
   protected override async throwThrottlingException(
     context: ExecutionContext,
     detail: ThrottlerLimitDetail,

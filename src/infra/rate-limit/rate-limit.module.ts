@@ -6,6 +6,8 @@ import { STRICT_RATE_LIMIT } from '../../common/decorators/rate-limit.decorator.
 import { APP_CONFIG, type AppConfig } from '../../config/app-config.js';
 import { REDIS } from '../redis/redis.tokens.js';
 import { FailOpenThrottlerStorage } from './fail-open-storage.js';
+import { rateLimitKey } from './rate-limit-key.js';
+import { RateLimiter, TOO_MANY_REQUESTS } from './rate-limiter.js';
 
 /**
  * Two limits per client IP, counted in Redis (one Lua round trip per limit) so they hold
@@ -32,10 +34,12 @@ import { FailOpenThrottlerStorage } from './fail-open-storage.js';
           },
         ],
         storage: new FailOpenThrottlerStorage(new ThrottlerStorageRedisService(redis)),
-        generateKey: (_context, tracker, name) => `${config.redis.prefix}:rl:${name}:${tracker}`,
-        errorMessage: 'Too many requests; retry after the number of seconds in Retry-After',
+        generateKey: (_context, tracker, name) => rateLimitKey(config.redis.prefix, name, tracker),
+        errorMessage: TOO_MANY_REQUESTS,
       }),
     }),
   ],
+  providers: [RateLimiter],
+  exports: [RateLimiter],
 })
 export class RateLimitModule {}
