@@ -1,19 +1,21 @@
 import { NestFactory } from '@nestjs/core';
 import helmet from 'helmet';
 import type { NestExpressApplication } from '@nestjs/platform-express';
-import { Logger } from 'nestjs-pino';
+import { Logger, PinoLogger } from 'nestjs-pino';
 import { AppModule } from '../app.module.js';
 import { REQUEST_ID_HEADER, requestIdMiddleware } from '../common/http/request-id.js';
+import { requestLog } from '../infra/logging/request-log.js';
 import { HttpMetrics } from '../infra/metrics/http-metrics.js';
 import type { AppConfig } from '../config/app-config.js';
 import { WorkerModule } from '../worker.module.js';
+import { JsonExpressAdapter } from './json-express-adapter.js';
 import { setupSwagger } from './swagger.js';
 
 async function create(
   module: ReturnType<typeof AppModule.forRoot>,
   config: AppConfig,
 ): Promise<NestExpressApplication> {
-  const app = await NestFactory.create<NestExpressApplication>(module, {
+  const app = await NestFactory.create<NestExpressApplication>(module, new JsonExpressAdapter(), {
     bodyParser: false,
     bufferLogs: true,
     abortOnError: false,
@@ -25,6 +27,8 @@ async function create(
   app.set('trust proxy', config.rateLimit.trustProxy);
   // Before every Nest middleware, so even an unknown route gets a request id and is counted.
   app.use(requestIdMiddleware);
+  const pino = await app.resolve(PinoLogger);
+  app.use(requestLog(() => pino.logger));
   app.use(app.get(HttpMetrics).middleware);
   app.use(helmet());
   if (config.corsOrigins.length > 0) {

@@ -1,17 +1,13 @@
 import { Module } from '@nestjs/common';
-import type { IncomingMessage } from 'node:http';
-import type { Request } from 'express';
 import { LoggerModule } from 'nestjs-pino';
 import { APP_CONFIG, type AppConfig } from '../../config/app-config.js';
-import { routeOf } from '../metrics/http-metrics.js';
-
-/**
- * JSON lines on stdout: one per request (method, url, route template, status, duration_ms,
- * request_id), and the app's own lines with the same request_id while serving a request.
- */
+import { currentRequestId } from '../../common/http/request-context.js';
 
 /** Never written to a log line, whatever a developer logs. */
 export const REDACTED_PATHS = [
+  'password',
+  'token',
+  'authorization',
   'req.headers.authorization',
   'req.headers.cookie',
   'req.headers["x-api-key"]',
@@ -23,29 +19,25 @@ export const REDACTED_PATHS = [
   '*.token',
 ];
 
+/**
+ * JSON lines on stdout through pino: one per request (see requestLog), and the app's own lines,
+ * which carry the request_id of the request they were written for.
+ */
 @Module({
   imports: [
     LoggerModule.forRootAsync({
       inject: [APP_CONFIG],
       useFactory: (config: AppConfig) => ({
+        // Request lines come from requestLog(); nestjs-pino only serves Nest's Logger.
+        useExisting: true,
         pinoHttp: {
           level: config.logLevel,
-          // The request id is set by requestIdMiddleware before any Nest middleware runs.
-          genReqId: (req: IncomingMessage) => req.id,
+          autoLogging: false,
           redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
-          // Evaluated when the response is logged, by which time the route has been matched.
-          customProps: (req: IncomingMessage) => ({
-            request_id: req.id,
-            route: routeOf(req as Request),
-          }),
-          customAttributeKeys: { responseTime: 'duration_ms' },
-          autoLogging: {
-            ignore: (req: IncomingMessage) =>
-              req.url?.startsWith('/health') === true || req.url === '/metrics',
-          },
-          serializers: {
-            req: (req: { method: string; url: string }) => ({ method: req.method, url: req.url }),
-            res: (res: { statusCode: number }) => ({ status: res.statusCode }),
+          // Any line written while serving a request carries its id.
+          mixin: () => {
+            const requestId = currentRequestId();
+            return requestId === undefined ? {} : { request_id: requestId };
           },
         },
       }),
