@@ -20,7 +20,10 @@ const send = (res, status, data) => {
       ? { code: status, message: 'success', data, timestamp: new Date().toISOString() }
       : { code: status, message: data, errors: null, timestamp: new Date().toISOString() },
   );
-  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(body) });
+  res.writeHead(status, {
+    'content-type': 'application/json; charset=utf-8',
+    'content-length': Buffer.byteLength(body),
+  });
   res.end(body);
 };
 
@@ -49,8 +52,15 @@ async function authenticate(req) {
   const [scheme, token] = (req.headers.authorization ?? '').split(' ');
   if (scheme !== 'Bearer' || !token) return null;
   const [header, payload, signature] = token.split('.');
-  const expected = createHmac('sha256', JWT_SECRET).update(`${header}.${payload}`).digest('base64url');
-  if (!signature || expected.length !== signature.length || !timingSafeEqual(Buffer.from(expected), Buffer.from(signature))) return null;
+  const expected = createHmac('sha256', JWT_SECRET)
+    .update(`${header}.${payload}`)
+    .digest('base64url');
+  if (
+    !signature ||
+    expected.length !== signature.length ||
+    !timingSafeEqual(Buffer.from(expected), Buffer.from(signature))
+  )
+    return null;
   const claims = JSON.parse(Buffer.from(payload, 'base64url').toString());
   if (claims.typ !== 'access' || claims.exp * 1000 < Date.now()) return null;
   const { rows } = await pool.query(
@@ -70,7 +80,9 @@ async function listProducts(url, res) {
   const search = url.searchParams.get('search');
   if (search) {
     params.push(`%${search.replace(/[\\%_]/g, '\\$&')}%`);
-    where.push(`(name ILIKE $${params.length} ESCAPE '\\' OR description ILIKE $${params.length} ESCAPE '\\')`);
+    where.push(
+      `(name ILIKE $${params.length} ESCAPE '\\' OR description ILIKE $${params.length} ESCAPE '\\')`,
+    );
   }
   const minPrice = url.searchParams.get('min_price');
   if (minPrice !== null) {
@@ -86,7 +98,13 @@ async function listProducts(url, res) {
     pool.query(`SELECT count(*) AS total FROM products WHERE ${filter}`, params),
   ]);
   const total = count.rows[0].total;
-  send(res, 200, { items: items.rows.map(product), total, page, page_size: size, total_pages: Math.ceil(total / size) });
+  send(res, 200, {
+    items: items.rows.map(product),
+    total,
+    page,
+    page_size: size,
+    total_pages: Math.ceil(total / size),
+  });
 }
 
 /** The bare order transaction: lock in id order, take stock, insert the order and its items. */
@@ -154,9 +172,16 @@ async function listOrders(req, res) {
     [ids],
   );
   const byOrder = new Map(ids.map((id) => [id, []]));
-  for (const item of items.rows) byOrder.get(item.order_id)?.push({ ...item, unit_price: Number(item.unit_price), subtotal: Number(item.subtotal) });
+  for (const item of items.rows)
+    byOrder
+      .get(item.order_id)
+      ?.push({ ...item, unit_price: Number(item.unit_price), subtotal: Number(item.subtotal) });
   send(res, 200, {
-    items: page.rows.map((order) => ({ ...order, total_amount: Number(order.total_amount), items: byOrder.get(order.id) })),
+    items: page.rows.map((order) => ({
+      ...order,
+      total_amount: Number(order.total_amount),
+      items: byOrder.get(order.id),
+    })),
     total: count.rows[0].total,
     page: 1,
     page_size: 20,
@@ -170,7 +195,9 @@ const server = http.createServer((req, res) => {
   if (req.method === 'GET' && detail) {
     work = pool
       .query(`SELECT ${COLUMNS} FROM products WHERE id = $1 AND is_active`, [Number(detail[1])])
-      .then(({ rows }) => (rows[0] ? send(res, 200, product(rows[0])) : send(res, 404, 'not found')));
+      .then(({ rows }) =>
+        rows[0] ? send(res, 200, product(rows[0])) : send(res, 404, 'not found'),
+      );
   } else if (req.method === 'GET' && url.pathname === '/api/products') {
     work = listProducts(url, res);
   } else if (req.method === 'POST' && url.pathname === '/api/orders') {

@@ -22,7 +22,14 @@ export function start(nodeBinary, script, env, { quiet = true } = {}) {
     stdio: ['ignore', quiet ? 'ignore' : 'inherit', 'inherit'],
   });
   const exited = new Promise((resolve) => child.on('exit', resolve));
-  return { child, exited, stop: async () => { child.kill('SIGTERM'); await exited; } };
+  return {
+    child,
+    exited,
+    stop: async () => {
+      child.kill('SIGTERM');
+      await exited;
+    },
+  };
 }
 
 export async function waitFor(url, timeoutMs = 30_000) {
@@ -39,7 +46,10 @@ export async function waitFor(url, timeoutMs = 30_000) {
 }
 
 export async function run(command, args, env) {
-  const child = spawn(command, args, { env: { PATH: process.env.PATH, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(command, args, {
+    env: { PATH: process.env.PATH, ...env },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   let out = '';
   child.stdout.on('data', (chunk) => (out += chunk));
   const code = await new Promise((resolve) => child.on('exit', resolve));
@@ -60,7 +70,8 @@ export async function sql(url, text, params = []) {
 export async function json(url, init) {
   const res = await fetch(url, init);
   const body = await res.json();
-  if (!res.ok) throw new Error(`${init?.method ?? 'GET'} ${url}: ${res.status} ${JSON.stringify(body)}`);
+  if (!res.ok)
+    throw new Error(`${init?.method ?? 'GET'} ${url}: ${res.status} ${JSON.stringify(body)}`);
   return body.data;
 }
 
@@ -91,7 +102,8 @@ export const summary = (results) => {
     p99: mean((r) => r.latency.p99),
     non2xx: results.reduce((sum, r) => sum + r.non2xx + r.errors + r.timeouts, 0),
     statuses: results.reduce((all, r) => {
-      for (const [status, { count }] of Object.entries(r.statusCodeStats ?? {})) all[status] = (all[status] ?? 0) + count;
+      for (const [status, { count }] of Object.entries(r.statusCodeStats ?? {}))
+        all[status] = (all[status] ?? 0) + count;
       return all;
     }, {}),
   };

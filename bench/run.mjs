@@ -65,13 +65,20 @@ function scenarios(ctx) {
     core: [
       { name: 'product detail (cache hit)', path: '/api/products/7' },
       { name: 'product list, first page (cache hit)', path: '/api/products?page=1&page_size=20' },
-      { name: 'product list, first page (cache miss)', next: () => ({ path: `/api/products?page=1&page_size=20&${uncached()}` }) },
+      {
+        name: 'product list, first page (cache miss)',
+        next: () => ({ path: `/api/products?page=1&page_size=20&${uncached()}` }),
+      },
       {
         name: 'order creation, spread over 10k products',
         path: '/api/orders',
         method: 'POST',
         headers: orderHeaders,
-        next: () => ({ body: JSON.stringify({ items: [{ product_id: 1 + Math.floor(Math.random() * 10_000), quantity: 1 }] }) }),
+        next: () => ({
+          body: JSON.stringify({
+            items: [{ product_id: 1 + Math.floor(Math.random() * 10_000), quantity: 1 }],
+          }),
+        }),
         orders: true,
       },
       {
@@ -85,10 +92,15 @@ function scenarios(ctx) {
       { name: 'authenticated read (GET /api/orders)', path: '/api/orders', headers: bearer },
     ],
     growth: (size) => [
-      { name: `list, first page, uncached (${size})`, next: () => ({ path: `/api/products?page=1&page_size=20&${uncached()}` }) },
+      {
+        name: `list, first page, uncached (${size})`,
+        next: () => ({ path: `/api/products?page=1&page_size=20&${uncached()}` }),
+      },
       {
         name: `search, uncached (${size})`,
-        next: () => ({ path: `/api/products?search=${1 + Math.floor(Math.random() * 9999)}&${uncached()}` }),
+        next: () => ({
+          path: `/api/products?search=${1 + Math.floor(Math.random() * 9999)}&${uncached()}`,
+        }),
       },
     ],
   };
@@ -98,7 +110,8 @@ async function measure(targets, scenario) {
   const results = { api: [], floor: [] };
   for (const [, base] of targets) await load(base, scenario, WARMUP, CONNECTIONS);
   for (let round = 0; round < ROUNDS; round++) {
-    for (const [name, base] of targets) results[name].push(await load(base, scenario, SECONDS, CONNECTIONS));
+    for (const [name, base] of targets)
+      results[name].push(await load(base, scenario, SECONDS, CONNECTIONS));
   }
   return { api: summary(results.api), floor: summary(results.floor) };
 }
@@ -140,14 +153,20 @@ async function benchWith(nodeBinary) {
       json(`${apiBase}/api/auth/register`, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ email: `${username}@bench.example`, username, password: 'bench-password' }),
+        body: JSON.stringify({
+          email: `${username}@bench.example`,
+          username,
+          password: 'bench-password',
+        }),
       });
     const login = async (username) =>
-      (await json(`${apiBase}/api/auth/login`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ username, password: 'bench-password' }),
-      })).access_token;
+      (
+        await json(`${apiBase}/api/auth/login`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ username, password: 'bench-password' }),
+        })
+      ).access_token;
     const buyer = await register('buyer');
     await register('reader');
     const ctx = { buyerToken: await login('buyer'), readerToken: await login('reader') };
@@ -155,7 +174,12 @@ async function benchWith(nodeBinary) {
       await json(`${apiBase}/api/orders`, {
         method: 'POST',
         headers: { 'content-type': 'application/json', authorization: `Bearer ${ctx.readerToken}` },
-        body: JSON.stringify({ items: [{ product_id: 1 + i, quantity: 1 }, { product_id: 100 + i, quantity: 2 }] }),
+        body: JSON.stringify({
+          items: [
+            { product_id: 1 + i, quantity: 1 },
+            { product_id: 100 + i, quantity: 2 },
+          ],
+        }),
       });
     }
     const floor = start(nodeBinary, path.join(ROOT, 'bench/floor.mjs'), {
@@ -166,7 +190,10 @@ async function benchWith(nodeBinary) {
     });
     try {
       await sleep(300);
-      const targets = [['api', apiBase], ['floor', floorBase]];
+      const targets = [
+        ['api', apiBase],
+        ['floor', floorBase],
+      ];
       const { core, growth } = scenarios(ctx);
       const wanted = (scenario) => scenario.name.includes(args.only);
       for (const scenario of core.filter(wanted)) {
@@ -174,7 +201,8 @@ async function benchWith(nodeBinary) {
         lines.push(row(scenario.name, result));
         process.stdout.write(`${lines.at(-1)}\n`);
         for (const [target, stats] of Object.entries(result)) {
-          if (stats.non2xx > 0) process.stdout.write(`  ${target} answered ${JSON.stringify(stats.statuses)}\n`);
+          if (stats.non2xx > 0)
+            process.stdout.write(`  ${target} answered ${JSON.stringify(stats.statuses)}\n`);
         }
       }
       const [{ bad }] = await sql(
@@ -186,11 +214,16 @@ async function benchWith(nodeBinary) {
         [STOCK],
       );
       const [{ orders }] = await sql(url, 'SELECT count(*)::int AS orders FROM orders');
-      lines.push(`\nStock check after ${orders} orders: ${bad === 0 ? 'no product oversold or leaked' : `${bad} PRODUCTS INCONSISTENT`}.\n`);
+      lines.push(
+        `\nStock check after ${orders} orders: ${bad === 0 ? 'no product oversold or leaked' : `${bad} PRODUCTS INCONSISTENT`}.\n`,
+      );
       process.stdout.write(`${lines.at(-1)}\n`);
       if (bad !== 0) process.exitCode = 1;
 
-      lines.push('| catalogue growth | api req/s | api p50 / p99 ms | non-2xx | floor req/s | floor p50 / p99 ms | non-2xx | api/floor |', '|---|---|---|---|---|---|---|---|');
+      lines.push(
+        '| catalogue growth | api req/s | api p50 / p99 ms | non-2xx | floor req/s | floor p50 / p99 ms | non-2xx | api/floor |',
+        '|---|---|---|---|---|---|---|---|',
+      );
       for (const size of [10_000, 100_000]) {
         if (size === 100_000) await seedProducts(url, 10_001, 100_000);
         if (args.only && !growth(size.toLocaleString('en')).some(wanted)) continue;
@@ -206,7 +239,9 @@ async function benchWith(nodeBinary) {
     const metrics = await fetch(`${apiBase}/metrics`);
     const started = performance.now();
     for (let i = 0; i < 20; i++) await (await fetch(`${apiBase}/metrics`)).text();
-    lines.push(`\n/metrics: ${((performance.now() - started) / 20).toFixed(1)} ms per scrape (${(await metrics.text()).length} bytes).`);
+    lines.push(
+      `\n/metrics: ${((performance.now() - started) / 20).toFixed(1)} ms per scrape (${(await metrics.text()).length} bytes).`,
+    );
     process.stdout.write(`${lines.at(-1)}\n`);
   } finally {
     await api.stop();
@@ -229,13 +264,20 @@ const machine = `${cpu}, ${os.cpus().length} cores, ${Math.round(os.totalmem() /
 let report = '';
 for (const binary of binaries) {
   const { version, lines } = await benchWith(binary);
-  const load = os.loadavg().map((n) => n.toFixed(1)).join(' / ');
+  const load = os
+    .loadavg()
+    .map((n) => n.toFixed(1))
+    .join(' / ');
   report += `\n### ${new Date().toISOString().slice(0, 10)}${args.label ? ` · ${args.label}` : ''} · Node ${version}\n\n${machine}; load average after the run ${load}. ${CONNECTIONS} connections, no pipelining, ${ROUNDS} × ${SECONDS} s per target after ${WARMUP} s of warm-up, alternating.\n\n${[...header, ...lines].join('\n')}\n`;
 }
 process.stdout.write(`\nDone in ${Math.round((Date.now() - started) / 1000)} s.\n`);
 if (!args['no-write']) {
   const file = path.join(ROOT, 'bench/RESULTS.md');
   const existing = await readFile(file, 'utf8').catch(() => '');
-  if (!existing) await appendFile(file, '# Benchmark results\n\nNewest last; `npm run bench` appends a section per run.\n');
+  if (!existing)
+    await appendFile(
+      file,
+      '# Benchmark results\n\nNewest last; `npm run bench` appends a section per run.\n',
+    );
   await appendFile(file, report);
 }
