@@ -5,6 +5,8 @@ import type { UserRole } from '../../modules/users/user.entity.js';
 /** Who is calling, as established by the JWT guard from the token and the live session. */
 export interface AuthUser {
   id: number;
+  /** Read with the session on every request, so mails to the caller need no lookup. */
+  email: string;
   role: UserRole;
   sessionId: string;
 }

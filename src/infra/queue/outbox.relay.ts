@@ -12,6 +12,8 @@ import type { OutboxEvent } from './outbox-events.js';
 import { OutboxRepository, type OutboxRow } from './outbox.repository.js';
 import { JOBS, QUEUES } from './queues.js';
 
+type BulkJob = Parameters<Queue['addBulk']>[0][number];
+
 const BATCH = 100;
 const POLL_MS = 1000;
 const PUBLISH_TIMEOUT_MS = 2000;
@@ -81,37 +83,45 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
   private relayBatch(): Promise<number> {
     return this.transactions.run(async (tx) => {
       const rows = await this.outbox.claimBatch(tx, BATCH);
-      const published: number[] = [];
-      let failure: Error | undefined;
-      for (const row of rows) {
-        try {
-          await withTimeout(this.publish(row), PUBLISH_TIMEOUT_MS);
-          published.push(row.id);
-        } catch (error) {
-          failure = error as Error;
-          await this.outbox.markFailed(tx, row.id, failure.message);
-          break;
-        }
+      if (rows.length === 0) return 0;
+      const ids = rows.map((row) => row.id);
+      try {
+        await withTimeout(this.publish(rows), PUBLISH_TIMEOUT_MS);
+      } catch (error) {
+        await this.outbox.markFailed(tx, ids, (error as Error).message);
+        throw error;
       }
-      await this.outbox.markPublished(tx, published);
-      if (failure) throw failure;
+      await this.outbox.markPublished(tx, ids);
       return rows.length;
     });
   }
 
-  private async publish({ id, payload }: OutboxRow): Promise<void> {
-    const event: OutboxEvent = payload;
-    switch (event.kind) {
-      case 'mail':
-        await this.emailQueue.add(JOBS.sendMail, event.job, { jobId: `outbox-${id}` });
-        return;
-      case 'order_timeout':
-        await this.ordersQueue.add(JOBS.orderTimeout, event.job, {
-          jobId: `order-timeout-${event.job.orderId}`,
-          delay: Math.max(0, Date.parse(event.run_at) - Date.now()),
-        });
-        return;
+  /** One bulk add per queue: a batch costs two Redis round trips, not one per row. */
+  private async publish(rows: readonly OutboxRow[]): Promise<void> {
+    const mails: BulkJob[] = [];
+    const timeouts: BulkJob[] = [];
+    for (const { id, payload } of rows) {
+      const event: OutboxEvent = payload;
+      switch (event.kind) {
+        case 'mail':
+          mails.push({ name: JOBS.sendMail, data: event.job, opts: { jobId: `outbox-${id}` } });
+          break;
+        case 'order_timeout':
+          timeouts.push({
+            name: JOBS.orderTimeout,
+            data: event.job,
+            opts: {
+              jobId: `order-timeout-${event.job.orderId}`,
+              delay: Math.max(0, Date.parse(event.run_at) - Date.now()),
+            },
+          });
+          break;
+      }
     }
+    await Promise.all([
+      mails.length > 0 ? this.emailQueue.addBulk(mails) : undefined,
+      timeouts.length > 0 ? this.ordersQueue.addBulk(timeouts) : undefined,
+    ]);
   }
 
   async onApplicationShutdown(): Promise<void> {

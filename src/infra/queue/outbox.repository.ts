@@ -45,11 +45,12 @@ export class OutboxRepository {
     );
   }
 
-  async markFailed(tx: Tx, id: number, error: string): Promise<void> {
-    await sql(tx, `UPDATE outbox SET attempts = attempts + 1, last_error = $2 WHERE id = $1`, [
-      id,
-      error.slice(0, 1000),
-    ]);
+  async markFailed(tx: Tx, ids: readonly number[], error: string): Promise<void> {
+    await sql(
+      tx,
+      `UPDATE outbox SET attempts = attempts + 1, last_error = $2 WHERE id = ANY($1::bigint[])`,
+      [ids, error.slice(0, 1000)],
+    );
   }
 
   async unpublishedCount(tx: Tx): Promise<number> {

@@ -105,7 +105,7 @@ export class AuthService {
       throw unauthorized('Session has ended; sign in again');
     }
     if (!context.isActive) throw forbidden('Account is disabled');
-    return { id: context.userId, role: context.role, sessionId: claims.sid };
+    return { id: context.userId, email: context.email, role: context.role, sessionId: claims.sid };
   }
 
   private async startSession(userId: number): Promise<TokensDto> {

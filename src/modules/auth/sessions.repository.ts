@@ -10,6 +10,7 @@ export type RevokeReason = 'logout' | 'reuse' | 'password_change' | 'password_re
 /** What every authenticated request needs to know, in one indexed lookup. */
 export interface AccessContext {
   userId: number;
+  email: string;
   role: UserRole;
   isActive: boolean;
   revoked: boolean;
@@ -39,12 +40,13 @@ export class SessionsRepository {
   async findAccessContext(sessionId: string): Promise<AccessContext | null> {
     const rows: {
       user_id: number;
+      email: string;
       role: UserRole;
       is_active: boolean;
       revoked: boolean;
       expires_at: Date;
     }[] = await this.sessions.query(
-      `SELECT u.id AS user_id, u.role, u.is_active, s.revoked_at IS NOT NULL AS revoked, s.expires_at
+      `SELECT u.id AS user_id, u.email, u.role, u.is_active, s.revoked_at IS NOT NULL AS revoked, s.expires_at
          FROM auth_sessions s JOIN users u ON u.id = s.user_id
         WHERE s.id = $1`,
       [sessionId],
@@ -53,6 +55,7 @@ export class SessionsRepository {
     return row
       ? {
           userId: row.user_id,
+          email: row.email,
           role: row.role,
           isActive: row.is_active,
           revoked: row.revoked,

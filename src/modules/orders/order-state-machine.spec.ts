@@ -6,10 +6,10 @@ import {
   type Actor,
 } from './order-state-machine.js';
 
-const owner: Actor = { kind: 'user', id: 1, role: 'customer' };
-const stranger: Actor = { kind: 'user', id: 2, role: 'customer' };
-const admin: Actor = { kind: 'user', id: 3, role: 'admin' };
-const adminOwner: Actor = { kind: 'user', id: 1, role: 'admin' };
+const owner: Actor = { kind: 'user', id: 1, role: 'customer', email: 'owner@x.io' };
+const stranger: Actor = { kind: 'user', id: 2, role: 'customer', email: 'stranger@x.io' };
+const admin: Actor = { kind: 'user', id: 3, role: 'admin', email: 'admin@x.io' };
+const adminOwner: Actor = { kind: 'user', id: 1, role: 'admin', email: 'owner@x.io' };
 const system: Actor = { kind: 'system' };
 
 describe('order state machine', () => {

@@ -24,7 +24,12 @@ import { IDEMPOTENCY_HEADER, IdempotencyKey, REPLAYED_HEADER } from './idempoten
 import type { Actor, OrderTransition } from './order-state-machine.js';
 import { OrdersService } from './orders.service.js';
 
-const actorOf = (user: AuthUser): Actor => ({ kind: 'user', id: user.id, role: user.role });
+const actorOf = (user: AuthUser): Actor => ({
+  kind: 'user',
+  id: user.id,
+  role: user.role,
+  email: user.email,
+});
 
 @ApiTags('orders')
 @Controller('api/orders')

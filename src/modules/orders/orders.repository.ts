@@ -30,37 +30,28 @@ export interface TransitionChange {
 export class OrdersRepository {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
-  /** expires_at and created_at come from one clock, the transaction's. */
-  async insert(
+  /** The order and its items in one statement; the items are returned as given. */
+  async insertWithItems(
     tx: Tx,
     userId: number,
     totalAmount: string,
     paymentTimeoutSeconds: number,
-  ): Promise<OrderRow> {
+    items: readonly NewOrderItem[],
+  ): Promise<{ order: OrderRow; items: OrderItemRow[] }> {
     const { rows } = await sql<OrderRow>(
       tx,
-      `INSERT INTO orders (user_id, status, total_amount, expires_at)
-       VALUES ($1, 'pending', $2, now() + make_interval(secs => $3))
-       RETURNING ${ORDER_COLUMNS}`,
-      [userId, totalAmount, paymentTimeoutSeconds],
-    );
-    const order = rows[0];
-    if (!order) throw new Error('INSERT returned no order');
-    return order;
-  }
-
-  async insertItems(
-    tx: Tx,
-    orderId: number,
-    items: readonly NewOrderItem[],
-  ): Promise<OrderItemRow[]> {
-    const { rows } = await sql<OrderItemRow>(
-      tx,
-      `INSERT INTO order_items (order_id, product_id, product_name, quantity, unit_price, subtotal)
-       SELECT $1, * FROM unnest($2::bigint[], $3::varchar[], $4::int[], $5::numeric[], $6::numeric[])
-       RETURNING ${ITEM_COLUMNS}`,
+      `WITH o AS (
+         INSERT INTO orders (user_id, status, total_amount, expires_at)
+         VALUES ($1, 'pending', $2, now() + make_interval(secs => $3))
+         RETURNING ${ORDER_COLUMNS}),
+       i AS (
+         INSERT INTO order_items (order_id, product_id, product_name, quantity, unit_price, subtotal)
+         SELECT o.id, x.* FROM o, unnest($4::bigint[], $5::varchar[], $6::int[], $7::numeric[], $8::numeric[]) AS x)
+       SELECT * FROM o`,
       [
-        orderId,
+        userId,
+        totalAmount,
+        paymentTimeoutSeconds,
         items.map((i) => i.product_id),
         items.map((i) => i.product_name),
         items.map((i) => i.quantity),
@@ -68,7 +59,9 @@ export class OrdersRepository {
         items.map((i) => i.subtotal),
       ],
     );
-    return rows;
+    const order = rows[0];
+    if (!order) throw new Error('INSERT returned no order');
+    return { order, items: items.map((item) => ({ ...item, order_id: order.id })) };
   }
 
   async findById(id: number, tx: Tx = this.dataSource.manager): Promise<OrderRow | null> {

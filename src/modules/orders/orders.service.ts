@@ -97,6 +97,7 @@ export class OrdersService {
           order,
           { name: 'order_confirmation', order: summary(order) },
           'confirmation',
+          caller.email,
         ),
         { kind: 'order_timeout', job: { orderId: order.id }, run_at: order.expires_at },
       ]);
@@ -189,7 +190,8 @@ export class OrdersService {
       if (rule.effect === 'restore_stock') {
         await this.products.restoreStock(tx, lines, updated.paid_at !== null);
       }
-      await this.outbox.record(tx, await this.transitionMails(tx, transition, updated, lines));
+      const ownerEmail = actor.kind === 'user' && actor.id === current.user_id ? actor.email : undefined;
+      await this.outbox.record(tx, await this.transitionMails(tx, transition, updated, lines, ownerEmail));
       return { order: updated, items: lines };
     });
     this.outbox.flush();
@@ -234,12 +236,12 @@ export class OrdersService {
     transition: OrderTransition,
     order: OrderRow,
     lines: OrderItemRow[],
+    ownerEmail: string | undefined,
   ): Promise<OutboxEvent[]> {
     const dto = OrderResponseDto.from(order, lines);
     if (transition === 'pay') {
-      return [
-        await this.mail(tx, dto, { name: 'payment_receipt', order: summary(dto) }, 'receipt'),
-      ];
+      const receipt = { name: 'payment_receipt', order: summary(dto) } as const;
+      return [await this.mail(tx, dto, receipt, 'receipt', ownerEmail)];
     }
     if (order.status === 'cancelled' && order.cancel_reason) {
       const notice = {
@@ -247,19 +249,21 @@ export class OrdersService {
         order: summary(dto),
         reason: order.cancel_reason,
       } as const;
-      return [await this.mail(tx, dto, notice, 'cancelled')];
+      return [await this.mail(tx, dto, notice, 'cancelled', ownerEmail)];
     }
     return [];
   }
 
+  /** A mail to the order's owner; their address is looked up unless the caller is the owner. */
   private async mail(
     tx: Tx,
     order: OrderResponseDto,
     template: MailTemplate,
     what: string,
+    ownerEmail?: string,
   ): Promise<OutboxEvent> {
-    const user = await this.users.getById(order.user_id, tx);
-    return { kind: 'mail', job: { key: `order-${what}-${order.id}`, to: user.email, template } };
+    const to = ownerEmail ?? (await this.users.getById(order.user_id, tx)).email;
+    return { kind: 'mail', job: { key: `order-${what}-${order.id}`, to, template } };
   }
 
   private async earlierResponse(
@@ -283,24 +287,29 @@ export class OrdersService {
     return stored.response_body as OrderResponseDto;
   }
 
+  /**
+   * Two statements: stock taken (all lines or none, products locked in id order), then the
+   * order with its items. A refusal is explained by priceOrder from the locked products, and
+   * anything thrown rolls the transaction back.
+   */
   private async place(tx: Tx, userId: number, dto: CreateOrderDto): Promise<OrderResponseDto> {
     const lines = dto.items.map((item) => ({
       product_id: item.product_id,
       quantity: item.quantity,
     }));
-    const locked = await this.products.lockInIdOrder(
-      tx,
-      lines.map((line) => line.product_id),
-    );
+    const { products, taken } = await this.products.takeStockInIdOrder(tx, lines);
     const { items, total } = priceOrder(
       lines,
-      new Map(locked.map((product) => [product.id, product])),
+      new Map(products.map((product) => [product.id, product])),
     );
-    if ((await this.products.takeStock(tx, lines)) !== lines.length) {
-      throw conflict('Not enough stock');
-    }
-    const order = await this.orders.insert(tx, userId, total, this.config.orders.paymentTimeout);
-    const rows = await this.orders.insertItems(tx, order.id, items);
-    return OrderResponseDto.from(order, rows);
+    if (!taken) throw conflict('Not enough stock');
+    const created = await this.orders.insertWithItems(
+      tx,
+      userId,
+      total,
+      this.config.orders.paymentTimeout,
+      items,
+    );
+    return OrderResponseDto.from(created.order, created.items);
   }
 }
