@@ -6,8 +6,7 @@ export type OrderTransition = (typeof ORDER_TRANSITIONS)[number];
 
 /** Who asks: a signed-in user (owner of the order or not), or the system (payment timeout). */
 export type Actor =
-  | { kind: 'user'; id: number; role: UserRole; email: string }
-  | { kind: 'system' };
+  { kind: 'user'; id: number; role: UserRole; email: string } | { kind: 'system' };
 
 type Allowed = 'owner' | 'admin' | 'owner_or_admin' | 'system';
 

@@ -190,8 +190,12 @@ export class OrdersService {
       if (rule.effect === 'restore_stock') {
         await this.products.restoreStock(tx, lines, updated.paid_at !== null);
       }
-      const ownerEmail = actor.kind === 'user' && actor.id === current.user_id ? actor.email : undefined;
-      await this.outbox.record(tx, await this.transitionMails(tx, transition, updated, lines, ownerEmail));
+      const ownerEmail =
+        actor.kind === 'user' && actor.id === current.user_id ? actor.email : undefined;
+      await this.outbox.record(
+        tx,
+        await this.transitionMails(tx, transition, updated, lines, ownerEmail),
+      );
       return { order: updated, items: lines };
     });
     this.outbox.flush();
