@@ -17,7 +17,12 @@ export async function freePort() {
 }
 
 export function start(nodeBinary, script, env, { quiet = true } = {}) {
-  const child = spawn(nodeBinary, [script], {
+  // BENCH_PROFILE_DIR writes a CPU profile of the api (not the floor) for `node --cpu-prof`.
+  const profile =
+    process.env.BENCH_PROFILE_DIR && script.endsWith('main.js')
+      ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE_DIR}`]
+      : [];
+  const child = spawn(nodeBinary, [...profile, script], {
     env: { PATH: process.env.PATH, ...env },
     stdio: ['ignore', quiet ? 'ignore' : 'inherit', 'inherit'],
   });

@@ -1,7 +1,7 @@
 // npm run bench: the built api against a raw floor (bench/floor.mjs) on one seeded database.
 //
 //   node bench/run.mjs [--node current|image|both] [--label "text"] [--seconds 5] [--rounds 2]
-//                       [--only "part of a scenario name"] [--no-write]
+//                       [--only "part of a scenario name"] [--pool 10] [--no-write]
 //
 // For each scenario: a warm-up of each target, then measured rounds alternating api and floor,
 // no pipelining, the same connection count. Prints req/s, p50/p99 and non-2xx per target and the
@@ -23,6 +23,7 @@ const { values: args } = parseArgs({
     rounds: { type: 'string', default: process.env.BENCH_ROUNDS ?? '2' },
     warmup: { type: 'string', default: '2' },
     connections: { type: 'string', default: '32' },
+    pool: { type: 'string', default: '10' },
     'no-write': { type: 'boolean', default: false },
     only: { type: 'string', default: '' },
   },
@@ -142,6 +143,7 @@ async function benchWith(nodeBinary) {
     JWT_SECRET,
     MIGRATIONS_RUN: 'false',
     RUN_WORKERS: 'false',
+    DATABASE_POOL_SIZE: args.pool,
     LOG_LEVEL: 'info',
     RATE_LIMIT_REQUESTS: '1000000000',
     AUTH_RATE_LIMIT_REQUESTS: '1000000000',
@@ -167,7 +169,7 @@ async function benchWith(nodeBinary) {
           body: JSON.stringify({ username, password: 'bench-password' }),
         })
       ).access_token;
-    const buyer = await register('buyer');
+    await register('buyer');
     await register('reader');
     const ctx = { buyerToken: await login('buyer'), readerToken: await login('reader') };
     for (let i = 0; i < 40; i++) {
@@ -185,7 +187,7 @@ async function benchWith(nodeBinary) {
     const floor = start(nodeBinary, path.join(ROOT, 'bench/floor.mjs'), {
       DATABASE_URL: url,
       FLOOR_PORT: String(floorPort),
-      FLOOR_USER_ID: String(buyer.id),
+      POOL_SIZE: args.pool,
       JWT_SECRET,
     });
     try {

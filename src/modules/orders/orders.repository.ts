@@ -30,40 +30,6 @@ export interface TransitionChange {
 export class OrdersRepository {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
-  /** The order and its items in one statement; the items are returned as given. */
-  async insertWithItems(
-    tx: Tx,
-    userId: number,
-    totalAmount: string,
-    paymentTimeoutSeconds: number,
-    items: readonly NewOrderItem[],
-  ): Promise<{ order: OrderRow; items: OrderItemRow[] }> {
-    const { rows } = await sql<OrderRow>(
-      tx,
-      `WITH o AS (
-         INSERT INTO orders (user_id, status, total_amount, expires_at)
-         VALUES ($1, 'pending', $2, now() + make_interval(secs => $3))
-         RETURNING ${ORDER_COLUMNS}),
-       i AS (
-         INSERT INTO order_items (order_id, product_id, product_name, quantity, unit_price, subtotal)
-         SELECT o.id, x.* FROM o, unnest($4::bigint[], $5::varchar[], $6::int[], $7::numeric[], $8::numeric[]) AS x)
-       SELECT * FROM o`,
-      [
-        userId,
-        totalAmount,
-        paymentTimeoutSeconds,
-        items.map((i) => i.product_id),
-        items.map((i) => i.product_name),
-        items.map((i) => i.quantity),
-        items.map((i) => i.unit_price),
-        items.map((i) => i.subtotal),
-      ],
-    );
-    const order = rows[0];
-    if (!order) throw new Error('INSERT returned no order');
-    return { order, items: items.map((item) => ({ ...item, order_id: order.id })) };
-  }
-
   async findById(id: number, tx: Tx = this.dataSource.manager): Promise<OrderRow | null> {
     const { rows } = await sql<OrderRow>(tx, `SELECT ${ORDER_COLUMNS} FROM orders WHERE id = $1`, [
       id,

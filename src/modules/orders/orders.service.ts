@@ -3,6 +3,7 @@ import { InjectMetric } from '@willsoto/nestjs-prometheus';
 import type { Counter } from 'prom-client';
 import type { AuthUser } from '../../common/decorators/current-user.decorator.js';
 import { offsetOf, toPage, type Page } from '../../common/dto/page.js';
+import { currentRequestId } from '../../common/http/request-context.js';
 import {
   conflict,
   DomainError,
@@ -34,6 +35,7 @@ import {
 } from './order-state-machine.js';
 import { CANCEL_REASONS } from './order.entity.js';
 import { OrdersRepository } from './orders.repository.js';
+import { placeOrder } from './order-placement.query.js';
 
 export interface CreatedOrder {
   order: OrderResponseDto;
@@ -84,42 +86,41 @@ export class OrdersService {
    * answers the first order and a failure leaves neither order nor key behind.
    */
   async create(caller: AuthUser, dto: CreateOrderDto, key?: string): Promise<CreatedOrder> {
-    const requestHash = fingerprint(dto);
-    const outcome = await this.transactions.run(async (tx): Promise<CreatedOrder> => {
-      if (key !== undefined) {
-        const earlier = await this.earlierResponse(tx, caller.id, key, requestHash);
-        if (earlier) return { order: earlier, replayed: true };
-      }
-      const order = await this.place(tx, caller.id, dto);
-      await this.outbox.record(tx, [
-        await this.mail(
-          tx,
-          order,
-          { name: 'order_confirmation', order: summary(order) },
-          'confirmation',
-          caller.email,
-        ),
-        { kind: 'order_timeout', job: { orderId: order.id }, run_at: order.expires_at },
-      ]);
-      if (key !== undefined) {
-        await this.idempotencyKeys.insert(tx, {
-          userId: caller.id,
-          key,
-          requestHash,
-          orderId: order.id,
-          responseStatus: 201,
-          responseBody: order,
-          ttlSeconds: IDEMPOTENCY_TTL_SECONDS,
-        });
-      }
-      return { order, replayed: false };
-    });
+    const outcome =
+      key === undefined
+        ? // One statement needs no transaction around it.
+          { order: await this.place(this.transactions.manager, caller, dto), replayed: false }
+        : await this.createOnce(caller, dto, key);
     if (!outcome.replayed) {
       this.created.inc();
       this.outbox.flush();
       await this.productsCache.invalidate(dto.items.map((item) => item.product_id));
     }
     return outcome;
+  }
+
+  /**
+   * With an Idempotency-Key: the key is claimed first (409 while another request holds it),
+   * and stored with the response in the same transaction as the order, so a replay answers
+   * the first order and a failure leaves neither order nor key behind.
+   */
+  private createOnce(caller: AuthUser, dto: CreateOrderDto, key: string): Promise<CreatedOrder> {
+    const requestHash = fingerprint(dto);
+    return this.transactions.run(async (tx): Promise<CreatedOrder> => {
+      const earlier = await this.earlierResponse(tx, caller.id, key, requestHash);
+      if (earlier) return { order: earlier, replayed: true };
+      const order = await this.place(tx, caller, dto);
+      await this.idempotencyKeys.insert(tx, {
+        userId: caller.id,
+        key,
+        requestHash,
+        orderId: order.id,
+        responseStatus: 201,
+        responseBody: order,
+        ttlSeconds: IDEMPOTENCY_TTL_SECONDS,
+      });
+      return { order, replayed: false };
+    });
   }
 
   async get(caller: AuthUser, id: number): Promise<OrderResponseDto> {
@@ -292,28 +293,37 @@ export class OrdersService {
   }
 
   /**
-   * Two statements: stock taken (all lines or none, products locked in id order), then the
-   * order with its items. A refusal is explained by priceOrder from the locked products, and
-   * anything thrown rolls the transaction back.
+   * Places the order in one statement (see placeOrder): stock, order, items and the outbox rows
+   * for its confirmation mail and payment deadline. A refusal is explained by priceOrder from
+   * the products as the statement locked them; priceOrder also prices the response's lines,
+   * exactly as the statement priced the stored ones.
    */
-  private async place(tx: Tx, userId: number, dto: CreateOrderDto): Promise<OrderResponseDto> {
+  private async place(tx: Tx, caller: AuthUser, dto: CreateOrderDto): Promise<OrderResponseDto> {
     const lines = dto.items.map((item) => ({
       product_id: item.product_id,
       quantity: item.quantity,
     }));
-    const { products, taken } = await this.products.takeStockInIdOrder(tx, lines);
-    const { items, total } = priceOrder(
+    const { products, order } = await placeOrder(tx, {
+      userId: caller.id,
       lines,
-      new Map(products.map((product) => [product.id, product])),
+      paymentTimeoutSeconds: this.config.orders.paymentTimeout,
+      mailTo: caller.email,
+      requestId: currentRequestId(),
+    });
+    const { items } = priceOrder(lines, new Map(products.map((product) => [product.id, product])));
+    if (!order) throw conflict('Not enough stock');
+    const row: OrderRow = {
+      ...order,
+      user_id: caller.id,
+      status: 'pending',
+      updated_at: order.created_at,
+      paid_at: null,
+      cancelled_at: null,
+      cancel_reason: null,
+    };
+    return OrderResponseDto.from(
+      row,
+      items.map((item) => ({ ...item, order_id: order.id })),
     );
-    if (!taken) throw conflict('Not enough stock');
-    const created = await this.orders.insertWithItems(
-      tx,
-      userId,
-      total,
-      this.config.orders.paymentTimeout,
-      items,
-    );
-    return OrderResponseDto.from(created.order, created.items);
   }
 }

@@ -182,7 +182,7 @@ export class ProductsRepository {
 
   /**
    * Locks the products in id order. Every transaction that touches several products locks them
-   * in id order first (here, or in takeStockInIdOrder), so two transactions naming the same
+   * in id order first (here, or in the order placement statement), so two transactions naming the same
    * products in different orders never wait on each other in a cycle (no deadlock).
    */
   async lockInIdOrder(tx: Tx, ids: readonly number[]): Promise<LockedProduct[]> {
@@ -193,38 +193,6 @@ export class ProductsRepository {
       [ids],
     );
     return rows;
-  }
-
-  /**
-   * Places an order's claim on stock in one statement: locks the products in id order (so orders
-   * naming the same products in different orders never deadlock), then takes the stock of every
-   * line if and only if every line can be served (active, enough stock): all or nothing. Returns
-   * the products as they were before, to price the order or explain a refusal, and whether the
-   * stock was taken. The CHECK (stock >= 0) constraint stands behind it.
-   */
-  async takeStockInIdOrder(
-    tx: Tx,
-    lines: readonly StockLine[],
-  ): Promise<{ products: LockedProduct[]; taken: boolean }> {
-    const { rows } = await sql<LockedProduct & { taken: boolean }>(
-      tx,
-      `WITH wanted AS (SELECT * FROM unnest($1::bigint[], $2::int[]) AS w(product_id, quantity)),
-       locked AS MATERIALIZED (
-         SELECT id, name, price, stock, is_active FROM products
-          WHERE id = ANY($1::bigint[]) ORDER BY id FOR UPDATE),
-       servable AS (
-         SELECT count(*) = cardinality($1::bigint[]) AS ok
-           FROM wanted w JOIN locked l ON l.id = w.product_id
-          WHERE l.is_active AND l.stock >= w.quantity),
-       taken AS (
-         UPDATE products p SET stock = p.stock - w.quantity, updated_at = now()
-           FROM wanted w
-          WHERE p.id = w.product_id AND (SELECT ok FROM servable)
-         RETURNING p.id)
-       SELECT l.*, (SELECT count(*) FROM taken) > 0 AS taken FROM locked l`,
-      columns(lines),
-    );
-    return { products: rows, taken: rows[0]?.taken === true };
   }
 
   /** Gives back stock of a cancelled order; also takes back its sales if it had been paid. */

@@ -1,3 +1,4 @@
+import { createSecretKey } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { PassportStrategy } from '@nestjs/passport';
 import { ExtractJwt, Strategy } from 'passport-jwt';
@@ -16,7 +17,9 @@ export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
   constructor(@InjectConfig() config: AppConfig) {
     super({
       jwtFromRequest: ExtractJwt.fromAuthHeaderAsBearerToken(),
-      secretOrKey: config.jwt.secret,
+      // A KeyObject made once: given a string, jsonwebtoken first tries (and fails) to parse it
+      // as a public key on every verification. It accepts KeyObjects; the typings predate them.
+      secretOrKey: createSecretKey(Buffer.from(config.jwt.secret)) as unknown as Buffer,
       algorithms: [JWT_ALGORITHM],
       issuer: TOKEN_ISSUER,
       audience: TOKEN_ISSUER,
