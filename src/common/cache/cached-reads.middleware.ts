@@ -13,10 +13,11 @@ import type { CacheSpecResolver } from './cache-spec.js';
 
 /**
  * The fast path of cached public reads. Bound to the routes of the table, it runs after request
- * ids, metrics, security headers and request logging, and answers a cache hit at once: the same
- * general rate limit as every route, then the cached JSON in its envelope, with no routing,
- * guards, interceptors or serialisation. A miss (or an unusable cache) counts nothing and goes on
- * to the controller, whose @CacheResponse interceptor loads, stores and counts as usual.
+ * ids, metrics, security headers and request logging, counts the request against the same
+ * general rate limit as every route, and answers a cache hit at once: the cached JSON in its
+ * envelope, with no routing, guards, interceptors or serialisation. A miss (or an unusable cache)
+ * goes on to the controller, whose @CacheResponse interceptor loads, stores and counts the cache
+ * lookup as usual.
  */
 export function CachedReads(
   routes: Readonly<Record<string, CacheSpecResolver>>,
@@ -32,15 +33,20 @@ export function CachedReads(
 
     async use(req: Request, res: Response, next: NextFunction): Promise<void> {
       const resolve = routes[(req.route as { path?: string } | undefined)?.path ?? ''];
-      const cached =
-        resolve && req.method === 'GET'
-          ? await this.cache.peek(resolve(req, this.config))
-          : undefined;
+      if (!resolve || req.method !== 'GET') {
+        next();
+        return;
+      }
+      // Both Redis calls at once (one write with auto-pipelining); the guard will not count a
+      // miss that goes on to the controller again.
+      const [cached] = await Promise.all([
+        this.cache.peek(resolve(req, this.config)),
+        this.limiter.count(req, res),
+      ]);
       if (cached === undefined || cached === 'bypass') {
         next();
         return;
       }
-      await this.limiter.count(req, res);
       this.lookups.inc({ result: 'hit' });
       res.setHeader('X-Cache', 'HIT');
       if (cached.startsWith('M')) throw new DomainError('not_found', cached.slice(1));
