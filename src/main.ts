@@ -1,9 +1,5 @@
-import 'reflect-metadata';
-import { createApiApp } from './bootstrap/create-app.js';
-import { runProcess } from './bootstrap/run.js';
+// The api. Telemetry starts before the app is imported, so its libraries load instrumented.
+import { startTelemetry } from './telemetry/start-telemetry.js';
 
-await runProcess(async (config) => {
-  const app = await createApiApp(config);
-  await app.listen(config.port);
-  return app;
-});
+await startTelemetry('shop-api');
+await import('./bootstrap/api-process.js');

@@ -1,9 +1,5 @@
-import 'reflect-metadata';
-import { createWorkerApp } from './bootstrap/create-app.js';
-import { runProcess } from './bootstrap/run.js';
+// The worker. Telemetry starts before the app is imported, so its libraries load instrumented.
+import { startTelemetry } from './telemetry/start-telemetry.js';
 
-await runProcess(async (config) => {
-  const app = await createWorkerApp(config);
-  await app.listen(config.workerPort);
-  return app;
-});
+await startTelemetry('shop-worker');
+await import('./bootstrap/worker-process.js');

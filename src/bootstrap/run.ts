@@ -3,6 +3,7 @@ import { Logger, type INestApplication } from '@nestjs/common';
 import type { AppConfig } from '../config/app-config.js';
 import { ConfigError, loadConfig } from '../config/load-config.js';
 import { DatabaseSetupError } from '../infra/database/ensure-database.js';
+import { shutdownTelemetry } from '../telemetry/telemetry-state.js';
 
 /** Stops accepting connections and resolves once the requests in flight have been answered. */
 const drain = (server: Server): Promise<void> =>
@@ -33,6 +34,7 @@ function exitOnSignals(app: INestApplication, timeoutSeconds: number): void {
     }, timeoutSeconds * 1000).unref();
     drain(app.getHttpServer() as Server)
       .then(() => app.close())
+      .then(() => shutdownTelemetry())
       .then(
         () => process.exit(0),
         (error: unknown) => {

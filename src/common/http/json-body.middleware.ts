@@ -27,9 +27,25 @@ const toHttpException = (error: BodyParserError): Error => {
   }
 };
 
+/** Deeper than any request body of the API; far below what recursive validation survives. */
+export const MAX_JSON_DEPTH = 32;
+
+/** How deeply a parsed JSON value nests, counted without recursion, stopping past `limit`. */
+export function jsonDepthExceeds(value: unknown, limit: number): boolean {
+  const stack: [unknown, number][] = [[value, 1]];
+  while (stack.length > 0) {
+    const [current, depth] = stack.pop() as [unknown, number];
+    if (current === null || typeof current !== 'object') continue;
+    if (depth > limit) return true;
+    for (const child of Object.values(current)) stack.push([child, depth + 1]);
+  }
+  return false;
+}
+
 /**
  * Parses JSON bodies inside Nest's middleware chain (not as bare Express middleware) so that a
- * malformed or oversized body reaches the one exception filter like any other error.
+ * malformed, oversized or absurdly nested body reaches the one exception filter like any other
+ * error.
  */
 @Injectable()
 export class JsonBodyMiddleware implements NestMiddleware {
@@ -37,7 +53,11 @@ export class JsonBodyMiddleware implements NestMiddleware {
     await new Promise<void>((resolve, reject) => {
       parse(req, res, (error?: BodyParserError) => {
         if (error) reject(toHttpException(error));
-        else resolve();
+        else if (jsonDepthExceeds(req.body, MAX_JSON_DEPTH)) {
+          // Validation and transformation recurse: a body nested thousands deep would
+          // exhaust the stack there.
+          reject(new BadRequestException(`JSON body nests deeper than ${MAX_JSON_DEPTH} levels`));
+        } else resolve();
       });
     });
     next();

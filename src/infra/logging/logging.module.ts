@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { LoggerModule } from 'nestjs-pino';
 import { APP_CONFIG, type AppConfig } from '../../config/app-config.js';
+import { traceFields } from './trace-fields.js';
 import { currentRequestId } from '../../common/http/request-context.js';
 
 /** Never written to a log line, whatever a developer logs. */
@@ -35,9 +36,12 @@ export const REDACTED_PATHS = [
           autoLogging: false,
           redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
           // Any line written while serving a request carries its id.
+          // and, while a span is active, its trace and span ids.
           mixin: () => {
             const requestId = currentRequestId();
-            return requestId === undefined ? {} : { request_id: requestId };
+            return requestId === undefined
+              ? traceFields()
+              : { request_id: requestId, ...traceFields() };
           },
         },
       }),

@@ -5,6 +5,7 @@ interface Logger {
   error(line: object, message: string): void;
 }
 import { routeOf } from '../metrics/http-metrics.js';
+import { traceFields } from './trace-fields.js';
 
 const QUIET = /^\/(health|metrics)(\/|$)/;
 
@@ -22,6 +23,8 @@ export function requestLog(
       return;
     }
     const started = process.hrtime.bigint();
+    // The request's span is active here, not necessarily when the response has finished.
+    const trace = traceFields();
     res.once('finish', () => {
       const line = {
         method: req.method,
@@ -30,6 +33,7 @@ export function requestLog(
         route: routeOf(req),
         duration_ms: Math.round(Number(process.hrtime.bigint() - started) / 1e4) / 100,
         request_id: req.id,
+        ...trace,
       };
       try {
         if (res.statusCode >= 500) logger().error(line, 'request failed');

@@ -20,7 +20,7 @@ export class MailProcessor extends BoundedWorkerHost {
     super();
   }
 
-  async process(job: Job<MailJob>): Promise<'sent' | 'already sent'> {
+  protected async handle(job: Job<MailJob>): Promise<'sent' | 'already sent'> {
     const { key, to, template } = job.data;
     const claim = await this.deliveries.claim(key);
     if (claim === 'sent') return 'already sent';

@@ -1,6 +1,7 @@
 import { OnWorkerEvent, WorkerHost } from '@nestjs/bullmq';
 import { Logger, type BeforeApplicationShutdown } from '@nestjs/common';
 import type { Job } from 'bullmq';
+import { runJob, traceIdOf } from './job-context.js';
 import type { JobMeta } from './queues.js';
 
 /** How long a worker may take to finish its current job when the process is told to stop. */
@@ -13,6 +14,13 @@ export const WORKER_DRAIN_MS = 7000;
  */
 export abstract class BoundedWorkerHost extends WorkerHost implements BeforeApplicationShutdown {
   protected readonly logger = new Logger(this.constructor.name);
+
+  /** What the job does; it runs in the trace and under the request id of whoever queued it. */
+  protected abstract handle(job: Job): Promise<unknown>;
+
+  override process(job: Job<JobMeta>): Promise<unknown> {
+    return runJob(job, () => this.handle(job));
+  }
 
   async beforeApplicationShutdown(): Promise<void> {
     // Absent when the app failed before its workers were created.
@@ -47,6 +55,7 @@ export abstract class BoundedWorkerHost extends WorkerHost implements BeforeAppl
       job_id: job.id,
       queue: job.queueName,
       request_id: job.data.request_id,
+      trace_id: traceIdOf(job.data.traceparent),
       duration_ms: job.finishedOn && job.processedOn ? job.finishedOn - job.processedOn : undefined,
     });
   }
@@ -60,6 +69,7 @@ export abstract class BoundedWorkerHost extends WorkerHost implements BeforeAppl
       queue: job?.queueName,
       attempt: job?.attemptsMade,
       request_id: job?.data.request_id,
+      trace_id: traceIdOf(job?.data.traceparent),
     });
   }
 }

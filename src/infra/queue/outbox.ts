@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { currentRequestId } from '../../common/http/request-context.js';
 import type { Tx } from '../database/transaction-runner.js';
+import { currentJobMeta } from './job-context.js';
 import type { OutboxEvent } from './outbox-events.js';
 import { OutboxRelay } from './outbox.relay.js';
 import { OutboxRepository } from './outbox.repository.js';
@@ -16,20 +16,21 @@ export class Outbox {
     private readonly relay: OutboxRelay,
   ) {}
 
-  /** Records events in the caller's transaction, stamped with the current request's id. */
+  /**
+   * Records events in the caller's transaction, stamped with the current request's id and trace
+   * context, so the jobs they become continue the request's trace.
+   */
   record(tx: Tx, events: readonly OutboxEvent[]): Promise<void> {
-    const requestId = currentRequestId();
-    if (requestId !== undefined) {
-      events = events.map((event): OutboxEvent => {
-        switch (event.kind) {
-          case 'mail':
-            return { ...event, job: { ...event.job, request_id: requestId } };
-          case 'order_timeout':
-            return { ...event, job: { ...event.job, request_id: requestId } };
-        }
-      });
-    }
-    return this.repository.add(tx, events);
+    const meta = currentJobMeta();
+    const stamped = events.map((event): OutboxEvent => {
+      switch (event.kind) {
+        case 'mail':
+          return { ...event, job: { ...event.job, ...meta } };
+        case 'order_timeout':
+          return { ...event, job: { ...event.job, ...meta } };
+      }
+    });
+    return this.repository.add(tx, stamped);
   }
 
   flush(): void {

@@ -15,9 +15,14 @@ export const JOBS = {
   salesReport: 'sales-report',
 } as const;
 
-/** Carried in every job so its logs join the request that caused it. */
+/**
+ * Carried in every job so its logs and its trace join the request that caused it: the request
+ * id and the W3C trace context (see currentJobMeta).
+ */
 export interface JobMeta {
   request_id?: string;
+  traceparent?: string;
+  tracestate?: string;
 }
 
 export interface MailJob extends JobMeta {

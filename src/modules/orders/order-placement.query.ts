@@ -1,6 +1,7 @@
 import { MAX_AMOUNT_CENTS } from '../../common/money.js';
 import { sql } from '../../infra/database/sql.js';
 import type { Tx } from '../../infra/database/transaction-runner.js';
+import type { JobMeta } from '../../infra/queue/queues.js';
 import type { LockedProduct, StockLine } from '../products/products.repository.js';
 
 export interface PlacementRequest {
@@ -9,7 +10,8 @@ export interface PlacementRequest {
   paymentTimeoutSeconds: number;
   /** The owner's address, for the confirmation mail. */
   mailTo: string;
-  requestId: string | undefined;
+  /** Request id and trace context for the queued jobs (see currentJobMeta). */
+  jobMeta: JobMeta;
 }
 
 export interface PlacedOrderRow {
@@ -67,9 +69,7 @@ items AS (
   INSERT INTO order_items (order_id, product_id, product_name, quantity, unit_price, subtotal)
   SELECT o.id, p.product_id, p.product_name, p.quantity, p.unit_price, p.subtotal
     FROM o, priced p ORDER BY p.n),
-meta AS (
-  SELECT CASE WHEN $6::text IS NULL THEN '{}'::jsonb
-              ELSE jsonb_build_object('request_id', $6::text) END AS job),
+meta AS (SELECT $6::jsonb AS job),
 events AS (
   INSERT INTO outbox (kind, payload)
   SELECT 'mail', jsonb_build_object('kind', 'mail', 'job', jsonb_build_object(
@@ -105,7 +105,7 @@ export async function placeOrder(tx: Tx, request: PlacementRequest): Promise<Pla
     request.userId,
     request.paymentTimeoutSeconds,
     request.mailTo,
-    request.requestId ?? null,
+    JSON.stringify(request.jobMeta),
     MAX_AMOUNT_CENTS,
   ]);
   const products = rows.map(({ id, name, price, stock, is_active }) => ({

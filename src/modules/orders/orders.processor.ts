@@ -19,7 +19,7 @@ export class OrdersProcessor extends BoundedWorkerHost {
     super();
   }
 
-  async process(job: Job<OrderTimeoutJob>): Promise<string | SweepResult> {
+  protected async handle(job: Job<OrderTimeoutJob>): Promise<string | SweepResult> {
     if (job.name === JOBS.ordersSweep) return this.sweeper.sweep();
     const outcome = await this.orders.expire(job.data.orderId);
     // Clocks of Node and PostgreSQL may disagree by a little: retried shortly, it will be due.

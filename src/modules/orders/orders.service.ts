@@ -3,7 +3,6 @@ import { InjectMetric } from '@willsoto/nestjs-prometheus';
 import type { Counter } from 'prom-client';
 import type { AuthUser } from '../../common/decorators/current-user.decorator.js';
 import { offsetOf, toPage, type Page } from '../../common/dto/page.js';
-import { currentRequestId } from '../../common/http/request-context.js';
 import {
   conflict,
   DomainError,
@@ -16,6 +15,7 @@ import { TransactionRunner, type Tx } from '../../infra/database/transaction-run
 import type { MailTemplate, OrderSummary } from '../../infra/mail/templates.js';
 import type { OutboxEvent } from '../../infra/queue/outbox-events.js';
 import { METRIC } from '../../infra/metrics/metric-names.js';
+import { currentJobMeta } from '../../infra/queue/job-context.js';
 import { Outbox } from '../../infra/queue/outbox.js';
 import { ProductsCache } from '../products/products.cache.js';
 import { ProductsRepository } from '../products/products.repository.js';
@@ -308,7 +308,7 @@ export class OrdersService {
       lines,
       paymentTimeoutSeconds: this.config.orders.paymentTimeout,
       mailTo: caller.email,
-      requestId: currentRequestId(),
+      jobMeta: currentJobMeta(),
     });
     const { items } = priceOrder(lines, new Map(products.map((product) => [product.id, product])));
     if (!order) throw conflict('Not enough stock');

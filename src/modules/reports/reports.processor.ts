@@ -12,7 +12,7 @@ export class ReportsProcessor extends BoundedWorkerHost {
     super();
   }
 
-  process(job: Job<SalesReportJob>): Promise<SalesReportDto> {
+  protected handle(job: Job<SalesReportJob>): Promise<SalesReportDto> {
     return this.reports.sales(job.data.start_date, job.data.end_date);
   }
 }

@@ -3,6 +3,7 @@ import { Injectable } from '@nestjs/common';
 import type { Queue } from 'bullmq';
 import { DomainError, notFound, validationFailed } from '../../common/errors/domain-error.js';
 import { withTimeout } from '../../infra/cache/with-timeout.js';
+import { currentJobMeta } from '../../infra/queue/job-context.js';
 import { JOBS, QUEUES, type SalesReportJob } from '../../infra/queue/queues.js';
 import type {
   ReportStatus,
@@ -45,7 +46,11 @@ export class ReportsService {
     if ((end - start) / DAY_MS >= MAX_DAYS) {
       throw validationFailed({ end_date: `a report covers at most ${MAX_DAYS} days` });
     }
-    const data: SalesReportJob = { start_date: dto.start_date, end_date: dto.end_date };
+    const data: SalesReportJob = {
+      start_date: dto.start_date,
+      end_date: dto.end_date,
+      ...currentJobMeta(),
+    };
     const job = await this.queued(this.queue.add(JOBS.salesReport, data, { attempts: 3 }));
     if (job.id === undefined)
       throw new DomainError('unavailable', 'The report could not be queued');
