@@ -1,0 +1,265 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  createOrder,
+  createProduct,
+  expectError,
+  signUp,
+  type TestUser,
+} from '../support/factories.js';
+import { forge } from '../support/tokens.js';
+import { startApp, startIsolatedApp, type TestApp } from '../support/test-app.js';
+
+/**
+ * The OWASP API Security Top 10 (2023) items that apply to this service, one named test each.
+ * API7 (SSRF) and API10 (unsafe consumption of APIs) do not apply: the service fetches no URL a
+ * client gives and consumes no third-party API (see README, Reliability).
+ */
+
+let t: TestApp;
+let admin: TestUser;
+let alice: TestUser;
+let bob: TestUser;
+
+beforeAll(async () => {
+  t = await startApp({ RATE_LIMIT_REQUESTS: '1000000' });
+  [admin, alice, bob] = await Promise.all([signUp(t, { role: 'admin' }), signUp(t), signUp(t)]);
+});
+afterAll(async () => {
+  await t.close();
+});
+
+describe('OWASP API Security Top 10 (2023)', () => {
+  it("API1:2023 Broken Object Level Authorization: a customer reaches no other customer's order by id", async () => {
+    const product = await createProduct(t, admin, { stock: 100 });
+    const order = await createOrder(t, alice, [{ product_id: product.id, quantity: 1 }]);
+    const asBob = bob.bearer;
+    // Every route that takes an order id answers 404 as if the order did not exist.
+    expectError(await t.http.get(`/api/orders/${order.id}`).set('Authorization', asBob), 404);
+    expectError(await t.http.post(`/api/orders/${order.id}/pay`).set('Authorization', asBob), 404);
+    expectError(
+      await t.http.put(`/api/orders/${order.id}/cancel`).set('Authorization', asBob),
+      404,
+    );
+    // Listing another user's orders is for admins only.
+    expectError(
+      await t.http.get(`/api/orders?user_id=${alice.id}`).set('Authorization', asBob),
+      403,
+    );
+    const bobsList = await t.http.get('/api/orders').set('Authorization', asBob);
+    expect((bobsList.body.data.items as { id: number }[]).map((o) => o.id)).not.toContain(order.id);
+    // The owner and an admin still can.
+    expect(
+      (await t.http.get(`/api/orders/${order.id}`).set('Authorization', alice.bearer)).status,
+    ).toBe(200);
+    expect(
+      (await t.http.get(`/api/orders/${order.id}`).set('Authorization', admin.bearer)).status,
+    ).toBe(200);
+  });
+
+  it('API2:2023 Broken Authentication: forged, expired, unsigned, mistyped and revoked tokens are refused', async () => {
+    const user = await signUp(t);
+    const forged = forge(user.tokens.access_token);
+    for (const token of [
+      forged.algNone,
+      forged.wrongKey,
+      forged.expired,
+      forged.hs512,
+      forged.tampered,
+      forged.withType('refresh'),
+      user.tokens.refresh_token,
+      'null',
+      '',
+    ]) {
+      expectError(await t.http.get('/api/users/me').set('Authorization', `Bearer ${token}`), 401);
+    }
+    // Unknown user and wrong password read the same.
+    const wrongPassword = await t.http
+      .post('/api/auth/login')
+      .send({ username: user.username, password: 'not-the-password' });
+    const unknownUser = await t.http
+      .post('/api/auth/login')
+      .send({ username: `nobody${Date.now()}`, password: 'not-the-password' });
+    expect(expectError(wrongPassword, 401).message).toBe(expectError(unknownUser, 401).message);
+    // After logout the access token of that login is dead at once.
+    await t.http
+      .post('/api/auth/logout')
+      .set('Authorization', user.bearer)
+      .send({ refresh_token: user.tokens.refresh_token });
+    expectError(await t.http.get('/api/users/me').set('Authorization', user.bearer), 401);
+  });
+
+  it('API3:2023 Broken Object Property Level Authorization: no mass assignment, no secrets in responses', async () => {
+    const user = await signUp(t);
+    // Privileged fields in a registration or profile change are refused, not applied.
+    const register = await t.http.post('/api/auth/register').send({
+      username: `mass${Date.now()}`,
+      email: `mass${Date.now()}@example.com`,
+      password: 'long-enough-password',
+      role: 'admin',
+    });
+    expect(register.status).toBe(400);
+    const profile = await t.http
+      .put('/api/users/me')
+      .set('Authorization', user.bearer)
+      .send({ role: 'admin', is_active: true });
+    expect(profile.status).toBe(400);
+    const me = await t.http.get('/api/users/me').set('Authorization', user.bearer);
+    expect(me.body.data.role).toBe('customer');
+    // An order's price, status and owner come from the server, never from the body.
+    const product = await createProduct(t, admin, { price: 10, stock: 10 });
+    const order = await t.http
+      .post('/api/orders')
+      .set('Authorization', user.bearer)
+      .send({
+        items: [{ product_id: product.id, quantity: 1, unit_price: 0.01 }],
+        status: 'paid',
+        user_id: admin.id,
+        total_amount: 0.01,
+      });
+    expect(order.status).toBe(400);
+    // No response carries a password hash, a refresh-token hash or a session secret.
+    for (const res of [me, await t.http.get('/api/users').set('Authorization', admin.bearer)]) {
+      expect(JSON.stringify(res.body)).not.toMatch(
+        /password|\$argon2|token_hash|refresh_token_hash/,
+      );
+    }
+  });
+
+  it('API4:2023 Unrestricted Resource Consumption: body size, page size, batch size and rate are bounded', async () => {
+    expectError(
+      await t.http
+        .post('/api/auth/login')
+        .set('Content-Type', 'application/json')
+        .send(`{"username":"${'x'.repeat(2_000_000)}"}`),
+      413,
+    );
+    const pageTooLarge = await t.http.get('/api/products?page_size=100000');
+    expect(pageTooLarge.status).toBe(400);
+    const batch = await t.http
+      .post('/api/products/batch')
+      .send({ ids: Array.from({ length: 10_000 }, (_, i) => i + 1) });
+    expect(batch.status).toBe(400);
+    const limited = await startApp({ TRUST_PROXY: 'true', RATE_LIMIT_REQUESTS: '2' });
+    try {
+      const statuses: number[] = [];
+      for (let i = 0; i < 3; i++)
+        statuses.push(
+          (await limited.http.get('/api/products').set('X-Forwarded-For', '10.9.9.9')).status,
+        );
+      expect(statuses).toEqual([200, 200, 429]);
+    } finally {
+      await limited.close();
+    }
+  });
+
+  it('API5:2023 Broken Function Level Authorization: every admin route refuses a customer with 403', async () => {
+    const product = await createProduct(t, admin, { stock: 5 });
+    const order = await createOrder(t, alice, [{ product_id: product.id, quantity: 1 }]);
+    const adminRoutes: [string, string][] = [
+      ['post', '/api/products'],
+      ['put', `/api/products/${product.id}`],
+      ['patch', `/api/products/${product.id}`],
+      ['delete', `/api/products/${product.id}`],
+      ['get', '/api/products/stats'],
+      ['put', `/api/orders/${order.id}/ship`],
+      ['put', `/api/orders/${order.id}/complete`],
+      ['get', '/api/users'],
+      ['patch', `/api/users/${alice.id}`],
+      ['post', '/api/reports/sales'],
+      ['get', '/api/reports/sales/1'],
+    ];
+    for (const [method, path] of adminRoutes) {
+      const agent = t.http[method as 'get'](path).set('Authorization', alice.bearer);
+      expectError(await agent.send({}), 403);
+      expectError(await t.http[method as 'get'](path).send({}), 401);
+    }
+    expect((await t.http.get(`/api/products/${product.id}`)).body.data.is_active).toBe(true);
+  });
+
+  it('API6:2023 Unrestricted Access to Sensitive Business Flows: retries cannot double an order and stock cannot be oversold', async () => {
+    const isolated = await startIsolatedApp();
+    try {
+      const [owner, buyer] = await Promise.all([
+        signUp(isolated, { role: 'admin' }),
+        signUp(isolated),
+      ]);
+      const product = await createProduct(isolated, owner, { stock: 3 });
+      const body = { items: [{ product_id: product.id, quantity: 1 }] };
+      const key = `retry-${Date.now()}`;
+      const retries = await Promise.all(
+        Array.from({ length: 5 }, () =>
+          isolated.http
+            .post('/api/orders')
+            .set('Authorization', buyer.bearer)
+            .set('Idempotency-Key', key)
+            .send(body),
+        ),
+      );
+      const ids = new Set(
+        retries.filter((r) => r.status === 201).map((r) => r.body.data.id as number),
+      );
+      expect(ids.size).toBe(1);
+      const rush = await Promise.all(
+        Array.from({ length: 10 }, () =>
+          isolated.http.post('/api/orders').set('Authorization', buyer.bearer).send(body),
+        ),
+      );
+      expect(rush.filter((r) => r.status === 201)).toHaveLength(2);
+      expect((await isolated.http.get(`/api/products/${product.id}`)).body.data.stock).toBe(0);
+    } finally {
+      await isolated.close();
+    }
+  });
+
+  it('API8:2023 Security Misconfiguration: security headers, no stack traces, no framework banner, CORS closed by default', async () => {
+    const res = await t.http
+      .get('/api/orders/not-a-number')
+      .set('Authorization', alice.bearer)
+      .set('Origin', 'https://evil.example');
+    expectError(res, 400);
+    expect(res.headers['x-powered-by']).toBeUndefined();
+    expect(res.headers['x-content-type-options']).toBe('nosniff');
+    expect(res.headers['strict-transport-security']).toBeDefined();
+    expect(res.headers['content-security-policy']).toBeDefined();
+    expect(res.headers['access-control-allow-origin']).toBeUndefined();
+    const unknown = await t.http.get('/api/nothing-here');
+    expectError(unknown, 404);
+  });
+
+  it('API9:2023 Improper Inventory Management: the Swagger document lists exactly the routes the app serves', async () => {
+    const doc = (await t.http.get('/docs-json')).body as {
+      paths: Record<string, Record<string, unknown>>;
+    };
+    const documented = Object.entries(doc.paths)
+      .flatMap(([path, methods]) => Object.keys(methods).map((m) => `${m.toUpperCase()} ${path}`))
+      .sort();
+    expect(documented.length).toBeGreaterThan(25);
+    // A route the document does not list is not served.
+    const unserved: [string, string][] = [
+      ['GET', '/api/v2/orders'],
+      ['GET', '/api/admin'],
+      ['DELETE', '/api/orders/1'],
+    ];
+    for (const [method, path] of unserved) {
+      expect(documented).not.toContain(`${method} ${path.replace(/\/1$/, '/{id}')}`);
+      expectError(
+        await t.http[method.toLowerCase() as 'get'](path).set('Authorization', admin.bearer),
+        404,
+      );
+    }
+    // Every documented route answers something other than 404 for a well-formed request.
+    for (const entry of documented) {
+      const [method = '', path = ''] = entry.split(' ');
+      const res = await t.http[method.toLowerCase() as 'get'](path.replace(/\{[^}]+\}/g, '1')).set(
+        'Authorization',
+        admin.bearer,
+      );
+      expect(
+        res.status === 404 &&
+          /Cannot|not found/i.test(String(res.body.message)) &&
+          !/Order|Product|User|Report/.test(String(res.body.message)),
+        entry,
+      ).toBe(false);
+    }
+  });
+});
