@@ -2,12 +2,14 @@
 //
 //   node bench/run.mjs [--node current|image|both] [--label "text"] [--seconds 5] [--rounds 2]
 //                       [--only "part of a scenario name"] [--pool 10] [--no-write]
+//   node bench/run.mjs --node current --tracing     the api with tracing off and on (npm run bench:tracing)
 //
 // For each scenario: a warm-up of each target, then measured rounds alternating api and floor,
 // no pipelining, the same connection count. Prints req/s, p50/p99 and non-2xx per target and the
 // api/floor ratio, checks that no stock was oversold, and appends the table to bench/RESULTS.md.
 import { randomBytes } from 'node:crypto';
 import { appendFile, readFile } from 'node:fs/promises';
+import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -26,6 +28,7 @@ const { values: args } = parseArgs({
     pool: { type: 'string', default: '10' },
     'no-write': { type: 'boolean', default: false },
     only: { type: 'string', default: '' },
+    tracing: { type: 'boolean', default: false },
   },
 });
 const SECONDS = Number(args.seconds);
@@ -108,13 +111,13 @@ function scenarios(ctx) {
 }
 
 async function measure(targets, scenario) {
-  const results = { api: [], floor: [] };
+  const results = Object.fromEntries(targets.map(([name]) => [name, []]));
   for (const [, base] of targets) await load(base, scenario, WARMUP, CONNECTIONS);
   for (let round = 0; round < ROUNDS; round++) {
     for (const [name, base] of targets)
       results[name].push(await load(base, scenario, SECONDS, CONNECTIONS));
   }
-  return { api: summary(results.api), floor: summary(results.floor) };
+  return Object.fromEntries(Object.entries(results).map(([name, r]) => [name, summary(r)]));
 }
 
 const fmt = (n, digits = 0) => n.toFixed(digits);
@@ -134,9 +137,9 @@ async function benchWith(nodeBinary) {
 
   await run(nodeBinary, [path.join(ROOT, 'dist/cli/migrate.js'), 'run'], { DATABASE_URL: url });
   await seedProducts(url, 1, 10_000);
-  const api = start(nodeBinary, path.join(ROOT, 'dist/main.js'), {
+  const apiEnv = (port, extra = {}) => ({
     NODE_ENV: 'production',
-    PORT: String(apiPort),
+    PORT: String(port),
     DATABASE_URL: url,
     REDIS_URL,
     REDIS_PREFIX: `bench:${nonce()}`,
@@ -147,7 +150,9 @@ async function benchWith(nodeBinary) {
     LOG_LEVEL: 'info',
     RATE_LIMIT_REQUESTS: '1000000000',
     AUTH_RATE_LIMIT_REQUESTS: '1000000000',
+    ...extra,
   });
+  const api = start(nodeBinary, path.join(ROOT, 'dist/main.js'), apiEnv(apiPort));
   const lines = [];
   try {
     await waitFor(`${apiBase}/health/ready`);
@@ -183,6 +188,10 @@ async function benchWith(nodeBinary) {
           ],
         }),
       });
+    }
+    if (args.tracing) {
+      lines.push(...(await tracingCost(nodeBinary, apiEnv, apiBase, ctx)));
+      return { version, lines };
     }
     const floor = start(nodeBinary, path.join(ROOT, 'bench/floor.mjs'), {
       DATABASE_URL: url,
@@ -252,6 +261,50 @@ async function benchWith(nodeBinary) {
   return { version, lines };
 }
 
+/**
+ * The cost of tracing: the api as it runs by default (no OTLP endpoint, the SDK not loaded)
+ * against a second api exporting every span to a local OTLP sink that answers 200.
+ */
+async function tracingCost(nodeBinary, apiEnv, apiBase, ctx) {
+  const sink = http.createServer((req, res) => {
+    req.resume();
+    req.on('end', () => res.writeHead(200, { 'content-type': 'application/json' }).end('{}'));
+  });
+  await new Promise((resolve) => sink.listen(0, '127.0.0.1', resolve));
+  const tracedPort = await freePort();
+  const traced = start(
+    nodeBinary,
+    path.join(ROOT, 'dist/main.js'),
+    apiEnv(tracedPort, {
+      OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${sink.address().port}`,
+      OTEL_SERVICE_NAME: 'shop-bench',
+    }),
+  );
+  const lines = [
+    '| tracing cost | off req/s | off p50 / p99 ms | on req/s | on p50 / p99 ms | on/off |',
+    '|---|---|---|---|---|---|',
+  ];
+  try {
+    await waitFor(`http://127.0.0.1:${tracedPort}/health/ready`);
+    const targets = [
+      ['off', apiBase],
+      ['on', `http://127.0.0.1:${tracedPort}`],
+    ];
+    const { core } = scenarios(ctx);
+    for (const scenario of core.filter((s) => /detail|spread/.test(s.name))) {
+      const { off, on } = await measure(targets, scenario);
+      lines.push(
+        `| ${scenario.name} | ${fmt(off.rps)} | ${fmt(off.p50, 1)} / ${fmt(off.p99, 1)} | ${fmt(on.rps)} | ${fmt(on.p50, 1)} / ${fmt(on.p99, 1)} | **${fmt(on.rps / off.rps, 2)}** |`,
+      );
+      process.stdout.write(`${lines.at(-1)}\n`);
+    }
+  } finally {
+    await traced.stop();
+    sink.close();
+  }
+  return lines;
+}
+
 const header = [
   '| scenario (10k products) | api req/s | api p50 / p99 ms | non-2xx | floor req/s | floor p50 / p99 ms | non-2xx | api/floor |',
   '|---|---|---|---|---|---|---|---|',
@@ -270,7 +323,7 @@ for (const binary of binaries) {
     .loadavg()
     .map((n) => n.toFixed(1))
     .join(' / ');
-  report += `\n### ${new Date().toISOString().slice(0, 10)}${args.label ? ` · ${args.label}` : ''} · Node ${version}\n\n${machine}; load average after the run ${load}. ${CONNECTIONS} connections, no pipelining, ${ROUNDS} × ${SECONDS} s per target after ${WARMUP} s of warm-up, alternating.\n\n${[...header, ...lines].join('\n')}\n`;
+  report += `\n### ${new Date().toISOString().slice(0, 10)}${args.label ? ` · ${args.label}` : ''}${args.tracing ? ' · tracing off and on' : ''} · Node ${version}\n\n${machine}; load average after the run ${load}. ${CONNECTIONS} connections, no pipelining, ${ROUNDS} × ${SECONDS} s per target after ${WARMUP} s of warm-up, alternating.\n\n${(args.tracing ? lines : [...header, ...lines]).join('\n')}\n`;
 }
 process.stdout.write(`\nDone in ${Math.round((Date.now() - started) / 1000)} s.\n`);
 if (!args['no-write']) {
