@@ -1,3 +1,6 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { Redis } from 'ioredis';
 import { freePort } from './processes.js';
@@ -9,10 +12,15 @@ import { freePort } from './processes.js';
 export class PrivateRedis {
   private process: ChildProcess | undefined;
 
-  private constructor(readonly port: number) {}
+  private constructor(
+    readonly port: number,
+    /** With a directory: an append-only file fsynced on every write, kept across restarts. */
+    private readonly durableDir?: string,
+  ) {}
 
-  static async start(): Promise<PrivateRedis> {
-    const redis = new PrivateRedis(await freePort());
+  static async start(options: { durable?: boolean } = {}): Promise<PrivateRedis> {
+    const dir = options.durable ? mkdtempSync(path.join(tmpdir(), 'redis-')) : undefined;
+    const redis = new PrivateRedis(await freePort(), dir);
     await redis.restart();
     return redis;
   }
@@ -31,8 +39,9 @@ export class PrivateRedis {
         '127.0.0.1',
         '--save',
         '',
-        '--appendonly',
-        'no',
+        ...(this.durableDir
+          ? ['--appendonly', 'yes', '--appendfsync', 'always', '--dir', this.durableDir]
+          : ['--appendonly', 'no']),
         '--enable-debug-command',
         'yes',
       ],

@@ -7,6 +7,8 @@ export interface ReceivedMail {
   messageId: string;
   /** The whole message with quoted-printable undone, for finding text and links. */
   body: string;
+  /** When it was accepted (Date.now()). */
+  at: number;
 }
 
 const decodeQuotedPrintable = (text: string): string =>
@@ -59,6 +61,7 @@ export class SmtpSink {
               subject: header(body, 'Subject'),
               messageId: header(body, 'Message-ID'),
               body,
+              at: Date.now(),
             });
             callback();
           }, this.delayMs);

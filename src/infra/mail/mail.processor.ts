@@ -6,6 +6,9 @@ import { MailDeliveriesRepository } from './mail-deliveries.repository.js';
 import { MailTransport } from './mail-transport.js';
 import { renderMail } from './templates.js';
 
+/** How long a sent mail's record may wait for the database before the job fails. */
+export const MARK_SENT_PATIENCE_MS = 60_000;
+
 export class MailBusyError extends Error {
   override readonly name = 'MailBusyError';
 }
@@ -35,7 +38,26 @@ export class MailProcessor extends BoundedWorkerHost {
       await this.deliveries.release(key);
       throw error;
     }
-    await this.deliveries.markSent(key);
+    await this.recordSent(key);
     return 'sent';
+  }
+
+  /**
+   * The mail is out; what is left is to remember that. Failing the job here would leave the
+   * claim 'sending' and, once it is stale, send the mail again: so a database blip is waited
+   * out (MARK_SENT_PATIENCE_MS) instead. Only a crash in this window can still send twice.
+   */
+  private async recordSent(key: string): Promise<void> {
+    const deadline = Date.now() + MARK_SENT_PATIENCE_MS;
+    for (;;) {
+      try {
+        await this.deliveries.markSent(key);
+        return;
+      } catch (error) {
+        if (Date.now() > deadline) throw error;
+        this.logger.warn(`mail ${key} sent but not yet recorded: ${(error as Error).message}`);
+        await new Promise((resolve) => setTimeout(resolve, 1000));
+      }
+    }
   }
 }
