@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { NodeSDK } from '@opentelemetry/sdk-node';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { HttpInstrumentation } from '@opentelemetry/instrumentation-http';
-import { ExpressInstrumentation } from '@opentelemetry/instrumentation-express';
+import { ExpressInstrumentation, ExpressLayerType } from '@opentelemetry/instrumentation-express';
 import { PgInstrumentation } from '@opentelemetry/instrumentation-pg';
 import { IORedisInstrumentation } from '@opentelemetry/instrumentation-ioredis';
 import { resourceFromAttributes } from '@opentelemetry/resources';
@@ -33,7 +33,11 @@ export function startSdk(defaultServiceName: string): void {
         // Probes and scrapes would drown the traces that matter.
         ignoreIncomingRequestHook: (req) => QUIET.test(req.url ?? ''),
       }),
-      new ExpressInstrumentation(),
+      // A span per middleware (a dozen per request) would cost more than it tells; the route
+      // handler's span and the HTTP span named by route template are kept.
+      new ExpressInstrumentation({
+        ignoreLayersType: [ExpressLayerType.MIDDLEWARE, ExpressLayerType.ROUTER],
+      }),
       new PgInstrumentation({ enhancedDatabaseReporting: false }),
       new IORedisInstrumentation(),
     ],

@@ -131,12 +131,14 @@ describe('with OTEL_EXPORTER_OTLP_ENDPOINT set', () => {
     );
 
     // Logs and traces join: the request's line and the worker's job line carry the trace id.
-    const requestLine = logLines(api).find(
-      (l) => l.request_id === requestId && l.msg === 'request completed',
-    );
-    expect(requestLine).toMatchObject({
-      trace_id: server!.traceId,
-      span_id: expect.stringMatching(/^[\da-f]{16}$/),
+    await eventually(() => {
+      const requestLine = logLines(api).find(
+        (l) => l.request_id === requestId && l.msg === 'request completed',
+      );
+      expect(requestLine).toMatchObject({
+        trace_id: server!.traceId,
+        span_id: expect.stringMatching(/^[\da-f]{16}$/),
+      });
     });
     await eventually(() => {
       const jobLine = logLines(worker).find(
@@ -168,8 +170,12 @@ describe('without OTEL_EXPORTER_OTLP_ENDPOINT', () => {
       );
       expect(rows[0]!.payload.job).toMatchObject({ request_id: res.headers.get('x-request-id') });
       expect(rows[0]!.payload.job).not.toHaveProperty('traceparent');
-      const line = logLines(plain).find((l) => l.msg === 'request completed');
-      expect(line).toBeDefined();
+      // The child's stdout reaches this process a moment after the response.
+      const line = await eventually(() => {
+        const found = logLines(plain).find((l) => l.msg === 'request completed');
+        expect(found).toBeDefined();
+        return found;
+      });
       expect(line).not.toHaveProperty('trace_id');
       await new Promise((resolve) => setTimeout(resolve, 500));
       expect(sink.spans.filter((span) => span.service === 'shop-plain')).toEqual([]);
