@@ -397,7 +397,10 @@ describe('GET /api/products', () => {
 
 describe('GET /api/products/hot', () => {
   it('ranks active products by sales, ties newest first, up to limit', async () => {
-    const [a, b, c, d] = await Promise.all([1, 2, 3, 4].map(() => createProduct(t, admin)));
+    // One after another, so that "newest" is well defined.
+    const created: Product[] = [];
+    for (let i = 0; i < 4; i++) created.push(await createProduct(t, admin));
+    const [a, b, c, d] = created;
     const top = 10_000_000;
     await t.db.query(
       'UPDATE products SET sales = $1 + CASE id WHEN $2 THEN 1 WHEN $3 THEN 3 WHEN $4 THEN 3 ELSE 2 END WHERE id = ANY($5)',

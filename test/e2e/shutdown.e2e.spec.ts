@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import pg from 'pg';
 import { describe, expect, it } from 'vitest';
 import { inject } from 'vitest';
 import { REDIS_URL } from '../support/env.js';
@@ -26,8 +27,9 @@ describe('SIGTERM to the api', () => {
       await waitForStatus(`${base}/health/ready`);
       // Each registration hashes a password (tens of milliseconds of CPU), so forty of them
       // are still being answered when the signal arrives.
+      const tag = `stop${randomBytes(3).toString('hex')}`;
       const inFlight = Array.from({ length: 40 }, () => {
-        const username = `stop${randomBytes(5).toString('hex')}`;
+        const username = `${tag}${randomBytes(5).toString('hex')}`;
         return fetch(`${base}/api/auth/register`, {
           method: 'POST',
           headers: { 'Content-Type': 'application/json' },
@@ -38,7 +40,23 @@ describe('SIGTERM to the api', () => {
           }),
         }).then((res) => res.status);
       });
-      await new Promise((resolve) => setTimeout(resolve, 150));
+      // Signal once the first registration is done: by then the server has taken all forty
+      // (sent together), and most still wait for their hash. A fixed delay could signal before
+      // a busy machine accepted them, and a connection never accepted is not "in flight".
+      const db = new pg.Client({ connectionString: inject('databaseUrl') });
+      await db.connect();
+      try {
+        for (;;) {
+          const { rows } = await db.query<{ n: string }>(
+            'SELECT count(*) AS n FROM users WHERE username LIKE $1',
+            [`${tag}%`],
+          );
+          if (rows[0]!.n !== '0') break;
+          await new Promise((resolve) => setTimeout(resolve, 10));
+        }
+      } finally {
+        await db.end();
+      }
       const signalled = Date.now();
       api.child.kill('SIGTERM');
       const statuses = await Promise.all(inFlight);
