@@ -104,6 +104,9 @@ describe('with OTEL_EXPORTER_OTLP_ENDPOINT set', () => {
       expect(spans.some((s) => s.service === 'shop-worker' && s.kind === CONSUMER)).toBe(true);
     });
     expect(server!.name).toBe('POST /api/orders');
+    // No personal data in spans: the confirmation job carries the buyer's address, and Redis
+    // spans record command names only.
+    expect(JSON.stringify(spans)).not.toContain(buyer.email);
     const apiSpans = spans.filter((s) => s.service === 'shop-api');
     // The placement statement, and the login check before it.
     expect(
