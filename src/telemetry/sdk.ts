@@ -38,9 +38,14 @@ export function startSdk(defaultServiceName: string): void {
       new ExpressInstrumentation({
         ignoreLayersType: [ExpressLayerType.MIDDLEWARE, ExpressLayerType.ROUTER],
       }),
-      new PgInstrumentation({ enhancedDatabaseReporting: false }),
+      // SQL and Redis spans only inside a trace: the outbox relay's and BullMQ's polling would
+      // otherwise make a one-span trace every second.
+      new PgInstrumentation({ enhancedDatabaseReporting: false, requireParentSpan: true }),
       // The command name only: arguments carry job data (mail addresses) and cache keys.
-      new IORedisInstrumentation({ dbStatementSerializer: (command) => command }),
+      new IORedisInstrumentation({
+        dbStatementSerializer: (command) => command,
+        requireParentSpan: true,
+      }),
     ],
   });
   sdk.start();

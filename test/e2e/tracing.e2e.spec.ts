@@ -107,6 +107,9 @@ describe('with OTEL_EXPORTER_OTLP_ENDPOINT set', () => {
     // No personal data in spans: the confirmation job carries the buyer's address, and Redis
     // spans record command names only.
     expect(JSON.stringify(spans)).not.toContain(buyer.email);
+    // Polling (the outbox relay, BullMQ's workers) makes no traces of its own.
+    const roots = sink.spans.filter((s) => s.parentSpanId === '' && s.kind !== SERVER);
+    expect(roots.filter((s) => s.kind !== CONSUMER).map((s) => s.name)).toEqual([]);
     const apiSpans = spans.filter((s) => s.service === 'shop-api');
     // The placement statement, and the login check before it.
     expect(
