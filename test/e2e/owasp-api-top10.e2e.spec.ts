@@ -234,6 +234,10 @@ describe('OWASP API Security Top 10 (2023)', () => {
       .flatMap(([path, methods]) => Object.keys(methods).map((m) => `${m.toUpperCase()} ${path}`))
       .sort();
     expect(documented.length).toBeGreaterThan(25);
+    // The contract's operational routes are part of the inventory too.
+    expect(documented).toEqual(
+      expect.arrayContaining(['GET /metrics', 'GET /health/live', 'GET /health/ready']),
+    );
     // A route the document does not list is not served.
     const unserved: [string, string][] = [
       ['GET', '/api/v2/orders'],
