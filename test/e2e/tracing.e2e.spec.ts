@@ -73,20 +73,25 @@ const logLines = (child: Spawned): Record<string, unknown>[] =>
     .filter((line) => line.startsWith('{'))
     .map((line) => JSON.parse(line) as Record<string, unknown>);
 
+/** The buyer orders one unit of a new product from the api at `url`. */
+async function orderAt(url: string): Promise<{ requestId: string | null; orderId: number }> {
+  const product = await createProduct(helper, admin, { stock: 5 });
+  const res = await fetch(`${url}/api/orders`, {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/json',
+      authorization: `Bearer ${buyer.tokens.access_token}`,
+    },
+    body: JSON.stringify({ items: [{ product_id: product.id, quantity: 1 }] }),
+  });
+  expect(res.status).toBe(201);
+  const orderId = ((await res.json()) as { data: { id: number } }).data.id;
+  return { requestId: res.headers.get('x-request-id'), orderId };
+}
+
 describe('with OTEL_EXPORTER_OTLP_ENDPOINT set', () => {
   it('traces one order from the HTTP route through SQL and Redis to the worker that mails it', async () => {
-    const product = await createProduct(helper, admin, { stock: 5 });
-    const res = await fetch(`${apiUrl}/api/orders`, {
-      method: 'POST',
-      headers: {
-        'content-type': 'application/json',
-        authorization: `Bearer ${buyer.tokens.access_token}`,
-      },
-      body: JSON.stringify({ items: [{ product_id: product.id, quantity: 1 }] }),
-    });
-    expect(res.status).toBe(201);
-    const requestId = res.headers.get('x-request-id');
-    const orderId = ((await res.json()) as { data: { id: number } }).data.id;
+    const { requestId, orderId } = await orderAt(apiUrl);
     await smtp.waitFor(buyer.email, new RegExp(`Order ${orderId} received`));
 
     let server: ReceivedSpan | undefined;
@@ -159,22 +164,12 @@ describe('without OTEL_EXPORTER_OTLP_ENDPOINT', () => {
   it('starts no SDK: no trace ids in logs, no trace context in queued work, nothing exported', async () => {
     const [plain, url] = await spawn('dist/main.js', 'PORT', { OTEL_SERVICE_NAME: 'shop-plain' });
     try {
-      const product = await createProduct(helper, admin, { stock: 5 });
-      const res = await fetch(`${url}/api/orders`, {
-        method: 'POST',
-        headers: {
-          'content-type': 'application/json',
-          authorization: `Bearer ${buyer.tokens.access_token}`,
-        },
-        body: JSON.stringify({ items: [{ product_id: product.id, quantity: 1 }] }),
-      });
-      expect(res.status).toBe(201);
-      const orderId = ((await res.json()) as { data: { id: number } }).data.id;
+      const { requestId, orderId } = await orderAt(url);
       const { rows } = await helper.db.query<{ payload: { job: Record<string, unknown> } }>(
         `SELECT payload FROM outbox WHERE payload->'job'->>'key' = $1`,
         [`order-confirmation-${orderId}`],
       );
-      expect(rows[0]!.payload.job).toMatchObject({ request_id: res.headers.get('x-request-id') });
+      expect(rows[0]!.payload.job).toMatchObject({ request_id: requestId });
       expect(rows[0]!.payload.job).not.toHaveProperty('traceparent');
       // The child's stdout reaches this process a moment after the response.
       const line = await eventually(() => {
