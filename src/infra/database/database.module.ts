@@ -2,6 +2,7 @@ import { Global, Logger, Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { DataSource, type DataSourceOptions } from 'typeorm';
 import { APP_CONFIG, type AppConfig } from '../../config/app-config.js';
+import { Database } from './database.js';
 import { dataSourceOptions } from './data-source-options.js';
 import { ensureDatabase } from './ensure-database.js';
 import { loadMigrations } from './migrations.js';
@@ -51,7 +52,7 @@ async function openDataSource(options: DataSourceOptions): Promise<DataSource> {
       },
     }),
   ],
-  providers: [TransactionRunner, PoolMetrics],
-  exports: [TransactionRunner],
+  providers: [Database, TransactionRunner, PoolMetrics],
+  exports: [Database, TransactionRunner],
 })
 export class DatabaseModule {}
