@@ -41,6 +41,13 @@ export interface AppConfig {
   readonly orders: { readonly paymentTimeout: number; readonly sweepInterval: number };
   readonly mail: { readonly smtpUrl: string; readonly from: string; readonly appUrl: string };
   readonly cache: { readonly ttl: number; readonly listTtl: number };
+  readonly http: {
+    /** Object keys in all that one JSON body may hold. */
+    readonly bodyMaxKeys: number;
+    /** Time a client has to send the request headers, and the whole request. */
+    readonly headersTimeoutMs: number;
+    readonly requestTimeoutMs: number;
+  };
   readonly runWorkers: boolean;
   /** Origins allowed by CORS; empty: no cross-origin access. */
   readonly corsOrigins: readonly string[];
