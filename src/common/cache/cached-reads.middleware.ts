@@ -37,10 +37,11 @@ export function CachedReads(
         next();
         return;
       }
+      const spec = resolve(req, this.config);
       // Both Redis calls at once (one write with auto-pipelining); the guard will not count a
-      // miss that goes on to the controller again.
+      // miss that goes on to the controller again. An invalid request does no cache work.
       const [cached] = await Promise.all([
-        this.cache.peek(resolve(req, this.config)),
+        spec === undefined ? undefined : this.cache.peek(spec),
         this.limiter.count(req, res),
       ]);
       if (cached === undefined || cached === 'bypass') {

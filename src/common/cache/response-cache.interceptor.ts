@@ -32,6 +32,7 @@ export class ResponseCacheInterceptor implements NestInterceptor {
     const resolve = this.reflector.get<CacheSpecResolver>(CACHE_SPEC, context.getHandler());
     const http = context.switchToHttp();
     const spec = resolve(http.getRequest<Request>(), this.config);
+    if (spec === undefined) return next.handle();
 
     const { result, value } = await this.cache.fetch(spec, async (): Promise<Cached> => {
       try {

@@ -32,6 +32,9 @@ const LOCAL_ENTRIES = 10_000;
 export const jitter = (seconds: number): number =>
   Math.round(seconds * 1000 * (0.9 + Math.random() * 0.2));
 
+/** The longest an entry with this lifetime lives, jitter included, in milliseconds. */
+export const longestLifetimeMs = (seconds: number): number => Math.ceil(seconds * 1100);
+
 /**
  * Response cache: cache-manager over two tiers (an in-process LRU, then Redis), with keys that
  * embed the versions of their tags (see CacheVersions). Because a key changes whenever its data
@@ -49,7 +52,12 @@ export class ResponseCache implements OnModuleDestroy {
     @InjectConfig() config: AppConfig,
   ) {
     this.prefix = `${config.redis.prefix}:cache`;
-    this.versions = new CacheVersions(redis, config.redis.prefix, CACHE_TIMEOUT_MS);
+    this.versions = new CacheVersions(
+      redis,
+      config.redis.prefix,
+      CACHE_TIMEOUT_MS,
+      longestLifetimeMs(Math.max(config.cache.ttl, config.cache.listTtl)) * 3,
+    );
     const local = createKeyv({ lruSize: LOCAL_ENTRIES, useClone: false });
     const shared = new Keyv({
       store: new IoredisKeyvStore(redis, CACHE_TIMEOUT_MS),
@@ -64,7 +72,7 @@ export class ResponseCache implements OnModuleDestroy {
     spec: CacheSpec,
     load: () => Promise<Cached>,
   ): Promise<{ result: CacheResult; value: Cached }> {
-    const version = await this.currentVersion(spec.tags);
+    const version = await this.currentVersion(spec);
     if (version === null) return { result: 'bypass', value: await load() };
     // Coalesced callers share one load; only the caller whose loader ran saw a miss.
     const call = { loaded: false };
@@ -91,7 +99,7 @@ export class ResponseCache implements OnModuleDestroy {
    * the cache cannot be used right now.
    */
   async peek(spec: CacheSpec): Promise<Cached | undefined | 'bypass'> {
-    const version = await this.currentVersion(spec.tags);
+    const version = await this.currentVersion(spec);
     if (version === null) return 'bypass';
     try {
       return await this.cache.get<Cached>(`${this.prefix}:e:${spec.key}@${version}`);
@@ -105,10 +113,10 @@ export class ResponseCache implements OnModuleDestroy {
     return this.versions.invalidate(tags);
   }
 
-  private async currentVersion(tags: readonly string[]): Promise<string | null> {
+  private async currentVersion(spec: CacheSpec): Promise<string | null> {
     if (this.redis.status !== 'ready' || !this.versions.trustworthy) return null;
     try {
-      return await this.versions.read(tags);
+      return await this.versions.read(spec.tags, longestLifetimeMs(spec.ttlSeconds));
     } catch {
       return null;
     }
