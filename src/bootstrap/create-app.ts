@@ -8,18 +8,22 @@ import { requestLog } from '../infra/logging/request-log.js';
 import { HttpMetrics } from '../infra/metrics/http-metrics.js';
 import type { AppConfig } from '../config/app-config.js';
 import { WorkerModule } from '../worker.module.js';
-import { JsonExpressAdapter } from './json-express-adapter.js';
+import { JsonExpressAdapter, serverOptions } from './json-express-adapter.js';
 import { setupSwagger } from './swagger.js';
 
 async function create(
   module: ReturnType<typeof AppModule.forRoot>,
   config: AppConfig,
 ): Promise<NestExpressApplication> {
-  const app = await NestFactory.create<NestExpressApplication>(module, new JsonExpressAdapter(), {
-    bodyParser: false,
-    bufferLogs: true,
-    abortOnError: false,
-  });
+  const app = await NestFactory.create<NestExpressApplication>(
+    module,
+    new JsonExpressAdapter(serverOptions(config)),
+    {
+      bodyParser: false,
+      bufferLogs: true,
+      abortOnError: false,
+    },
+  );
   app.useLogger(app.get(Logger));
   app.disable('x-powered-by');
   // A hop count, never "trust everything": a client could then choose its own IP in
