@@ -11,3 +11,9 @@ export const CACHE_SPEC = 'cache:spec';
  * it, so junk cannot leave keys behind.
  */
 export type CacheSpecResolver = (req: Request, config: AppConfig) => CacheSpec | undefined;
+
+/** The resolver a route handler was given by @CacheResponse, if it was. */
+export function cacheSpecOf(handler: object): CacheSpecResolver | undefined {
+  const resolver: unknown = Reflect.getMetadata(CACHE_SPEC, handler);
+  return typeof resolver === 'function' ? (resolver as CacheSpecResolver) : undefined;
+}

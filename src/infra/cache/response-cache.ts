@@ -5,6 +5,7 @@ import type { Redis } from 'ioredis';
 import { Keyv } from 'keyv';
 import { InjectConfig, type AppConfig } from '../../config/app-config.js';
 import { InjectRedis } from '../redis/redis.tokens.js';
+import { decodeAnswer, encodeAnswer, type CachedAnswer } from './cached-answer.js';
 import { CacheVersions } from './cache-versions.js';
 import { IoredisKeyvStore } from './ioredis-keyv-store.js';
 
@@ -14,12 +15,6 @@ export interface CacheSpec {
   tags: readonly string[];
   ttlSeconds: number;
 }
-
-/**
- * A cached answer as text: "D" followed by the response data as JSON, or "M" followed by the
- * message of a not-found. Text all the way, so a hit is never parsed or serialised again.
- */
-export type Cached = `D${string}` | `M${string}`;
 
 export type CacheResult = 'hit' | 'miss' | 'bypass';
 
@@ -70,39 +65,42 @@ export class ResponseCache implements OnModuleDestroy {
   /** Answers from the cache, or loads once and stores; with Redis unusable, just loads. */
   async fetch(
     spec: CacheSpec,
-    load: () => Promise<Cached>,
-  ): Promise<{ result: CacheResult; value: Cached }> {
+    load: () => Promise<CachedAnswer>,
+  ): Promise<{ result: CacheResult; answer: CachedAnswer }> {
     const version = await this.currentVersion(spec);
-    if (version === null) return { result: 'bypass', value: await load() };
+    if (version === null) return { result: 'bypass', answer: await load() };
     // Coalesced callers share one load; only the caller whose loader ran saw a miss.
-    const call = { loaded: false };
-    const value = await this.cache.wrap(
+    const call: { loaded: CachedAnswer | undefined } = { loaded: undefined };
+    const entry = await this.cache.wrap(
       `${this.prefix}:e:${spec.key}@${version}`,
-      () => {
-        call.loaded = true;
-        return load();
+      async () => {
+        call.loaded = await load();
+        return encodeAnswer(call.loaded);
       },
       {
-        ttl: (cached: Cached) =>
+        ttl: (stored: string) =>
           jitter(
-            cached.startsWith('M')
-              ? Math.min(MISSING_TTL_SECONDS, spec.ttlSeconds)
-              : spec.ttlSeconds,
+            decodeAnswer(stored).found
+              ? spec.ttlSeconds
+              : Math.min(MISSING_TTL_SECONDS, spec.ttlSeconds),
           ),
       },
     );
-    return { result: call.loaded ? 'miss' : 'hit', value };
+    return call.loaded
+      ? { result: 'miss', answer: call.loaded }
+      : { result: 'hit', answer: decodeAnswer(entry) };
   }
 
   /**
    * The cached answer if there is one, without loading: undefined on a miss, 'bypass' when
    * the cache cannot be used right now.
    */
-  async peek(spec: CacheSpec): Promise<Cached | undefined | 'bypass'> {
+  async peek(spec: CacheSpec): Promise<CachedAnswer | undefined | 'bypass'> {
     const version = await this.currentVersion(spec);
     if (version === null) return 'bypass';
     try {
-      return await this.cache.get<Cached>(`${this.prefix}:e:${spec.key}@${version}`);
+      const entry = await this.cache.get<string>(`${this.prefix}:e:${spec.key}@${version}`);
+      return entry === undefined ? undefined : decodeAnswer(entry);
     } catch {
       return undefined;
     }
