@@ -9,7 +9,6 @@ const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const JOURNEY = path.join(ROOT, 'test/openapi-client/journey.ts');
 
 export interface CompiledClient {
-  dir: string;
   /** The compiled journey, to run with node. */
   script: string;
   /** tsc's diagnostics, formatted; empty when the journey compiles. */
@@ -87,7 +86,6 @@ export async function compileClient(document: unknown): Promise<CompiledClient> 
     );
     const journey = program.getSourceFile(path.join(source, 'journey.ts'));
     return {
-      dir,
       script: path.join(dir, 'out/journey.js'),
       diagnostics,
       escapes: journey ? escapesIn(journey) : ['journey.ts was not compiled'],
