@@ -7,12 +7,16 @@ export class TokensDto {
   @ApiProperty({ description: 'Single-use: each refresh returns a new one and kills the old' })
   refresh_token!: string;
 
-  @ApiProperty({ example: 'Bearer' })
+  @ApiProperty({ enum: ['Bearer'], example: 'Bearer' })
   token_type!: 'Bearer';
 
-  @ApiProperty({ example: 900, description: 'Access token lifetime in seconds' })
+  @ApiProperty({ type: 'integer', example: 900, description: 'Access token lifetime in seconds' })
   expires_in!: number;
 
-  @ApiProperty({ example: 604800, description: 'Refresh token lifetime in seconds' })
+  @ApiProperty({
+    type: 'integer',
+    example: 604800,
+    description: 'Refresh token lifetime in seconds',
+  })
   refresh_expires_in!: number;
 }

@@ -3,7 +3,7 @@ import { USER_ROLES, type UserEntity, type UserRole } from '../user.entity.js';
 
 /** The only shape a user leaves the server in: built field by field, so no hash can slip out. */
 export class UserResponseDto {
-  @ApiProperty({ example: 1 }) id!: number;
+  @ApiProperty({ type: 'integer', example: 1 }) id!: number;
   @ApiProperty({ example: 'ada@example.com' }) email!: string;
   @ApiProperty({ example: 'ada' }) username!: string;
   @ApiProperty({ enum: USER_ROLES }) role!: UserRole;
