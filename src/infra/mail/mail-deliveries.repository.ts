@@ -3,10 +3,14 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import { sql } from '../database/sql.js';
 
-export type Claim = 'claimed' | 'sent' | 'busy';
+/** What a worker may do with a mail: send it, or nothing (done already, or refused for good). */
+export type Claim = 'claimed' | 'sent' | 'rejected' | 'busy';
 
 /** A claim older than this belongs to a worker that died mid-send; another may take over. */
 const STALE_CLAIM = '2 minutes';
+
+/** The SMTP reply kept with a rejected mail, cut to the column's size. */
+const REJECTION_MAX = 500;
 
 /**
  * One row per mail key. A worker claims a mail before sending and marks it sent after, so a
@@ -33,7 +37,8 @@ export class MailDeliveriesRepository {
       'SELECT status FROM mail_deliveries WHERE key = $1',
       [key],
     );
-    return existing.rows[0]?.status === 'sent' ? 'sent' : 'busy';
+    const status = existing.rows[0]?.status;
+    return status === 'sent' || status === 'rejected' ? status : 'busy';
   }
 
   async markSent(key: string): Promise<void> {
@@ -41,6 +46,16 @@ export class MailDeliveriesRepository {
       this.dataSource.manager,
       `UPDATE mail_deliveries SET status = 'sent', sent_at = now() WHERE key = $1`,
       [key],
+    );
+  }
+
+  /** The SMTP server refused the recipient for good: the mail is never tried again. */
+  async markRejected(key: string, reason: string): Promise<void> {
+    await sql(
+      this.dataSource.manager,
+      `UPDATE mail_deliveries SET status = 'rejected', rejected_at = now(), rejection = $2
+        WHERE key = $1`,
+      [key, reason.slice(0, REJECTION_MAX)],
     );
   }
 

@@ -9,6 +9,7 @@ import type { UserEntity } from '../users/user.entity.js';
 import type { UserChanges } from '../users/users.repository.js';
 import { UsersService } from '../users/users.service.js';
 import { AccountLinksService } from './account-links.service.js';
+import { AccountLockout } from './account-lockout.js';
 import { SessionsRepository } from './sessions.repository.js';
 
 /** Changes to the signed-in user's own credentials. */
@@ -21,11 +22,14 @@ export class AccountService {
     private readonly transactions: TransactionRunner,
     private readonly links: AccountLinksService,
     private readonly outbox: Outbox,
+    private readonly lockout: AccountLockout,
   ) {}
 
   /**
-   * Email and password changes need the current password. A new email is unverified again; a new
-   * password signs out every other login of the user (this one stays signed in).
+   * Email and password changes need the current password, checked like a login: a wrong one
+   * counts as a failed sign-in of the account, and a locked account is 429 here too. A new email
+   * is unverified again; a new password signs out every other login of the user (this one stays
+   * signed in); either retires every link mailed before it.
    */
   async updateMe(caller: AuthUser, dto: UpdateMeDto): Promise<UserEntity> {
     const user = await this.users.getById(caller.id);
@@ -39,9 +43,11 @@ export class AccountService {
           current_password: 'current_password is required to change email or password',
         });
       }
+      const attempt = await this.lockout.attempt([user.username, user.email]);
       if (!(await this.hasher.verify(user.passwordHash, dto.current_password))) {
         throw validationFailed({ current_password: 'current_password is incorrect' });
       }
+      await this.lockout.succeeded(attempt);
     }
 
     const changes: UserChanges = {};
@@ -54,6 +60,7 @@ export class AccountService {
 
     const updated = await this.transactions.run(async (tx) => {
       const saved = await this.users.update(user.id, changes, tx);
+      if (emailChanged || passwordChanged) await this.links.retireAll(tx, user.id);
       if (passwordChanged) {
         await this.sessions.revokeAllForUser(user.id, 'password_change', caller.sessionId, tx);
       }

@@ -5,6 +5,7 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import { APP_CONFIG, type AppConfig } from '../../config/app-config.js';
 import { UsersModule } from '../users/users.module.js';
 import { AccountLinksService } from './account-links.service.js';
+import { AccountLockout } from './account-lockout.js';
 import { AccountService } from './account.service.js';
 import { AuthService } from './auth.service.js';
 import { SessionEntity } from './session.entity.js';
@@ -28,6 +29,7 @@ import { UserTokensRepository } from './user-tokens.repository.js';
     AuthService,
     AccountService,
     AccountLinksService,
+    AccountLockout,
     SessionsRepository,
     UserTokensRepository,
     TokenService,

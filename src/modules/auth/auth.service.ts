@@ -9,6 +9,7 @@ import { PasswordHasher } from '../users/password-hasher.js';
 import type { UserEntity } from '../users/user.entity.js';
 import { UsersService } from '../users/users.service.js';
 import { AccountLinksService } from './account-links.service.js';
+import { AccountLockout } from './account-lockout.js';
 import type { LoginDto } from './dto/login.dto.js';
 import type { RegisterDto } from './dto/register.dto.js';
 import type { TokensDto } from './dto/tokens.dto.js';
@@ -28,6 +29,7 @@ export class AuthService {
     private readonly links: AccountLinksService,
     private readonly transactions: TransactionRunner,
     private readonly outbox: Outbox,
+    private readonly lockout: AccountLockout,
     @InjectConfig() private readonly config: AppConfig,
   ) {}
 
@@ -45,13 +47,18 @@ export class AuthService {
     return user;
   }
 
-  /** Unknown user and wrong password answer alike, in the same time; a disabled account is 403. */
+  /**
+   * Unknown user and wrong password answer alike, in the same time, and count alike against the
+   * name tried (AccountLockout); a disabled account is 403 once the password is right.
+   */
   async login(dto: LoginDto): Promise<TokensDto> {
+    const attempt = await this.lockout.attempt([dto.username]);
     const user = await this.users.findByLogin(dto.username);
     const valid = user
       ? await this.hasher.verify(user.passwordHash, dto.password)
       : await this.hasher.verifyDecoy(dto.password);
     if (!user || !valid) throw unauthorized(BAD_CREDENTIALS);
+    await this.lockout.succeeded(attempt);
     if (!user.isActive) throw forbidden('Account is disabled');
     if (this.hasher.needsRehash(user.passwordHash)) {
       await this.users.update(user.id, { passwordHash: await this.hasher.hash(dto.password) });

@@ -3,6 +3,7 @@ import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ApiEnvelope, ApiErrors } from '../../common/decorators/api-response.decorator.js';
 import { Auth } from '../../common/decorators/auth.decorator.js';
 import { CurrentUser, type AuthUser } from '../../common/decorators/current-user.decorator.js';
+import { StrictRateLimit } from '../../common/decorators/rate-limit.decorator.js';
 import { offsetOf, PageQueryDto, toPage, type Page } from '../../common/dto/page.js';
 import { ParseIdPipe } from '../../common/pipes/parse-id.pipe.js';
 import { AccountService } from '../auth/account.service.js';
@@ -29,13 +30,15 @@ export class UsersController {
 
   @Put('me')
   @Auth()
+  // A request that checks a password is a password guess: the strict limit, like login.
+  @StrictRateLimit({ whenBodyHas: 'current_password' })
   @ApiOperation({
     summary: 'Change own email, username or password',
     description:
-      'current_password is required to change email or password. A new password signs out every other login.',
+      'current_password is required to change email or password, and a request carrying it counts against the strict rate limit; a wrong one counts as a failed sign-in of the account. A new password signs out every other login; a new password or email retires every mailed link.',
   })
   @ApiEnvelope(UserResponseDto)
-  @ApiErrors(400, 409)
+  @ApiErrors(400, 409, 429)
   async updateMe(
     @CurrentUser() caller: AuthUser,
     @Body() dto: UpdateMeDto,
