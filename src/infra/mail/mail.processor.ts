@@ -2,6 +2,7 @@ import { Processor } from '@nestjs/bullmq';
 import { InjectMetric } from '@willsoto/nestjs-prometheus';
 import { UnrecoverableError, type Job } from 'bullmq';
 import type { Counter } from 'prom-client';
+import { Database } from '../database/database.js';
 import { BoundedWorkerHost } from '../queue/bounded-worker-host.js';
 import { QUEUES, type MailJob } from '../queue/queues.js';
 import { MailDeliveriesRepository } from './mail-deliveries.repository.js';
@@ -20,6 +21,7 @@ export class MailBusyError extends Error {
 @Processor(QUEUES.email, { concurrency: 5 })
 export class MailProcessor extends BoundedWorkerHost {
   constructor(
+    private readonly database: Database,
     private readonly deliveries: MailDeliveriesRepository,
     private readonly transport: MailTransport,
     private readonly links: MailLinks,
@@ -30,7 +32,7 @@ export class MailProcessor extends BoundedWorkerHost {
 
   protected async handle(job: Job<MailJob>): Promise<'sent' | 'already sent' | 'rejected'> {
     const { key, to, template } = job.data;
-    const claim = await this.deliveries.claim(key);
+    const claim = await this.deliveries.claim(this.database.pool, key);
     if (claim === 'sent') return 'already sent';
     if (claim === 'rejected') return 'rejected';
     if (claim === 'busy') throw new MailBusyError(`mail ${key} is being sent by another worker`);
@@ -42,7 +44,7 @@ export class MailProcessor extends BoundedWorkerHost {
       });
     } catch (error) {
       if (isRecipientRejection(error)) return this.reject(key, error as Error);
-      await this.deliveries.release(key);
+      await this.deliveries.release(this.database.pool, key);
       throw error;
     }
     await this.recordSent(key);
@@ -55,7 +57,11 @@ export class MailProcessor extends BoundedWorkerHost {
    */
   private async reject(key: string, error: Error): Promise<never> {
     const reply = (error as { response?: unknown }).response;
-    await this.deliveries.markRejected(key, typeof reply === 'string' ? reply : error.message);
+    await this.deliveries.markRejected(
+      this.database.pool,
+      key,
+      typeof reply === 'string' ? reply : error.message,
+    );
     this.rejected.inc();
     throw new UnrecoverableError(`mail ${key} refused for good: ${error.message}`);
   }
@@ -69,7 +75,7 @@ export class MailProcessor extends BoundedWorkerHost {
     const deadline = Date.now() + MARK_SENT_PATIENCE_MS;
     for (;;) {
       try {
-        await this.deliveries.markSent(key);
+        await this.deliveries.markSent(this.database.pool, key);
         return;
       } catch (error) {
         if (Date.now() > deadline) throw error;
