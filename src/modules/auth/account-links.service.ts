@@ -6,13 +6,14 @@ import {
   type LinkPurpose,
 } from '../../common/security/link-token.js';
 import { InjectConfig, type AppConfig } from '../../config/app-config.js';
-import { TransactionRunner, type Tx } from '../../infra/database/transaction-runner.js';
+import { Database, type Tx } from '../../infra/database/database.js';
+import type { MailTemplate } from '../../infra/mail/templates.js';
 import type { OutboxEvent } from '../../infra/queue/outbox-events.js';
 import { Outbox } from '../../infra/queue/outbox.js';
-import type { MailTemplate } from '../../infra/mail/templates.js';
-import { PasswordHasher } from '../users/password-hasher.js';
-import type { UserEntity } from '../users/user.entity.js';
+import { UserResponseDto } from '../users/dto/user-response.dto.js';
+import type { UserRow } from '../users/users.repository.js';
 import { UsersService } from '../users/users.service.js';
+import { PasswordHasher } from './password-hasher.js';
 import { SessionsRepository } from './sessions.repository.js';
 import { hashToken } from './token.service.js';
 import { UserTokensRepository } from './user-tokens.repository.js';
@@ -42,13 +43,13 @@ export class AccountLinksService {
     private readonly tokens: UserTokensRepository,
     private readonly sessions: SessionsRepository,
     private readonly hasher: PasswordHasher,
-    private readonly transactions: TransactionRunner,
+    private readonly database: Database,
     private readonly outbox: Outbox,
     @InjectConfig() private readonly config: AppConfig,
   ) {}
 
   /** The welcome mail (with a verification link) of a user created in this transaction. */
-  async welcome(tx: Tx, user: UserEntity): Promise<OutboxEvent> {
+  async welcome(tx: Tx, user: UserRow): Promise<OutboxEvent> {
     const id = await this.issue(tx, user, 'verify_email', VERIFY_TTL_SECONDS);
     return mail(`welcome-${user.id}`, user.email, {
       name: 'welcome',
@@ -58,7 +59,7 @@ export class AccountLinksService {
   }
 
   /** A verification link for a user's new address (call retireAll first). */
-  async verifyNewEmail(tx: Tx, user: UserEntity): Promise<OutboxEvent> {
+  async verifyNewEmail(tx: Tx, user: UserRow): Promise<OutboxEvent> {
     const id = await this.issue(tx, user, 'verify_email', VERIFY_TTL_SECONDS);
     return mail(`verify-email-${id}`, user.email, {
       name: 'verify_email',
@@ -72,15 +73,16 @@ export class AccountLinksService {
     return this.tokens.retireUnused(tx, userId, LINK_PURPOSES);
   }
 
-  async verifyEmail(token: string): Promise<UserEntity> {
-    return this.transactions.run(async (tx) => {
+  async verifyEmail(token: string): Promise<UserResponseDto> {
+    const user = await this.database.transaction(async (tx) => {
       const used = await this.tokens.consume(tx, hashToken(token), 'verify_email');
       if (!used) throw validationFailed(BAD_TOKEN);
       const user = await this.users.getById(used.user_id, tx);
       // A link sent to an address the user has since replaced proves nothing about the new one.
       if (!sameAddress(user.email, used.email)) throw validationFailed(BAD_TOKEN);
-      return user.emailVerified ? user : this.users.update(user.id, { emailVerified: true }, tx);
+      return user.email_verified ? user : this.users.update(tx, user.id, { email_verified: true });
     });
+    return UserResponseDto.from(user);
   }
 
   /**
@@ -97,23 +99,23 @@ export class AccountLinksService {
 
   async resetPassword(token: string, password: string): Promise<void> {
     const passwordHash = await this.hasher.hash(password);
-    await this.transactions.run(async (tx) => {
+    await this.database.transaction(async (tx) => {
       const used = await this.tokens.consume(tx, hashToken(token), 'reset_password');
       if (!used) throw validationFailed(BAD_TOKEN);
       const user = await this.users.getById(used.user_id, tx);
       // Mailed to an address the account no longer has: whoever reads that inbox now is not
       // necessarily the account's owner.
       if (!sameAddress(user.email, used.email)) throw validationFailed(BAD_TOKEN);
-      await this.users.update(user.id, { passwordHash }, tx);
+      await this.users.update(tx, user.id, { password_hash: passwordHash });
       await this.retireAll(tx, user.id);
-      await this.sessions.revokeAllForUser(user.id, 'password_reset', undefined, tx);
+      await this.sessions.revokeAllForUser(tx, user.id, 'password_reset');
     });
   }
 
   private async startReset(email: string): Promise<void> {
     const user = await this.users.findByEmail(email);
-    if (!user?.isActive) return;
-    await this.transactions.run(async (tx) => {
+    if (!user?.is_active) return;
+    await this.database.transaction(async (tx) => {
       await this.tokens.retireUnused(tx, user.id, ['reset_password']);
       const id = await this.issue(tx, user, 'reset_password', RESET_TTL_SECONDS);
       await this.outbox.record(tx, [
@@ -130,18 +132,18 @@ export class AccountLinksService {
   /** A new token row for a link to the user's current address; answers its id. */
   private async issue(
     tx: Tx,
-    user: Pick<UserEntity, 'id' | 'email'>,
+    user: Pick<UserRow, 'id' | 'email'>,
     purpose: LinkPurpose,
     ttlSeconds: number,
   ): Promise<number> {
     const id = await this.tokens.nextId(tx);
     await this.tokens.insert(tx, {
       id,
-      userId: user.id,
+      user_id: user.id,
       purpose,
-      tokenHash: hashToken(mintLinkToken(this.config.jwt.secret, purpose, id)),
+      token_hash: hashToken(mintLinkToken(this.config.jwt.secret, purpose, id)),
       email: user.email,
-      ttlSeconds,
+      ttl_seconds: ttlSeconds,
     });
     return id;
   }
