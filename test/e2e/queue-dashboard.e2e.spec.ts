@@ -96,6 +96,29 @@ describe('the queue dashboard at /admin/queues', () => {
     }
   });
 
+  it('never locks out the right credentials, however many requests a page makes at once', async () => {
+    const t = await startApp({
+      BULL_BOARD_USERNAME: 'ops',
+      BULL_BOARD_PASSWORD: 'correct horse battery',
+      BULL_BOARD_MAX_FAILURES: '3',
+      TRUST_PROXY: 'true',
+    });
+    try {
+      const operator = ip();
+      const answers = await Promise.all(
+        Array.from({ length: 12 }, () =>
+          t.http
+            .get('/admin/queues/api/queues')
+            .set('X-Forwarded-For', operator)
+            .set('Authorization', basic('ops', 'correct horse battery')),
+        ),
+      );
+      expect(answers.map((res) => res.status)).toEqual(Array.from({ length: 12 }, () => 200));
+    } finally {
+      await t.close();
+    }
+  });
+
   it('sends no X-Powered-By banner', async () => {
     const t = await startApp({
       BULL_BOARD_USERNAME: 'ops',

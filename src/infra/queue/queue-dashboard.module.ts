@@ -33,37 +33,43 @@ interface DashboardCredentials {
   password: string;
 }
 
+const LOCKED =
+  'Too many wrong dashboard credentials from this address; retry after the number of seconds in Retry-After';
+
+const credentialsMatch = (header: string, credentials: DashboardCredentials): boolean => {
+  const [scheme, encoded] = header.split(' ');
+  const [username = '', ...rest] = Buffer.from(encoded ?? '', 'base64')
+    .toString()
+    .split(':');
+  return (
+    scheme === 'Basic' &&
+    same(username, credentials.username) &&
+    same(rest.join(':'), credentials.password)
+  );
+};
+
 /**
- * HTTP basic auth for the dashboard; a failure is a 401 in the error format. Every request that
- * presents credentials counts against its client address (FailureCounter): past the limit the
- * address gets 429 with Retry-After, right password or not, until its window ends. Without
- * Redis the dashboard has nothing to show, so the lock fails closed (503) rather than letting
- * guesses through uncounted.
+ * HTTP basic auth for the dashboard; a failure is a 401 in the error format. Wrong credentials
+ * count against the client address (FailureCounter): past the limit the address gets 429 with
+ * Retry-After, right credentials or not, until its window ends. Right credentials are not
+ * counted, so a page loading its assets in parallel never locks its operator out; the check
+ * is instant and its count follows in the same tick, so a burst of guesses is counted in order.
+ * Without Redis the dashboard has nothing to show, so the lock fails closed (503) rather than
+ * letting guesses through uncounted.
  */
 export function basicAuth(credentials: DashboardCredentials, failures: FailureCounter) {
   return async (req: Request, res: Response, next: NextFunction): Promise<void> => {
     const header = req.get('Authorization');
     if (header !== undefined) {
-      const attempt = await failures.attempt([rateLimitTracker(req)]);
-      if (attempt.waitSeconds > 0) {
-        throw rateLimited(
-          'Too many wrong dashboard credentials from this address; retry after the number of seconds in Retry-After',
-          attempt.waitSeconds,
-        );
-      }
-      const [scheme, encoded] = header.split(' ');
-      const [username = '', ...rest] = Buffer.from(encoded ?? '', 'base64')
-        .toString()
-        .split(':');
-      if (
-        scheme === 'Basic' &&
-        same(username, credentials.username) &&
-        same(rest.join(':'), credentials.password)
-      ) {
-        await failures.succeeded(attempt);
+      const client = rateLimitTracker(req);
+      if (credentialsMatch(header, credentials)) {
+        const wait = await failures.lockedFor([client]);
+        if (wait > 0) throw rateLimited(LOCKED, wait);
         next();
         return;
       }
+      const counted = await failures.attempt([client]);
+      if (counted.waitSeconds > 0) throw rateLimited(LOCKED, counted.waitSeconds);
     }
     res.setHeader('WWW-Authenticate', 'Basic realm="queues", charset="UTF-8"');
     throw unauthorized('Queue dashboard credentials required');

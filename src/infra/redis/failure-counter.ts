@@ -7,11 +7,8 @@ import { withTimeout } from '../cache/with-timeout.js';
 /** Redis must answer within this, or the counter fails open or closed (see options). */
 export const FAILURE_COUNTER_TIMEOUT_MS = 150;
 
-/**
- * If any key is at the limit: its seconds to wait (nothing counted). Otherwise every key counts
- * one attempt, its window starting with its first attempt, and the answer is 0.
- */
-const ATTEMPT = `
+/** If any key is at the limit: the longest of their seconds to wait; otherwise 0. */
+const LOCKED = `
 local wait = 0
 for _, key in ipairs(KEYS) do
   if tonumber(redis.call('GET', key) or '0') >= tonumber(ARGV[1]) then
@@ -19,7 +16,16 @@ for _, key in ipairs(KEYS) do
     if ttl < 0 then redis.call('EXPIRE', key, ARGV[2]); ttl = tonumber(ARGV[2]) end
     if ttl > wait then wait = ttl end
   end
-end
+end`;
+
+const LOCKED_FOR = `${LOCKED}
+return wait`;
+
+/**
+ * If any key is at the limit: its seconds to wait (nothing counted). Otherwise every key counts
+ * one attempt, its window starting with its first attempt, and the answer is 0.
+ */
+const ATTEMPT = `${LOCKED}
 if wait > 0 then return wait end
 for _, key in ipairs(KEYS) do
   redis.call('INCR', key)
@@ -55,9 +61,11 @@ export interface Attempt {
 
 /**
  * Failed attempts per identity (an account name, a client address) in fixed windows, in Redis.
- * Every attempt is counted before it is tried and taken back when it succeeds, so a burst of
- * concurrent guesses cannot all pass the check before the first failure is recorded. Keys are
- * hashes of the identity (bounded size, nothing personal in Redis) and always carry a TTL.
+ * For a slow check (a password hash) every attempt is counted before it is tried and taken back
+ * when it succeeds (`attempt`, `succeeded`), so a burst of concurrent guesses cannot all pass
+ * the check before the first failure is recorded. A check that answers at once may count only
+ * its failures (`attempt` after it failed) and ask `lockedFor` on success. Keys are hashes of
+ * the identity (bounded size, nothing personal in Redis) and always carry a TTL.
  */
 export class FailureCounter {
   private readonly logger: Logger;
@@ -80,6 +88,17 @@ export class FailureCounter {
     if (wait === undefined) return { waitSeconds: 0, keys: [] };
     const waitSeconds = Number(wait);
     return { waitSeconds, keys: waitSeconds > 0 ? [] : keys };
+  }
+
+  /** Seconds until every locked key's window ends (0: none is locked); counts nothing. */
+  async lockedFor(identities: readonly string[]): Promise<number> {
+    const keys = [...new Set(identities)].map((identity) => this.key(identity));
+    const { max, windowSeconds } = this.options;
+    const wait = await this.run(
+      () => this.redis.eval(LOCKED_FOR, keys.length, ...keys, max, windowSeconds),
+      !this.options.failOpen,
+    );
+    return wait === undefined ? 0 : Number(wait);
   }
 
   async succeeded(attempt: Attempt): Promise<void> {
