@@ -119,7 +119,7 @@ describe('failed logins counted per account (AUTH_MAX_FAILURES per AUTH_FAILURE_
       await loginFrom(t, unique('nobody'), 'wrong-password');
       const redis = new Redis(t.config.redis.url);
       try {
-        const keys = await redis.keys(`${t.config.redis.prefix}:auth-failures:*`);
+        const keys = await redis.keys(`${t.config.redis.prefix}:{auth-failures}:*`);
         expect(keys).toHaveLength(1);
         const ttl = await redis.ttl(keys[0]!);
         expect(ttl).toBeGreaterThan(0);

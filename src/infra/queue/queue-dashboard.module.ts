@@ -96,7 +96,8 @@ export class QueueDashboardModule {
             middleware: basicAuth(
               dashboard,
               new FailureCounter(redis, {
-                prefix: `${config.redis.prefix}:dashboard-failures`,
+                prefix: config.redis.prefix,
+                scope: 'dashboard-failures',
                 max: dashboard.maxFailures,
                 windowSeconds: dashboard.lockSeconds,
                 failOpen: false,

@@ -41,8 +41,10 @@ end
 return 0`;
 
 export interface FailureCounterOptions {
-  /** Key prefix, e.g. "<REDIS_PREFIX>:auth-failures". */
+  /** The deployment's key prefix (REDIS_PREFIX). */
   prefix: string;
+  /** What is counted, e.g. "auth-failures"; keys are <prefix>:{<scope>}:<hash of identity>. */
+  scope: string;
   /** Failures per window after which attempts are refused until the window ends. */
   max: number;
   windowSeconds: number;
@@ -109,7 +111,8 @@ export class FailureCounter {
 
   private key(identity: string): string {
     const digest = createHash('sha256').update(identity).digest('base64url');
-    return `${this.options.prefix}:${digest}`;
+    // One hash tag per counter: the keys of one script share a slot on a Redis Cluster.
+    return `${this.options.prefix}:{${this.options.scope}}:${digest}`;
   }
 
   private async run(command: () => Promise<unknown>, failClosed: boolean): Promise<unknown> {

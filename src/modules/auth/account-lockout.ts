@@ -23,7 +23,8 @@ export class AccountLockout {
 
   constructor(@Inject(REDIS) redis: Redis, @InjectConfig() config: AppConfig) {
     this.failures = new FailureCounter(redis, {
-      prefix: `${config.redis.prefix}:auth-failures`,
+      prefix: config.redis.prefix,
+      scope: 'auth-failures',
       max: config.accountLockout.maxFailures,
       windowSeconds: config.accountLockout.window,
       failOpen: true,
