@@ -1,4 +1,6 @@
 import { ApiProperty } from '@nestjs/swagger';
+import type { AppConfig } from '../../../config/app-config.js';
+import type { IssuedTokens } from '../token.service.js';
 
 export class TokensDto {
   @ApiProperty({ description: 'JWT (HS256) for Authorization: Bearer' })
@@ -19,4 +21,14 @@ export class TokensDto {
     description: 'Refresh token lifetime in seconds',
   })
   refresh_expires_in!: number;
+
+  static from(issued: IssuedTokens, lifetimes: AppConfig['jwt']): TokensDto {
+    return {
+      access_token: issued.accessToken,
+      refresh_token: issued.refreshToken,
+      token_type: 'Bearer',
+      expires_in: lifetimes.accessTtl,
+      refresh_expires_in: lifetimes.refreshTtl,
+    };
+  }
 }
