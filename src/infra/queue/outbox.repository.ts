@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import type { Tx as DatabaseTx } from '../database/database.js';
 import { sql } from '../database/sql.js';
 import type { Tx } from '../database/transaction-runner.js';
 import type { OutboxEvent } from './outbox-events.js';
@@ -13,10 +14,9 @@ const PUBLISHED_KEPT_DAYS = 7;
 @Injectable()
 export class OutboxRepository {
   /** Records events in the caller's transaction: they exist exactly when the write commits. */
-  async add(tx: Tx, events: readonly OutboxEvent[]): Promise<void> {
+  async add(tx: DatabaseTx, events: readonly OutboxEvent[]): Promise<void> {
     if (events.length === 0) return;
-    await sql(
-      tx,
+    await tx.query(
       `INSERT INTO outbox (kind, payload) SELECT * FROM unnest($1::varchar[], $2::jsonb[])`,
       [events.map((event) => event.kind), events.map((event) => JSON.stringify(event))],
     );

@@ -1,9 +1,20 @@
 import { Injectable } from '@nestjs/common';
-import type { Tx } from '../database/transaction-runner.js';
+import type { EntityManager } from 'typeorm';
+import { Tx } from '../database/database.js';
 import { currentJobMeta } from './job-context.js';
 import type { OutboxEvent } from './outbox-events.js';
 import { OutboxRelay } from './outbox.relay.js';
 import { OutboxRepository } from './outbox.repository.js';
+
+/**
+ * Transitional (issue 15): orders still run their transactions through TransactionRunner, whose
+ * transactions are TypeORM managers. Goes with TransactionRunner once orders are on Database.
+ */
+const asTx = (tx: Tx | EntityManager): Tx => {
+  if (tx instanceof Tx) return tx;
+  if (!tx.queryRunner) throw new Error('Outbox.record needs a transaction');
+  return new Tx(tx.queryRunner);
+};
 
 /**
  * What services use: `record` inside their transaction, `flush` after it committed. Work
@@ -20,7 +31,7 @@ export class Outbox {
    * Records events in the caller's transaction, stamped with the current request's id and trace
    * context, so the jobs they become continue the request's trace.
    */
-  record(tx: Tx, events: readonly OutboxEvent[]): Promise<void> {
+  record(tx: Tx | EntityManager, events: readonly OutboxEvent[]): Promise<void> {
     const meta = currentJobMeta();
     const stamped = events.map((event): OutboxEvent => {
       switch (event.kind) {
@@ -30,7 +41,7 @@ export class Outbox {
           return { ...event, job: { ...event.job, ...meta } };
       }
     });
-    return this.repository.add(tx, stamped);
+    return this.repository.add(asTx(tx), stamped);
   }
 
   flush(): void {

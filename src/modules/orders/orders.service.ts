@@ -267,7 +267,7 @@ export class OrdersService {
     what: string,
     ownerEmail?: string,
   ): Promise<OutboxEvent> {
-    const to = ownerEmail ?? (await this.users.getById(order.user_id, tx)).email;
+    const to = ownerEmail ?? (await this.users.getById(order.user_id)).email;
     return { kind: 'mail', job: { key: `order-${what}-${order.id}`, to, template } };
   }
 

@@ -18,15 +18,15 @@ export class ReportJobDto {
 }
 
 export class TopProductDto {
-  @ApiProperty() product_id!: number;
+  @ApiProperty({ type: 'integer' }) product_id!: number;
   @ApiProperty() name!: string;
-  @ApiProperty({ description: 'Units sold' }) quantity!: number;
+  @ApiProperty({ type: 'integer', description: 'Units sold' }) quantity!: number;
 }
 
 export class SalesReportDto {
   @ApiProperty({ example: 1234.5, description: 'Sum of paid, shipped and completed orders' })
   total_sales!: number;
-  @ApiProperty({ example: 17 }) total_orders!: number;
+  @ApiProperty({ type: 'integer', example: 17 }) total_orders!: number;
   @ApiProperty({ type: [TopProductDto] }) top_products!: TopProductDto[];
 }
 
