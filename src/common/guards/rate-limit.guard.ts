@@ -1,6 +1,14 @@
 import { Injectable, type Type } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
 import { ExecutionContextHost } from '@nestjs/core/helpers/execution-context-host.js';
-import { ThrottlerGuard, type ThrottlerRequest, type ThrottlerStorage } from '@nestjs/throttler';
+import {
+  InjectThrottlerOptions,
+  InjectThrottlerStorage,
+  ThrottlerGuard,
+  type ThrottlerModuleOptions,
+  type ThrottlerRequest,
+  type ThrottlerStorage,
+} from '@nestjs/throttler';
 import type { Request, Response } from 'express';
 import { rateLimitTracker } from '../../infra/rate-limit/rate-limit-key.js';
 
@@ -20,6 +28,30 @@ function writeRateLimitHeaders(
 }
 
 /**
+ * A Reflector that reads each decorator's metadata once per target. The throttler asks for the
+ * same dozen keys of the same handler and class on every request, cached hits included; the
+ * metadata is written when the classes are defined and never changes after.
+ */
+class MetadataOnceReflector extends Reflector {
+  // Keyed by the app's handlers and classes, which live as long as the app anyway.
+  private readonly known = new Map<object, Map<unknown, { value: unknown }>>();
+
+  override get(key: unknown, target: Type | object): unknown {
+    let byKey = this.known.get(target);
+    if (byKey === undefined) {
+      byKey = new Map();
+      this.known.set(target, byKey);
+    }
+    let read = byKey.get(key);
+    if (read === undefined) {
+      read = { value: super.get(key, target as Type) };
+      byKey.set(key, read);
+    }
+    return read.value;
+  }
+}
+
+/**
  * The rate limit: the throttler's limits (ThrottlerModule's configuration and the @SkipThrottle,
  * @Throttle and @StrictRateLimit decorators of the route), counted in its Redis storage. It is
  * Nest's first guard, and the cached-read fast path calls the same code through enforce().
@@ -33,6 +65,13 @@ function writeRateLimitHeaders(
 @Injectable()
 export class RateLimitGuard extends ThrottlerGuard {
   private readonly counted = new WeakMap<object, Map<string, Promise<ThrottlerStorageRecord>>>();
+
+  constructor(
+    @InjectThrottlerOptions() options: ThrottlerModuleOptions,
+    @InjectThrottlerStorage() storage: ThrottlerStorage,
+  ) {
+    super(options, storage, new MetadataOnceReflector());
+  }
 
   /** The route's limits for a request outside Nest's guard chain; throws a 429 when passed. */
   async enforce(req: Request, res: Response, controller: Type, handler: object): Promise<void> {
