@@ -39,6 +39,8 @@ export interface AppConfig {
     readonly trustProxy: number;
   };
   readonly orders: { readonly paymentTimeout: number; readonly sweepInterval: number };
+  /** What one customer may hold in pending orders at once (CONTRACT §5); 0: no limit. */
+  readonly orderCaps: { readonly pendingOrders: number; readonly pendingUnits: number };
   readonly mail: { readonly smtpUrl: string; readonly from: string; readonly appUrl: string };
   readonly cache: { readonly ttl: number; readonly listTtl: number };
   readonly runWorkers: boolean;

@@ -1,8 +1,8 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { TransactionRunner } from '../../infra/database/transaction-runner.js';
+import { Database } from '../../infra/database/database.js';
 import { OutboxRepository } from '../../infra/queue/outbox.repository.js';
 import { IdempotencyKeysRepository } from './idempotency-keys.repository.js';
-import { OrdersService } from './orders.service.js';
+import { OrderTransitionsService } from './order-transitions.service.js';
 
 const BATCH = 200;
 
@@ -23,10 +23,10 @@ export class OrderSweeper {
   private readonly logger = new Logger(OrderSweeper.name);
 
   constructor(
-    private readonly orders: OrdersService,
+    private readonly orders: OrderTransitionsService,
     private readonly idempotencyKeys: IdempotencyKeysRepository,
     private readonly outbox: OutboxRepository,
-    private readonly transactions: TransactionRunner,
+    private readonly database: Database,
   ) {}
 
   async sweep(): Promise<SweepResult> {
@@ -36,9 +36,13 @@ export class OrderSweeper {
       for (const id of ids) if ((await this.orders.expire(id)) === 'cancelled') expired += 1;
       if (ids.length < BATCH) break;
     }
-    const idempotencyKeysDeleted = await this.idempotencyKeys.deleteExpired();
-    const outboxRowsDeleted = await this.outbox.deletePublished(this.transactions.manager);
+    const idempotencyKeysDeleted = await this.idempotencyKeys.deleteExpired(this.database.pool);
+    const outboxRowsDeleted = await this.outbox.deletePublished(this.database.pool);
     if (expired > 0) this.logger.log(`Sweep cancelled ${expired} overdue orders`);
-    return { expired, idempotencyKeysDeleted, outboxRowsDeleted };
+    return {
+      expired,
+      idempotencyKeysDeleted,
+      outboxRowsDeleted,
+    };
   }
 }

@@ -3,7 +3,7 @@ import type { Job } from 'bullmq';
 import { BoundedWorkerHost } from '../../infra/queue/bounded-worker-host.js';
 import { JOBS, QUEUES, type OrderTimeoutJob } from '../../infra/queue/queues.js';
 import { OrderSweeper, type SweepResult } from './order-sweeper.js';
-import { OrdersService } from './orders.service.js';
+import { OrderTransitionsService } from './order-transitions.service.js';
 
 export class NotYetDueError extends Error {
   override readonly name = 'NotYetDueError';
@@ -13,7 +13,7 @@ export class NotYetDueError extends Error {
 @Processor(QUEUES.orders, { concurrency: 5 })
 export class OrdersProcessor extends BoundedWorkerHost {
   constructor(
-    private readonly orders: OrdersService,
+    private readonly orders: OrderTransitionsService,
     private readonly sweeper: OrderSweeper,
   ) {
     super();
