@@ -197,6 +197,27 @@ describe('leaving pending frees the slot and the units', () => {
   });
 });
 
+describe('counters that drifted from the orders', () => {
+  it('are recounted by the sweep, so a customer is never locked out for good', async () => {
+    const user = await signUp(t);
+    const product = await createProduct(t, admin, { stock: 1000 });
+    await createOrder(t, user, one(product.id, 3));
+    // What an older version settling this customer's orders without counting would leave.
+    await t.db.query(
+      `UPDATE customer_holds SET pending_orders = $2, pending_units = 3 WHERE user_id = $1`,
+      [user.id, MAX_ORDERS],
+    );
+    expect((await placeOrder(t, user, one(product.id))).status).toBe(409);
+    expect((await t.app.get(OrderSweeper).sweep()).holdsRecounted).toBeGreaterThanOrEqual(1);
+    const { rows } = await t.db.query(
+      'SELECT pending_orders, pending_units FROM customer_holds WHERE user_id = $1',
+      [user.id],
+    );
+    expect(rows[0]).toEqual({ pending_orders: 1, pending_units: 3 });
+    expect((await placeOrder(t, user, one(product.id))).status).toBe(201);
+  });
+});
+
 describe('with both caps at 0', () => {
   it('lets one customer hold any number of pending orders and units', async () => {
     const [boss, user] = await Promise.all([

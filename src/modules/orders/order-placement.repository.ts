@@ -12,6 +12,7 @@ import {
   type OrderItemRow,
   type OrderRow,
 } from './orders.repository.js';
+import type { OrderStatus } from './order.entity.js';
 
 /** A product as an order is priced from. */
 export interface OrderableProductRow {
@@ -217,6 +218,54 @@ export class OrderPlacementRepository {
               pending_units = greatest(pending_units - $2, 0)
         WHERE user_id = $1`,
       [userId, units],
+    );
+  }
+
+  /**
+   * Customers whose counters disagree with the orders they hold in `status` (pending): only
+   * after a rolling update from a version that did not count, or a bug. One snapshot, so work
+   * in flight (order and counters commit together) never looks like drift.
+   */
+  async drifted(db: Db, status: OrderStatus, limit: number): Promise<number[]> {
+    const { rows } = await db.query<{ user_id: number }>(
+      `WITH actual AS (
+         SELECT o.user_id, count(DISTINCT o.id) AS orders, sum(i.quantity) AS units
+           FROM orders o JOIN order_items i ON i.order_id = o.id
+          WHERE o.status = $1 GROUP BY o.user_id),
+       counted AS (
+         SELECT user_id, pending_orders, pending_units FROM customer_holds
+          WHERE pending_orders > 0 OR pending_units > 0)
+       SELECT coalesce(a.user_id, c.user_id) AS user_id
+         FROM actual a FULL JOIN counted c ON c.user_id = a.user_id
+        WHERE coalesce(a.orders, 0) <> coalesce(c.pending_orders, 0)
+           OR coalesce(a.units, 0) <> coalesce(c.pending_units, 0)
+        LIMIT $2`,
+      [status, limit],
+    );
+    return rows.map((row) => row.user_id);
+  }
+
+  /**
+   * Sets one customer's counters to the orders they hold in `status`, exactly: the counter's
+   * row is locked first, so the count, a statement of its own, sees every order whose counter
+   * change committed, and none whose change is still waiting for the lock. The stored caps are
+   * cleared (the next placement writes its own), so a recount above them is not refused.
+   */
+  async recount(tx: Tx, userId: number, status: OrderStatus): Promise<void> {
+    await tx.query(
+      `INSERT INTO customer_holds AS h (user_id) VALUES ($1)
+       ON CONFLICT (user_id) DO UPDATE SET pending_orders = h.pending_orders`,
+      [userId],
+    );
+    await tx.query(
+      `UPDATE customer_holds h
+          SET pending_orders = a.orders, pending_units = a.units,
+              max_pending_orders = NULL, max_pending_units = NULL
+         FROM (SELECT count(DISTINCT o.id) AS orders, coalesce(sum(i.quantity), 0) AS units
+                 FROM orders o JOIN order_items i ON i.order_id = o.id
+                WHERE o.user_id = $1 AND o.status = $2) a
+        WHERE h.user_id = $1`,
+      [userId, status],
     );
   }
 }
