@@ -31,7 +31,7 @@ const facts = (
 ): PlacementFacts => ({ orderId: 42, products, pending });
 
 /** The lines priced as decideOrder prices them, with no caps. */
-const priceOrder = (lines: StockLine[], products: OrderableProductRow[]) => {
+const priced = (lines: StockLine[], products: OrderableProductRow[]) => {
   const order = decideOrder(7, lines, facts(products), NO_CAPS, NOW);
   return { items: order.items, total: order.total_amount };
 };
@@ -47,10 +47,7 @@ const failure = (fn: () => unknown): DomainError => {
 
 describe('decideOrder: pricing and refusals', () => {
   it('snapshots name and price and adds up exactly', () => {
-    const { items, total } = priceOrder(
-      [{ product_id: 1, quantity: 3 }],
-      catalog(product(1, '0.10')),
-    );
+    const { items, total } = priced([{ product_id: 1, quantity: 3 }], catalog(product(1, '0.10')));
     expect(items).toEqual([
       { product_id: 1, product_name: 'p1', quantity: 3, unit_price: '0.10', subtotal: '0.30' },
     ]);
@@ -58,7 +55,7 @@ describe('decideOrder: pricing and refusals', () => {
   });
 
   it('sums several lines', () => {
-    const { total } = priceOrder(
+    const { total } = priced(
       [
         { product_id: 1, quantity: 2 },
         { product_id: 2, quantity: 1 },
@@ -70,7 +67,7 @@ describe('decideOrder: pricing and refusals', () => {
 
   it('answers missing and inactive products with not_found naming each line', () => {
     const error = failure(() =>
-      priceOrder(
+      priced(
         [
           { product_id: 1, quantity: 1 },
           { product_id: 2, quantity: 1 },
@@ -85,7 +82,7 @@ describe('decideOrder: pricing and refusals', () => {
 
   it('answers short stock with conflict, after checking existence', () => {
     const error = failure(() =>
-      priceOrder([{ product_id: 1, quantity: 6 }], catalog(product(1, '1.00', 5))),
+      priced([{ product_id: 1, quantity: 6 }], catalog(product(1, '1.00', 5))),
     );
     expect(error.kind).toBe('conflict');
     expect(error.errors).toEqual({ 'items.0.quantity': 'only 5 of product 1 in stock' });
@@ -94,7 +91,7 @@ describe('decideOrder: pricing and refusals', () => {
   it('refuses a total that NUMERIC(12,2) cannot hold', () => {
     const lines = Array.from({ length: 11 }, (_, i) => ({ product_id: i + 1, quantity: 1000 }));
     const products = catalog(...lines.map((l) => product(l.product_id, '1000000.00', 1000)));
-    expect(failure(() => priceOrder(lines, products)).kind).toBe('unprocessable');
+    expect(failure(() => priced(lines, products)).kind).toBe('unprocessable');
   });
 });
 
