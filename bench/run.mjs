@@ -14,7 +14,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { freePort, json, load, run, sleep, sql, start, summary, waitFor } from './lib.mjs';
-import { imageNode } from './node-image.mjs';
+import { imageNode } from '../scripts/image-node.mjs';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
 const { values: args } = parseArgs({

@@ -55,7 +55,8 @@ export class AppModule implements NestModule {
         HealthModule,
         AuthModule,
         AuthHttpModule,
-        UsersHttpModule,
+        // The profile's AccountCredentials come from auth, wired here: users never imports auth.
+        UsersHttpModule.register(AuthModule),
         ProductsHttpModule,
         OrdersHttpModule,
         ReportsHttpModule,

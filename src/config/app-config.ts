@@ -38,6 +38,8 @@ export interface AppConfig {
     /** Proxy hops whose X-Forwarded-For is believed (0: none). */
     readonly trustProxy: number;
   };
+  /** Failed logins per account name: past maxFailures in a window, that name's logins are 429. */
+  readonly accountLockout: { readonly maxFailures: number; readonly window: number };
   readonly orders: { readonly paymentTimeout: number; readonly sweepInterval: number };
   /** What one customer may hold in pending orders at once (CONTRACT §5); 0: no limit. */
   readonly orderCaps: { readonly pendingOrders: number; readonly pendingUnits: number };
@@ -50,7 +52,17 @@ export interface AppConfig {
   readonly shutdownTimeout: number;
   /** Queue jobs: tries per job, and the first retry delay (doubling after each failure). */
   readonly jobs: { readonly attempts: number; readonly backoffMs: number };
-  /** Basic-auth credentials of the queue dashboard at /admin/queues; absent: no dashboard. */
-  readonly queueDashboard: { readonly username: string; readonly password: string } | undefined;
+  /**
+   * Basic-auth credentials of the queue dashboard at /admin/queues, and how many wrong ones a
+   * client address may send before it is locked out for lockSeconds; absent: no dashboard.
+   */
+  readonly queueDashboard:
+    | {
+        readonly username: string;
+        readonly password: string;
+        readonly maxFailures: number;
+        readonly lockSeconds: number;
+      }
+    | undefined;
   readonly logLevel: (typeof LOG_LEVELS)[number];
 }

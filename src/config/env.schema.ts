@@ -143,6 +143,17 @@ export class EnvironmentVariables {
   @Transform(toInt)
   @IsInt({ message: INT })
   @Min(1)
+  AUTH_MAX_FAILURES = 10;
+
+  @Transform(toInt)
+  @IsInt({ message: INT })
+  @Min(1)
+  @Max(86_400)
+  AUTH_FAILURE_WINDOW = 900;
+
+  @Transform(toInt)
+  @IsInt({ message: INT })
+  @Min(1)
   ORDER_PAYMENT_TIMEOUT = 1800;
 
   @Transform(toInt)
@@ -236,6 +247,17 @@ export class EnvironmentVariables {
   @IsOptional()
   @Length(12, 128, { message: 'must be 12 to 128 characters' })
   BULL_BOARD_PASSWORD?: string;
+
+  @Transform(toInt)
+  @IsInt({ message: INT })
+  @Min(1)
+  BULL_BOARD_MAX_FAILURES = 5;
+
+  @Transform(toInt)
+  @IsInt({ message: INT })
+  @Min(1)
+  @Max(86_400)
+  BULL_BOARD_LOCK_SECONDS = 900;
 
   @IsIn(LOG_LEVELS, { message: `must be one of ${LOG_LEVELS.join(', ')}` })
   LOG_LEVEL: (typeof LOG_LEVELS)[number] = 'info';

@@ -84,6 +84,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       authWindow: vars.AUTH_RATE_LIMIT_WINDOW,
       trustProxy: vars.TRUST_PROXY,
     },
+    accountLockout: { maxFailures: vars.AUTH_MAX_FAILURES, window: vars.AUTH_FAILURE_WINDOW },
     orders: {
       paymentTimeout: vars.ORDER_PAYMENT_TIMEOUT,
       sweepInterval: vars.ORDER_SWEEP_INTERVAL,
@@ -103,7 +104,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     jobs: { attempts: vars.JOB_ATTEMPTS, backoffMs: vars.JOB_BACKOFF_MS },
     queueDashboard:
       vars.BULL_BOARD_USERNAME !== undefined && vars.BULL_BOARD_PASSWORD !== undefined
-        ? { username: vars.BULL_BOARD_USERNAME, password: vars.BULL_BOARD_PASSWORD }
+        ? {
+            username: vars.BULL_BOARD_USERNAME,
+            password: vars.BULL_BOARD_PASSWORD,
+            maxFailures: vars.BULL_BOARD_MAX_FAILURES,
+            lockSeconds: vars.BULL_BOARD_LOCK_SECONDS,
+          }
         : undefined,
     logLevel: vars.LOG_LEVEL,
   };

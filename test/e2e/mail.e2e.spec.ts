@@ -206,7 +206,7 @@ describe('the email queue', () => {
     const job = {
       key: `test-duplicate-${unique()}`,
       to,
-      template: { name: 'welcome', username: 'x', verify_url: 'https://x/verify-email?token=t' },
+      template: { name: 'welcome', username: 'x', token_id: 1 },
     };
     await queue.add('send-mail', job, { jobId: unique('a') });
     await queue.add('send-mail', job, { jobId: unique('b') });

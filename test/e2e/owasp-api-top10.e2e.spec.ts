@@ -3,7 +3,9 @@ import {
   createOrder,
   createProduct,
   expectError,
+  register,
   signUp,
+  unique,
   type TestUser,
 } from '../support/factories.js';
 import { forge } from '../support/tokens.js';
@@ -88,6 +90,46 @@ describe('OWASP API Security Top 10 (2023)', () => {
     expectError(await t.http.get('/api/users/me').set('Authorization', user.bearer), 401);
   });
 
+  it('API2:2023 Broken Authentication: rotating addresses does not help guess a password, common passwords are refused, and no mailed link can be lifted from the outbox', async () => {
+    const locking = await startApp({ TRUST_PROXY: 'true', AUTH_MAX_FAILURES: '3' });
+    try {
+      const victim = await register(locking);
+      const statuses: number[] = [];
+      for (let i = 0; i < 4; i++) {
+        const res = await locking.http
+          .post('/api/auth/login')
+          .set('X-Forwarded-For', `10.20.${i}.${i + 1}`)
+          .send({
+            username: victim.username,
+            password: i < 3 ? `guess-number-${i}` : victim.password,
+          });
+        statuses.push(res.status);
+        if (res.status === 429) expect(Number(res.headers['retry-after'])).toBeGreaterThan(0);
+      }
+      expect(statuses).toEqual([401, 401, 401, 429]);
+    } finally {
+      await locking.close();
+    }
+
+    const username = unique();
+    const common = await t.http
+      .post('/api/auth/register')
+      .send({ email: `${username}@example.com`, username, password: '12345678' });
+    expect(expectError(common, 400).errors).toHaveProperty('password');
+
+    // The welcome mail waits in the outbox: nothing in it verifies the address.
+    const user = await register(t);
+    const { rows } = await t.db.query(
+      `SELECT payload FROM outbox WHERE payload->'job'->>'key' = $1`,
+      [`welcome-${user.id}`],
+    );
+    const strings = JSON.stringify(rows[0].payload).match(/[A-Za-z0-9_-]+/g) ?? [];
+    expect(strings.length).toBeGreaterThan(3);
+    for (const token of new Set(strings)) {
+      expect((await t.http.post('/api/auth/verify-email').send({ token })).status, token).toBe(400);
+    }
+  });
+
   it('API3:2023 Broken Object Property Level Authorization: no mass assignment, no secrets in responses', async () => {
     const user = await signUp(t);
     // Privileged fields in a registration or profile change are refused, not applied.
@@ -147,6 +189,42 @@ describe('OWASP API Security Top 10 (2023)', () => {
           (await limited.http.get('/api/products').set('X-Forwarded-For', '10.9.9.9')).status,
         );
       expect(statuses).toEqual([200, 200, 429]);
+    } finally {
+      await limited.close();
+    }
+  });
+
+  it('API4:2023 Unrestricted Resource Consumption: password checks on PUT /api/users/me take the strict limit, and dashboard guessing is locked out', async () => {
+    const limited = await startApp({
+      TRUST_PROXY: 'true',
+      AUTH_RATE_LIMIT_REQUESTS: '2',
+      BULL_BOARD_USERNAME: 'ops',
+      BULL_BOARD_PASSWORD: 'queue-dashboard-password',
+      BULL_BOARD_MAX_FAILURES: '2',
+    });
+    try {
+      const user = await signUp(limited);
+      const statuses: number[] = [];
+      for (let i = 0; i < 3; i++) {
+        const res = await limited.http
+          .put('/api/users/me')
+          .set('Authorization', user.bearer)
+          .set('X-Forwarded-For', '10.30.0.1')
+          .send({ password: 'another-new-password', current_password: `guess-number-${i}` });
+        statuses.push(res.status);
+      }
+      expect(statuses).toEqual([400, 400, 429]);
+
+      const dashboard: number[] = [];
+      for (let i = 0; i < 3; i++) {
+        const res = await limited.http
+          .get('/admin/queues/api/queues')
+          .set('X-Forwarded-For', '10.30.0.2')
+          .auth('ops', `guess-number-${i}`);
+        dashboard.push(res.status);
+        if (res.status === 429) expect(Number(res.headers['retry-after'])).toBeGreaterThan(0);
+      }
+      expect(dashboard).toEqual([401, 401, 429]);
     } finally {
       await limited.close();
     }

@@ -29,6 +29,8 @@ export class SmtpSink {
   readonly messages: ReceivedMail[] = [];
   /** Milliseconds to hold each message before accepting it. */
   delayMs = 0;
+  /** Replies to RCPT TO for refused recipients, and how many more times to give them. */
+  private readonly refusals = new Map<string, { code: number; times: number }>();
   private server: SMTPServer | undefined;
 
   private constructor(readonly port: number) {}
@@ -48,6 +50,25 @@ export class SmtpSink {
       authOptional: true,
       disabledCommands: ['STARTTLS', 'AUTH'],
       logger: false,
+      onRcptTo: (address, _session, callback) => {
+        const refusal = this.refusals.get(address.address.toLowerCase());
+        if (!refusal || refusal.times <= 0) {
+          callback();
+          return;
+        }
+        refusal.times -= 1;
+        const permanent = refusal.code >= 500;
+        callback(
+          Object.assign(
+            new Error(
+              permanent
+                ? `5.1.1 <${address.address}>: Recipient address rejected: no such user`
+                : `4.2.1 <${address.address}>: Mailbox busy, try again later`,
+            ),
+            { responseCode: refusal.code },
+          ),
+        );
+      },
       onData: (stream, session, callback) => {
         let raw = '';
         stream.on('data', (chunk: Buffer) => {
@@ -76,6 +97,14 @@ export class SmtpSink {
       server.once('error', reject);
     });
     this.server = server;
+  }
+
+  /**
+   * Answers RCPT TO for this address with `code` (550: refused for good; 4xx: try later),
+   * `times` times (every time by default), as a real relay does for a bad or busy mailbox.
+   */
+  refuse(address: string, code = 550, times = Number.POSITIVE_INFINITY): void {
+    this.refusals.set(address.toLowerCase(), { code, times });
   }
 
   async stop(): Promise<void> {

@@ -37,6 +37,8 @@ export function testEnv(overrides: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
     RATE_LIMIT_REQUESTS: '1000000',
     AUTH_RATE_LIMIT_REQUESTS: '1000000',
+    // Like the rate limits: tests of the lockout set it low themselves.
+    AUTH_MAX_FAILURES: '1000000',
     // The per-customer caps would stop tests that place many orders as one user; their own
     // test (order-caps) sets them.
     ORDER_MAX_PENDING_PER_USER: '0',

@@ -1,6 +1,6 @@
 import { applyDecorators, SetMetadata } from '@nestjs/common';
 import { ApiBearerAuth } from '@nestjs/swagger';
-import type { UserRole } from '../../modules/users/user.entity.js';
+import type { UserRole } from '../auth/roles.js';
 import { ApiErrors } from './api-response.decorator.js';
 
 export const ROLES = 'auth:roles';

@@ -1,6 +1,6 @@
 import { createParamDecorator, type ExecutionContext } from '@nestjs/common';
 import type { Request } from 'express';
-import type { UserRole } from '../../modules/users/user.entity.js';
+import type { UserRole } from '../auth/roles.js';
 
 /** Who is calling, as established by the JWT guard from the token and the live session. */
 export interface AuthUser {

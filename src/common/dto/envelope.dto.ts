@@ -1,7 +1,7 @@
 import { ApiProperty } from '@nestjs/swagger';
 
 export class SuccessEnvelopeDto {
-  @ApiProperty({ example: 200, description: 'Equals the HTTP status' })
+  @ApiProperty({ type: 'integer', example: 200, description: 'Equals the HTTP status' })
   code!: number;
 
   @ApiProperty({ example: 'success' })
@@ -12,7 +12,7 @@ export class SuccessEnvelopeDto {
 }
 
 export class ErrorResponseDto {
-  @ApiProperty({ example: 400, description: 'Equals the HTTP status' })
+  @ApiProperty({ type: 'integer', example: 400, description: 'Equals the HTTP status' })
   code!: number;
 
   @ApiProperty({ example: 'Validation failed' })
@@ -38,15 +38,15 @@ export class ErrorResponseDto {
 }
 
 export class PageMetaDto {
-  @ApiProperty({ example: 57 })
+  @ApiProperty({ type: 'integer', example: 57 })
   total!: number;
 
-  @ApiProperty({ example: 1 })
+  @ApiProperty({ type: 'integer', example: 1 })
   page!: number;
 
-  @ApiProperty({ example: 20 })
+  @ApiProperty({ type: 'integer', example: 20 })
   page_size!: number;
 
-  @ApiProperty({ example: 3 })
+  @ApiProperty({ type: 'integer', example: 3 })
   total_pages!: number;
 }

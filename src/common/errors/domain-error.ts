@@ -23,6 +23,8 @@ export class DomainError extends Error {
     readonly kind: DomainErrorKind,
     message: string,
     readonly errors: FieldErrors | null = null,
+    /** For rate_limited: when to try again, sent as Retry-After. */
+    readonly retryAfterSeconds?: number,
   ) {
     super(message);
   }
@@ -39,3 +41,5 @@ export const validationFailed = (errors: FieldErrors): DomainError =>
   new DomainError('validation', 'Validation failed', errors);
 export const unprocessable = (message: string): DomainError =>
   new DomainError('unprocessable', message);
+export const rateLimited = (message: string, retryAfterSeconds: number): DomainError =>
+  new DomainError('rate_limited', message, null, Math.max(1, Math.ceil(retryAfterSeconds)));

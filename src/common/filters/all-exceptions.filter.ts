@@ -41,6 +41,7 @@ export class AllExceptionsFilter implements ExceptionFilter {
       path: req.path,
       request_id: typeof req.id === 'string' ? req.id : '',
     };
+    if (error.retryAfter !== undefined) res.setHeader('Retry-After', error.retryAfter);
     res.status(error.status).json(body);
   }
 }

@@ -8,6 +8,8 @@ export interface HttpError {
   errors: FieldErrors | null;
   /** Extra top-level fields kept in the body (the Terminus result of a failed readiness check). */
   extra?: Record<string, unknown>;
+  /** Seconds for a Retry-After header. */
+  retryAfter?: number;
   /** Only unexpected failures are logged with their stack. */
   unexpected: boolean;
 }
@@ -117,6 +119,9 @@ export function toHttpError(exception: unknown): HttpError {
       status: KIND_STATUS[exception.kind],
       message: exception.message,
       errors: exception.errors,
+      ...(exception.retryAfterSeconds === undefined
+        ? {}
+        : { retryAfter: exception.retryAfterSeconds }),
       unexpected: false,
     };
   }

@@ -1,22 +1,26 @@
-import { Injectable, type ExecutionContext } from '@nestjs/common';
+import { Inject, Injectable, type ExecutionContext } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { AuthGuard } from '@nestjs/passport';
 import type { Request } from 'express';
-import { AuthService } from '../../modules/auth/auth.service.js';
-import type { TokenClaims } from '../../modules/auth/token.service.js';
+import {
+  SESSION_AUTHENTICATOR,
+  type AccessTokenClaims,
+  type SessionAuthenticator,
+} from '../auth/session-authenticator.js';
 import { IS_PUBLIC } from '../decorators/public.decorator.js';
 import { unauthorized } from '../errors/domain-error.js';
 
 /**
  * Global and closed by default: every route needs a valid access token unless @Public().
- * Passport verifies the token; then the token's login must still be live and its user active
- * (checked on every request, so logout and disabling take effect at once).
+ * Passport verifies the token (the "jwt" strategy); then the SessionAuthenticator checks that
+ * the token's login is still live and its user active (on every request, so logout and
+ * disabling take effect at once).
  */
 @Injectable()
 export class JwtAuthGuard extends AuthGuard('jwt') {
   constructor(
     private readonly reflector: Reflector,
-    private readonly auth: AuthService,
+    @Inject(SESSION_AUTHENTICATOR) private readonly sessions: SessionAuthenticator,
   ) {
     super();
   }
@@ -29,13 +33,17 @@ export class JwtAuthGuard extends AuthGuard('jwt') {
     if (open) return true;
     await super.canActivate(context);
     const req = context.switchToHttp().getRequest<Request>();
-    // Until here req.user holds what JwtStrategy.validate returned: the token's claims.
+    // Until here req.user holds what the strategy returned: the token's verified claims.
     const claims: unknown = req.user;
-    req.user = await this.auth.authenticate(claims as TokenClaims);
+    req.user = await this.sessions.authenticate(claims as AccessTokenClaims);
     return true;
   }
 
-  override handleRequest<T = TokenClaims>(error: unknown, claims: T | false, info: unknown): T {
+  override handleRequest<T = AccessTokenClaims>(
+    error: unknown,
+    claims: T | false,
+    info: unknown,
+  ): T {
     if (error instanceof Error) throw error;
     if (!claims) {
       const expired = info instanceof Error && info.name === 'TokenExpiredError';

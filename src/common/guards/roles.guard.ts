@@ -1,7 +1,7 @@
 import { Injectable, type CanActivate, type ExecutionContext } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import type { Request } from 'express';
-import type { UserRole } from '../../modules/users/user.entity.js';
+import type { UserRole } from '../auth/roles.js';
 import { ROLES } from '../decorators/auth.decorator.js';
 import { forbidden } from '../errors/domain-error.js';
 

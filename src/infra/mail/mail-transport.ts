@@ -6,6 +6,29 @@ import type { Gauge } from 'prom-client';
 import { InjectConfig, type AppConfig } from '../../config/app-config.js';
 
 export const MAIL_CIRCUIT_METRIC = 'mail_circuit_state';
+export const MAIL_REJECTED_METRIC = 'mail_rejected_total';
+
+/**
+ * A permanent refusal of this mail's recipient (a 5xx reply to RCPT TO, e.g. "550 no such
+ * user"): retrying cannot help, and it says nothing about the server's health, so it neither
+ * retries nor counts against the circuit. 4xx replies, refused connections, timeouts and a 5xx
+ * to anything else (MAIL FROM, AUTH: the server's or our configuration) stay server failures.
+ */
+export function isRecipientRejection(error: unknown): boolean {
+  if (!(error instanceof Error)) return false;
+  const { code, command, responseCode } = error as {
+    code?: unknown;
+    command?: unknown;
+    responseCode?: unknown;
+  };
+  return (
+    code === 'EENVELOPE' &&
+    command === 'RCPT TO' &&
+    typeof responseCode === 'number' &&
+    responseCode >= 500 &&
+    responseCode < 600
+  );
+}
 
 export interface OutgoingMail {
   to: string;
@@ -22,7 +45,9 @@ const STATE = { closed: 0, halfOpen: 1, open: 2 } as const;
 /**
  * SMTP through nodemailer behind an opossum circuit breaker: after repeated failures the
  * breaker opens and mails fail at once (their jobs retry later with backoff) instead of every
- * job waiting on a dead server; it lets one attempt through every resetTimeout to probe.
+ * job waiting on a dead server; it lets one attempt through every resetTimeout to probe. A
+ * recipient the server refuses for good is that mail's failure, not the server's: it passes
+ * the breaker's errorFilter and does not count.
  */
 @Injectable()
 export class MailTransport implements OnModuleDestroy {
@@ -45,6 +70,7 @@ export class MailTransport implements OnModuleDestroy {
       volumeThreshold: 3,
       errorThresholdPercentage: 50,
       resetTimeout: 10_000,
+      errorFilter: isRecipientRejection,
     });
     state.set(STATE.closed);
     this.breaker.on('open', () => {

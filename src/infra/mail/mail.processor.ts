@@ -1,9 +1,13 @@
 import { Processor } from '@nestjs/bullmq';
-import type { Job } from 'bullmq';
+import { InjectMetric } from '@willsoto/nestjs-prometheus';
+import { UnrecoverableError, type Job } from 'bullmq';
+import type { Counter } from 'prom-client';
+import { Database } from '../database/database.js';
 import { BoundedWorkerHost } from '../queue/bounded-worker-host.js';
 import { QUEUES, type MailJob } from '../queue/queues.js';
 import { MailDeliveriesRepository } from './mail-deliveries.repository.js';
-import { MailTransport } from './mail-transport.js';
+import { MailLinks } from './mail-links.js';
+import { isRecipientRejection, MAIL_REJECTED_METRIC, MailTransport } from './mail-transport.js';
 import { renderMail } from './templates.js';
 
 /** How long a sent mail's record may wait for the database before the job fails. */
@@ -17,29 +21,49 @@ export class MailBusyError extends Error {
 @Processor(QUEUES.email, { concurrency: 5 })
 export class MailProcessor extends BoundedWorkerHost {
   constructor(
+    private readonly database: Database,
     private readonly deliveries: MailDeliveriesRepository,
     private readonly transport: MailTransport,
+    private readonly links: MailLinks,
+    @InjectMetric(MAIL_REJECTED_METRIC) private readonly rejected: Counter,
   ) {
     super();
   }
 
-  protected async handle(job: Job<MailJob>): Promise<'sent' | 'already sent'> {
+  protected async handle(job: Job<MailJob>): Promise<'sent' | 'already sent' | 'rejected'> {
     const { key, to, template } = job.data;
-    const claim = await this.deliveries.claim(key);
+    const claim = await this.deliveries.claim(this.database.pool, key);
     if (claim === 'sent') return 'already sent';
+    if (claim === 'rejected') return 'rejected';
     if (claim === 'busy') throw new MailBusyError(`mail ${key} is being sent by another worker`);
     try {
       await this.transport.send({
         to,
-        ...renderMail(template),
+        ...renderMail(template, (purpose, tokenId) => this.links.url(purpose, tokenId)),
         messageId: `<${key}@shop.invalid>`,
       });
     } catch (error) {
-      await this.deliveries.release(key);
+      if (isRecipientRejection(error)) return this.reject(key, error as Error);
+      await this.deliveries.release(this.database.pool, key);
       throw error;
     }
     await this.recordSent(key);
     return 'sent';
+  }
+
+  /**
+   * The server refused this recipient for good: recorded, counted, and failed without retries
+   * (UnrecoverableError), so one bad address costs one attempt, not JOB_ATTEMPTS of them.
+   */
+  private async reject(key: string, error: Error): Promise<never> {
+    const reply = (error as { response?: unknown }).response;
+    await this.deliveries.markRejected(
+      this.database.pool,
+      key,
+      typeof reply === 'string' ? reply : error.message,
+    );
+    this.rejected.inc();
+    throw new UnrecoverableError(`mail ${key} refused for good: ${error.message}`);
   }
 
   /**
@@ -51,7 +75,7 @@ export class MailProcessor extends BoundedWorkerHost {
     const deadline = Date.now() + MARK_SENT_PATIENCE_MS;
     for (;;) {
       try {
-        await this.deliveries.markSent(key);
+        await this.deliveries.markSent(this.database.pool, key);
         return;
       } catch (error) {
         if (Date.now() > deadline) throw error;

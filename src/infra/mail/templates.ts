@@ -1,4 +1,7 @@
-import type { CancelReason } from '../../modules/orders/order.entity.js';
+import type { LinkPurpose } from '../../common/security/link-token.js';
+
+/** Why an order was cancelled, as the cancellation notice words it. */
+export type CancelReason = 'user' | 'admin' | 'payment_timeout';
 
 export interface OrderSummary {
   id: number;
@@ -7,11 +10,15 @@ export interface OrderSummary {
   expires_at?: string;
 }
 
-/** Every mail the service sends, with the data captured when the event happened. */
+/**
+ * Every mail the service sends, with the data captured when the event happened. A mail with a
+ * link carries the id of its user_tokens row, never the link's secret: the sender mints the
+ * token from the id (mintLinkToken), so a queued job or an outbox row opens no account.
+ */
 export type MailTemplate =
-  | { name: 'welcome'; username: string; verify_url: string }
-  | { name: 'verify_email'; username: string; verify_url: string }
-  | { name: 'password_reset'; username: string; reset_url: string }
+  | { name: 'welcome'; username: string; token_id: number }
+  | { name: 'verify_email'; username: string; token_id: number }
+  | { name: 'password_reset'; username: string; token_id: number }
   | { name: 'order_confirmation'; order: OrderSummary }
   | { name: 'payment_receipt'; order: OrderSummary }
   | { name: 'order_cancelled'; order: OrderSummary; reason: CancelReason };
@@ -49,25 +56,28 @@ function paragraphs(subject: string, body: string[]): RenderedMail {
   };
 }
 
-export function renderMail(template: MailTemplate): RenderedMail {
+/** Turns a token row id into the full link (APP_URL/<page>?token=...); given by the sender. */
+export type LinkResolver = (purpose: LinkPurpose, tokenId: number) => string;
+
+export function renderMail(template: MailTemplate, link: LinkResolver): RenderedMail {
   switch (template.name) {
     case 'welcome':
       return paragraphs('Welcome to the shop', [
         `Hello ${template.username},`,
         'your account is ready. Please confirm your email address:',
-        template.verify_url,
+        link('verify_email', template.token_id),
       ]);
     case 'verify_email':
       return paragraphs('Confirm your new email address', [
         `Hello ${template.username},`,
         'please confirm this email address for your account:',
-        template.verify_url,
+        link('verify_email', template.token_id),
       ]);
     case 'password_reset':
       return paragraphs('Reset your password', [
         `Hello ${template.username},`,
         'someone asked to reset your password. If it was you, choose a new one within an hour:',
-        template.reset_url,
+        link('reset_password', template.token_id),
         'If it was not you, ignore this mail; your password stays as it is.',
       ]);
     case 'order_confirmation':

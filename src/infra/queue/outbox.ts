@@ -1,20 +1,9 @@
 import { Injectable } from '@nestjs/common';
-import type { EntityManager } from 'typeorm';
-import { Tx } from '../database/database.js';
+import type { Tx } from '../database/database.js';
 import { currentJobMeta } from './job-context.js';
 import type { OutboxEvent } from './outbox-events.js';
 import { OutboxRelay } from './outbox.relay.js';
 import { OutboxRepository } from './outbox.repository.js';
-
-/**
- * Transitional (issue 15): auth still runs its transactions through TransactionRunner, whose
- * transactions are TypeORM managers. Goes with TransactionRunner once auth is on Database.
- */
-const asTx = (tx: Tx | EntityManager): Tx => {
-  if (tx instanceof Tx) return tx;
-  if (!tx.queryRunner) throw new Error('Outbox.record needs a transaction');
-  return new Tx(tx.queryRunner);
-};
 
 /**
  * What services use: `record` inside their transaction, `flush` after it committed. Work
@@ -45,8 +34,8 @@ export class Outbox {
   }
 
   /** Records events in the caller's transaction: they exist exactly when it commits. */
-  record(tx: Tx | EntityManager, events: readonly OutboxEvent[]): Promise<void> {
-    return this.repository.add(asTx(tx), this.stamp(events));
+  record(tx: Tx, events: readonly OutboxEvent[]): Promise<void> {
+    return this.repository.add(tx, this.stamp(events));
   }
 
   flush(): void {

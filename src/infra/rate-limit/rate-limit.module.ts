@@ -2,7 +2,7 @@ import { ThrottlerStorageRedisService } from '@nest-lab/throttler-storage-redis'
 import { Module } from '@nestjs/common';
 import { ThrottlerModule } from '@nestjs/throttler';
 import type { Redis } from 'ioredis';
-import { STRICT_RATE_LIMIT } from '../../common/decorators/rate-limit.decorator.js';
+import { strictRateLimitApplies } from '../../common/decorators/rate-limit.decorator.js';
 import { APP_CONFIG, type AppConfig } from '../../config/app-config.js';
 import { REDIS } from '../redis/redis.tokens.js';
 import { FailOpenThrottlerStorage } from './fail-open-storage.js';
@@ -29,8 +29,7 @@ import { RateLimiter, TOO_MANY_REQUESTS } from './rate-limiter.js';
             name: 'strict',
             limit: config.rateLimit.authRequests,
             ttl: config.rateLimit.authWindow * 1000,
-            skipIf: (context) =>
-              Reflect.getMetadata(STRICT_RATE_LIMIT, context.getHandler()) !== true,
+            skipIf: (context) => !strictRateLimitApplies(context),
           },
         ],
         storage: new FailOpenThrottlerStorage(new ThrottlerStorageRedisService(redis)),

@@ -1,20 +1,39 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { validationFailed } from '../../common/errors/domain-error.js';
+import {
+  LINK_PURPOSES,
+  mintLinkToken,
+  type LinkPurpose,
+} from '../../common/security/link-token.js';
 import { InjectConfig, type AppConfig } from '../../config/app-config.js';
-import { TransactionRunner, type Tx } from '../../infra/database/transaction-runner.js';
+import { Database, type Tx } from '../../infra/database/database.js';
+import type { MailTemplate } from '../../infra/mail/templates.js';
 import type { OutboxEvent } from '../../infra/queue/outbox-events.js';
 import { Outbox } from '../../infra/queue/outbox.js';
-import { PasswordHasher } from '../users/password-hasher.js';
-import type { UserEntity } from '../users/user.entity.js';
+import { UserResponseDto } from '../users/dto/user-response.dto.js';
+import type { UserRow } from '../users/users.repository.js';
 import { UsersService } from '../users/users.service.js';
+import { PasswordHasher } from './password-hasher.js';
 import { SessionsRepository } from './sessions.repository.js';
+import { hashToken } from './token.service.js';
 import { UserTokensRepository } from './user-tokens.repository.js';
 
 const VERIFY_TTL_SECONDS = 7 * 24 * 3600;
 const RESET_TTL_SECONDS = 3600;
 const BAD_TOKEN = { token: 'token is invalid, already used or expired' };
 
-/** Links sent by mail: email verification and password reset. */
+const sameAddress = (a: string, b: string): boolean => a.toLowerCase() === b.toLowerCase();
+
+const mail = (key: string, to: string, template: MailTemplate): OutboxEvent => ({
+  kind: 'mail',
+  job: { key, to, template },
+});
+
+/**
+ * Links sent by mail: email verification and password reset. A link's secret is derived from
+ * its token row's id (mintLinkToken) and only its hash is stored; the mail job carries the id,
+ * and the sender derives the same secret, so no job, outbox row or dashboard holds a usable link.
+ */
 @Injectable()
 export class AccountLinksService {
   private readonly logger = new Logger(AccountLinksService.name);
@@ -24,67 +43,46 @@ export class AccountLinksService {
     private readonly tokens: UserTokensRepository,
     private readonly sessions: SessionsRepository,
     private readonly hasher: PasswordHasher,
-    private readonly transactions: TransactionRunner,
+    private readonly database: Database,
     private readonly outbox: Outbox,
     @InjectConfig() private readonly config: AppConfig,
   ) {}
 
   /** The welcome mail (with a verification link) of a user created in this transaction. */
-  async welcome(tx: Tx, user: UserEntity): Promise<OutboxEvent> {
-    const { token } = await this.tokens.issue(
-      tx,
-      user.id,
-      'verify_email',
-      user.email,
-      VERIFY_TTL_SECONDS,
-    );
-    return {
-      kind: 'mail',
-      job: {
-        key: `welcome-${user.id}`,
-        to: user.email,
-        template: {
-          name: 'welcome',
-          username: user.username,
-          verify_url: this.link('verify-email', token),
-        },
-      },
-    };
+  async welcome(tx: Tx, user: UserRow): Promise<OutboxEvent> {
+    const id = await this.issue(tx, user, 'verify_email', VERIFY_TTL_SECONDS);
+    return mail(`welcome-${user.id}`, user.email, {
+      name: 'welcome',
+      username: user.username,
+      token_id: id,
+    });
   }
 
-  /** A verification link for a user's new address, replacing earlier ones. */
-  async verifyNewEmail(tx: Tx, user: UserEntity): Promise<OutboxEvent> {
-    await this.tokens.retireUnused(tx, user.id, 'verify_email');
-    const { id, token } = await this.tokens.issue(
-      tx,
-      user.id,
-      'verify_email',
-      user.email,
-      VERIFY_TTL_SECONDS,
-    );
-    return {
-      kind: 'mail',
-      job: {
-        key: `verify-email-${id}`,
-        to: user.email,
-        template: {
-          name: 'verify_email',
-          username: user.username,
-          verify_url: this.link('verify-email', token),
-        },
-      },
-    };
+  /** A verification link for a user's new address (call retireAll first). */
+  async verifyNewEmail(tx: Tx, user: UserRow): Promise<OutboxEvent> {
+    const id = await this.issue(tx, user, 'verify_email', VERIFY_TTL_SECONDS);
+    return mail(`verify-email-${id}`, user.email, {
+      name: 'verify_email',
+      username: user.username,
+      token_id: id,
+    });
   }
 
-  async verifyEmail(token: string): Promise<UserEntity> {
-    return this.transactions.run(async (tx) => {
-      const used = await this.tokens.consume(tx, token, 'verify_email');
+  /** A new password or address retires every link sent before it. */
+  retireAll(tx: Tx, userId: number): Promise<void> {
+    return this.tokens.retireUnused(tx, userId, LINK_PURPOSES);
+  }
+
+  async verifyEmail(token: string): Promise<UserResponseDto> {
+    const user = await this.database.transaction(async (tx) => {
+      const used = await this.tokens.consume(tx, hashToken(token), 'verify_email');
       if (!used) throw validationFailed(BAD_TOKEN);
       const user = await this.users.getById(used.user_id, tx);
       // A link sent to an address the user has since replaced proves nothing about the new one.
-      if (user.email.toLowerCase() !== used.email.toLowerCase()) throw validationFailed(BAD_TOKEN);
-      return user.emailVerified ? user : this.users.update(user.id, { emailVerified: true }, tx);
+      if (!sameAddress(user.email, used.email)) throw validationFailed(BAD_TOKEN);
+      return user.email_verified ? user : this.users.update(tx, user.id, { email_verified: true });
     });
+    return UserResponseDto.from(user);
   }
 
   /**
@@ -101,52 +99,52 @@ export class AccountLinksService {
 
   async resetPassword(token: string, password: string): Promise<void> {
     const passwordHash = await this.hasher.hash(password);
-    await this.transactions.run(async (tx) => {
-      const used = await this.tokens.consume(tx, token, 'reset_password');
+    await this.database.transaction(async (tx) => {
+      const used = await this.tokens.consume(tx, hashToken(token), 'reset_password');
       if (!used) throw validationFailed(BAD_TOKEN);
-      await this.users.update(used.user_id, { passwordHash }, tx);
-      await this.sessions.revokeAllForUser(used.user_id, 'password_reset', undefined, tx);
+      const user = await this.users.getById(used.user_id, tx);
+      // Mailed to an address the account no longer has: whoever reads that inbox now is not
+      // necessarily the account's owner.
+      if (!sameAddress(user.email, used.email)) throw validationFailed(BAD_TOKEN);
+      await this.users.update(tx, user.id, { password_hash: passwordHash });
+      await this.retireAll(tx, user.id);
+      await this.sessions.revokeAllForUser(tx, user.id, 'password_reset');
     });
   }
 
   private async startReset(email: string): Promise<void> {
     const user = await this.users.findByEmail(email);
-    if (!user?.isActive) return;
-    await this.transactions.run(async (tx) => {
-      await this.tokens.retireUnused(tx, user.id, 'reset_password');
-      const { id, token } = await this.tokens.issue(
-        tx,
-        user.id,
-        'reset_password',
-        user.email,
-        RESET_TTL_SECONDS,
-      );
+    if (!user?.is_active) return;
+    await this.database.transaction(async (tx) => {
+      await this.tokens.retireUnused(tx, user.id, ['reset_password']);
+      const id = await this.issue(tx, user, 'reset_password', RESET_TTL_SECONDS);
       await this.outbox.record(tx, [
-        {
-          kind: 'mail',
-          job: {
-            key: `password-reset-${id}`,
-            to: user.email,
-            template: {
-              name: 'password_reset',
-              username: user.username,
-              reset_url: this.link('reset-password', token),
-            },
-          },
-        },
+        mail(`password-reset-${id}`, user.email, {
+          name: 'password_reset',
+          username: user.username,
+          token_id: id,
+        }),
       ]);
     });
     this.outbox.flush();
   }
 
-  private link(page: 'verify-email' | 'reset-password', token: string): string {
-    const url = new URL(
-      page,
-      this.config.mail.appUrl.endsWith('/')
-        ? this.config.mail.appUrl
-        : `${this.config.mail.appUrl}/`,
-    );
-    url.searchParams.set('token', token);
-    return url.toString();
+  /** A new token row for a link to the user's current address; answers its id. */
+  private async issue(
+    tx: Tx,
+    user: Pick<UserRow, 'id' | 'email'>,
+    purpose: LinkPurpose,
+    ttlSeconds: number,
+  ): Promise<number> {
+    const id = await this.tokens.nextId(tx);
+    await this.tokens.insert(tx, {
+      id,
+      user_id: user.id,
+      purpose,
+      token_hash: hashToken(mintLinkToken(this.config.jwt.secret, purpose, id)),
+      email: user.email,
+      ttl_seconds: ttlSeconds,
+    });
+    return id;
   }
 }

@@ -32,8 +32,8 @@ export class AuthController {
   @ApiOperation({ summary: 'Create a customer account' })
   @ApiEnvelope(UserResponseDto, { status: 201 })
   @ApiErrors(400, 409, 413, 429)
-  async register(@Body() dto: RegisterDto): Promise<UserResponseDto> {
-    return UserResponseDto.from(await this.auth.register(dto));
+  register(@Body() dto: RegisterDto): Promise<UserResponseDto> {
+    return this.auth.register(dto);
   }
 
   @Post('login')
@@ -78,8 +78,8 @@ export class AuthController {
   @ApiOperation({ summary: 'Confirm an email address with the token from the mailed link' })
   @ApiEnvelope(UserResponseDto)
   @ApiErrors(400, 429)
-  async verifyEmail(@Body() dto: VerifyEmailDto): Promise<UserResponseDto> {
-    return UserResponseDto.from(await this.links.verifyEmail(dto.token));
+  verifyEmail(@Body() dto: VerifyEmailDto): Promise<UserResponseDto> {
+    return this.links.verifyEmail(dto.token);
   }
 
   @Post('forgot-password')

@@ -1,24 +1,28 @@
 import { Module } from '@nestjs/common';
 import { JwtModule } from '@nestjs/jwt';
 import { PassportModule } from '@nestjs/passport';
-import { TypeOrmModule } from '@nestjs/typeorm';
+import { SESSION_AUTHENTICATOR } from '../../common/auth/session-authenticator.js';
 import { APP_CONFIG, type AppConfig } from '../../config/app-config.js';
+import { ACCOUNT_CREDENTIALS } from '../users/account-credentials.port.js';
 import { UsersModule } from '../users/users.module.js';
+import { AccountCredentialsProvider } from './account-credentials.js';
 import { AccountLinksService } from './account-links.service.js';
-import { AccountService } from './account.service.js';
+import { AccountLockout } from './account-lockout.js';
 import { AuthService } from './auth.service.js';
-import { SessionEntity } from './session.entity.js';
+import { PasswordHasher } from './password-hasher.js';
 import { SessionsRepository } from './sessions.repository.js';
 import { JwtStrategy } from './strategies/jwt.strategy.js';
 import { TokenService } from './token.service.js';
 import { UserTokensRepository } from './user-tokens.repository.js';
 
-/** Logins, tokens and credentials; no routes (see AuthHttpModule). */
+/**
+ * Credentials, logins, sessions and mailed links; no routes (see AuthHttpModule). Gives the
+ * JWT guard its SessionAuthenticator and the users module its AccountCredentials.
+ */
 @Module({
   imports: [
     UsersModule,
     PassportModule,
-    TypeOrmModule.forFeature([SessionEntity]),
     JwtModule.registerAsync({
       inject: [APP_CONFIG],
       useFactory: (config: AppConfig) => ({ secret: config.jwt.secret }),
@@ -26,13 +30,23 @@ import { UserTokensRepository } from './user-tokens.repository.js';
   ],
   providers: [
     AuthService,
-    AccountService,
     AccountLinksService,
+    AccountLockout,
+    AccountCredentialsProvider,
+    PasswordHasher,
     SessionsRepository,
     UserTokensRepository,
     TokenService,
     JwtStrategy,
+    { provide: SESSION_AUTHENTICATOR, useExisting: AuthService },
+    { provide: ACCOUNT_CREDENTIALS, useExisting: AccountCredentialsProvider },
   ],
-  exports: [AuthService, AccountService, AccountLinksService],
+  exports: [
+    AuthService,
+    AccountLinksService,
+    PasswordHasher,
+    SESSION_AUTHENTICATOR,
+    ACCOUNT_CREDENTIALS,
+  ],
 })
 export class AuthModule {}

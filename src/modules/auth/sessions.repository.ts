@@ -1,67 +1,58 @@
 import { Injectable } from '@nestjs/common';
-import { InjectRepository } from '@nestjs/typeorm';
-import { IsNull, Not, type Repository } from 'typeorm';
-import type { Tx } from '../../infra/database/transaction-runner.js';
-import type { UserRole } from '../users/user.entity.js';
-import { SessionEntity } from './session.entity.js';
+import type { UserRole } from '../../common/auth/roles.js';
+import type { Db } from '../../infra/database/database.js';
 
 export type RevokeReason = 'logout' | 'reuse' | 'password_change' | 'password_reset';
 
+/** An auth_sessions row, as far as the service reads it. */
+export interface SessionRow {
+  id: string;
+  user_id: number;
+  revoked_at: Date | null;
+}
+
 /** What every authenticated request needs to know, in one indexed lookup. */
-export interface AccessContext {
-  userId: number;
+export interface AccessContextRow {
+  user_id: number;
   email: string;
   role: UserRole;
-  isActive: boolean;
+  is_active: boolean;
   revoked: boolean;
-  expiresAt: Date;
+  expires_at: Date;
+}
+
+export interface NewSession {
+  id: string;
+  user_id: number;
+  refresh_token_hash: string;
+  expires_at: Date;
 }
 
 @Injectable()
 export class SessionsRepository {
-  constructor(
-    @InjectRepository(SessionEntity) private readonly sessions: Repository<SessionEntity>,
-  ) {}
-
-  private repo(tx?: Tx): Repository<SessionEntity> {
-    return tx ? tx.getRepository(SessionEntity) : this.sessions;
+  async create(db: Db, session: NewSession): Promise<void> {
+    await db.query(
+      `INSERT INTO auth_sessions (id, user_id, refresh_token_hash, expires_at) VALUES ($1, $2, $3, $4)`,
+      [session.id, session.user_id, session.refresh_token_hash, session.expires_at],
+    );
   }
 
-  async create(
-    session: Pick<SessionEntity, 'id' | 'userId' | 'refreshTokenHash' | 'expiresAt'>,
-  ): Promise<void> {
-    await this.sessions.insert(session);
+  async findById(db: Db, id: string): Promise<SessionRow | null> {
+    const { rows } = await db.query<SessionRow>(
+      `SELECT id, user_id, revoked_at FROM auth_sessions WHERE id = $1`,
+      [id],
+    );
+    return rows[0] ?? null;
   }
 
-  findById(id: string): Promise<SessionEntity | null> {
-    return this.sessions.findOneBy({ id });
-  }
-
-  async findAccessContext(sessionId: string): Promise<AccessContext | null> {
-    const rows: {
-      user_id: number;
-      email: string;
-      role: UserRole;
-      is_active: boolean;
-      revoked: boolean;
-      expires_at: Date;
-    }[] = await this.sessions.query(
+  async findAccessContext(db: Db, sessionId: string): Promise<AccessContextRow | null> {
+    const { rows } = await db.query<AccessContextRow>(
       `SELECT u.id AS user_id, u.email, u.role, u.is_active, s.revoked_at IS NOT NULL AS revoked, s.expires_at
          FROM auth_sessions s JOIN users u ON u.id = s.user_id
         WHERE s.id = $1`,
       [sessionId],
     );
-    const row = rows[0];
-    return row
-      ? {
-          userId: row.user_id,
-          email: row.email,
-          role: row.role,
-          isActive: row.is_active,
-          revoked: row.revoked,
-          expiresAt: row.expires_at,
-        }
-      : null;
+    return rows[0] ?? null;
   }
 
   /**
@@ -69,44 +60,40 @@ export class SessionsRepository {
    * current one: of two concurrent refreshes with one token, exactly one wins.
    */
   async rotate(
+    db: Db,
     id: string,
     presentedHash: string,
     nextHash: string,
     expiresAt: Date,
   ): Promise<boolean> {
-    const result = await this.sessions
-      .createQueryBuilder()
-      .update(SessionEntity)
-      .set({
-        refreshTokenHash: nextHash,
-        expiresAt,
-        lastUsedAt: () => 'now()',
-        generation: () => 'generation + 1',
-      })
-      .where('id = :id AND refresh_token_hash = :presentedHash AND revoked_at IS NULL', {
-        id,
-        presentedHash,
-      })
-      .execute();
-    return result.affected === 1;
+    const { count } = await db.query(
+      `UPDATE auth_sessions
+          SET refresh_token_hash = $3, expires_at = $4, last_used_at = now(), generation = generation + 1
+        WHERE id = $1 AND refresh_token_hash = $2 AND revoked_at IS NULL`,
+      [id, presentedHash, nextHash, expiresAt],
+    );
+    return count === 1;
   }
 
-  async revoke(id: string, reason: RevokeReason): Promise<void> {
-    await this.sessions.update(
-      { id, revokedAt: IsNull() },
-      { revokedAt: () => 'now()', revokeReason: reason },
+  async revoke(db: Db, id: string, reason: RevokeReason): Promise<void> {
+    await db.query(
+      `UPDATE auth_sessions SET revoked_at = now(), revoke_reason = $2
+        WHERE id = $1 AND revoked_at IS NULL`,
+      [id, reason],
     );
   }
 
+  /** Revokes every live login of the user but `exceptId` (the one making the change), if given. */
   async revokeAllForUser(
+    db: Db,
     userId: number,
     reason: RevokeReason,
-    exceptId?: string,
-    tx?: Tx,
+    exceptId: string | null = null,
   ): Promise<void> {
-    await this.repo(tx).update(
-      { userId, revokedAt: IsNull(), ...(exceptId ? { id: Not(exceptId) } : {}) },
-      { revokedAt: () => 'now()', revokeReason: reason },
+    await db.query(
+      `UPDATE auth_sessions SET revoked_at = now(), revoke_reason = $2
+        WHERE user_id = $1 AND revoked_at IS NULL AND ($3::uuid IS NULL OR id <> $3::uuid)`,
+      [userId, reason, exceptId],
     );
   }
 }

@@ -9,12 +9,13 @@ import {
   PrimaryGeneratedColumn,
   Unique,
 } from 'typeorm';
+import type { LinkPurpose } from '../../common/security/link-token.js';
 import { UserEntity } from '../users/user.entity.js';
 
-export const TOKEN_PURPOSES = ['verify_email', 'reset_password'] as const;
-export type TokenPurpose = (typeof TOKEN_PURPOSES)[number];
-
-/** A single-use link token (email verification, password reset); only its hash is stored. */
+/**
+ * A single-use link token (email verification, password reset). Only the hash of its secret is
+ * stored; the secret is derived from the id (see mintLinkToken).
+ */
 @Entity({ name: 'user_tokens' })
 @Check('user_tokens_purpose_check', `"purpose" IN ('verify_email', 'reset_password')`)
 @Unique('user_tokens_token_hash_uq', ['tokenHash'])
@@ -31,7 +32,7 @@ export class UserTokenEntity {
   user?: UserEntity;
 
   @Column({ type: 'varchar', length: 32 })
-  purpose!: TokenPurpose;
+  purpose!: LinkPurpose;
 
   @Column({ name: 'token_hash', type: 'varchar', length: 64 })
   tokenHash!: string;

@@ -1,43 +1,51 @@
-import { randomBytes } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
-import { sql } from '../../infra/database/sql.js';
-import type { Tx } from '../../infra/database/transaction-runner.js';
-import { hashToken } from './token.service.js';
-import type { TokenPurpose } from './user-token.entity.js';
+import type { LinkPurpose } from '../../common/security/link-token.js';
+import type { Db, Tx } from '../../infra/database/database.js';
 
-export interface IssuedToken {
+export interface NewUserToken {
   id: number;
-  /** The secret that goes into the link; only its hash is stored. */
-  token: string;
+  user_id: number;
+  purpose: LinkPurpose;
+  /** SHA-256 of the link's secret; the secret itself is never stored. */
+  token_hash: string;
+  /** The address the link goes to. */
+  email: string;
+  ttl_seconds: number;
+}
+
+/** What using a token up answers: whose it was, and the address it was sent to. */
+export interface ConsumedTokenRow {
+  user_id: number;
+  email: string;
 }
 
 @Injectable()
 export class UserTokensRepository {
-  async issue(
-    tx: Tx,
-    userId: number,
-    purpose: TokenPurpose,
-    email: string,
-    ttlSeconds: number,
-  ): Promise<IssuedToken> {
-    const token = randomBytes(32).toString('base64url');
-    const { rows } = await sql<{ id: number }>(
-      tx,
-      `INSERT INTO user_tokens (user_id, purpose, token_hash, email, expires_at)
-       VALUES ($1, $2, $3, $4, now() + make_interval(secs => $5)) RETURNING id`,
-      [userId, purpose, hashToken(token), email, ttlSeconds],
+  /** The id the next token will have: its link secret is derived from it before the insert. */
+  async nextId(db: Db): Promise<number> {
+    const { rows } = await db.query<{ id: number }>(
+      `SELECT nextval(pg_get_serial_sequence('user_tokens', 'id')) AS id`,
     );
     const row = rows[0];
-    if (!row) throw new Error('INSERT returned no token');
-    return { id: row.id, token };
+    if (!row) throw new Error('nextval returned no id');
+    return row.id;
   }
 
-  /** Retires the user's unused tokens of this purpose: only the latest link works. */
-  async retireUnused(tx: Tx, userId: number, purpose: TokenPurpose): Promise<void> {
-    await sql(
-      tx,
-      `UPDATE user_tokens SET used_at = now() WHERE user_id = $1 AND purpose = $2 AND used_at IS NULL`,
-      [userId, purpose],
+  async insert(tx: Tx, token: NewUserToken): Promise<void> {
+    await tx.query(
+      `INSERT INTO user_tokens (id, user_id, purpose, token_hash, email, expires_at)
+       OVERRIDING SYSTEM VALUE
+       VALUES ($1, $2, $3, $4, $5, now() + make_interval(secs => $6))`,
+      [token.id, token.user_id, token.purpose, token.token_hash, token.email, token.ttl_seconds],
+    );
+  }
+
+  /** Retires the user's unused tokens of these purposes. */
+  async retireUnused(tx: Tx, userId: number, purposes: readonly LinkPurpose[]): Promise<void> {
+    await tx.query(
+      `UPDATE user_tokens SET used_at = now()
+        WHERE user_id = $1 AND purpose = ANY($2::varchar[]) AND used_at IS NULL`,
+      [userId, purposes],
     );
   }
 
@@ -45,17 +53,12 @@ export class UserTokensRepository {
    * Uses a token up, in one conditional UPDATE: of two concurrent uses exactly one succeeds.
    * Null for an unknown, used or expired token.
    */
-  async consume(
-    tx: Tx,
-    token: string,
-    purpose: TokenPurpose,
-  ): Promise<{ user_id: number; email: string } | null> {
-    const { rows } = await sql<{ user_id: number; email: string }>(
-      tx,
+  async consume(tx: Tx, tokenHash: string, purpose: LinkPurpose): Promise<ConsumedTokenRow | null> {
+    const { rows } = await tx.query<ConsumedTokenRow>(
       `UPDATE user_tokens SET used_at = now()
         WHERE token_hash = $1 AND purpose = $2 AND used_at IS NULL AND expires_at > now()
         RETURNING user_id, email`,
-      [hashToken(token), purpose],
+      [tokenHash, purpose],
     );
     return rows[0] ?? null;
   }

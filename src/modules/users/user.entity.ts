@@ -8,9 +8,12 @@ import {
   UpdateDateColumn,
 } from 'typeorm';
 
-export const USER_ROLES = ['customer', 'admin'] as const;
-export type UserRole = (typeof USER_ROLES)[number];
+import type { UserRole } from '../../common/auth/roles.js';
 
+// The roles are common vocabulary (guards, decorators); re-exported for the modules that name them here.
+export { USER_ROLES, type UserRole } from '../../common/auth/roles.js';
+
+/** Schema description only (schema-drift test, migration:generate); queries use UserRow. */
 @Entity({ name: 'users' })
 @Check('users_role_check', `"role" IN ('customer', 'admin')`)
 // Case-insensitive uniqueness lives in expression indexes, which TypeORM cannot describe.

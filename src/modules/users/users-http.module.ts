@@ -1,12 +1,20 @@
-import { Module } from '@nestjs/common';
-import { AuthModule } from '../auth/auth.module.js';
-import { AdminBootstrapService } from './admin-bootstrap.service.js';
+import { Module, type DynamicModule, type Type } from '@nestjs/common';
+import { ProfileService } from './profile.service.js';
 import { UsersController } from './users.controller.js';
 import { UsersModule } from './users.module.js';
 
-@Module({
-  imports: [UsersModule, AuthModule],
-  controllers: [UsersController],
-  providers: [AdminBootstrapService],
-})
-export class UsersHttpModule {}
+/**
+ * The users routes. The profile needs AccountCredentials (ACCOUNT_CREDENTIALS); `credentials`
+ * is the module that exports it (auth's), chosen by the app, so that users never imports auth.
+ */
+@Module({})
+export class UsersHttpModule {
+  static register(credentials: Type | DynamicModule): DynamicModule {
+    return {
+      module: UsersHttpModule,
+      imports: [UsersModule, credentials],
+      controllers: [UsersController],
+      providers: [ProfileService],
+    };
+  }
+}

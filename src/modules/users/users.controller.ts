@@ -3,12 +3,13 @@ import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ApiEnvelope, ApiErrors } from '../../common/decorators/api-response.decorator.js';
 import { Auth } from '../../common/decorators/auth.decorator.js';
 import { CurrentUser, type AuthUser } from '../../common/decorators/current-user.decorator.js';
-import { offsetOf, PageQueryDto, toPage, type Page } from '../../common/dto/page.js';
+import { StrictRateLimit } from '../../common/decorators/rate-limit.decorator.js';
+import { PageQueryDto, type Page } from '../../common/dto/page.js';
 import { ParseIdPipe } from '../../common/pipes/parse-id.pipe.js';
-import { AccountService } from '../auth/account.service.js';
 import { AdminUpdateUserDto } from './dto/admin-update-user.dto.js';
 import { UpdateMeDto } from './dto/update-me.dto.js';
 import { UserResponseDto } from './dto/user-response.dto.js';
+import { ProfileService } from './profile.service.js';
 import { UsersService } from './users.service.js';
 
 @ApiTags('users')
@@ -16,31 +17,30 @@ import { UsersService } from './users.service.js';
 export class UsersController {
   constructor(
     private readonly users: UsersService,
-    private readonly account: AccountService,
+    private readonly profile: ProfileService,
   ) {}
 
   @Get('me')
   @Auth()
   @ApiOperation({ summary: 'The signed-in user' })
   @ApiEnvelope(UserResponseDto)
-  async me(@CurrentUser() caller: AuthUser): Promise<UserResponseDto> {
-    return UserResponseDto.from(await this.users.getById(caller.id));
+  me(@CurrentUser() caller: AuthUser): Promise<UserResponseDto> {
+    return this.users.me(caller.id);
   }
 
   @Put('me')
   @Auth()
+  // A request that checks a password is a password guess: the strict limit, like login.
+  @StrictRateLimit({ whenBodyHas: 'current_password' })
   @ApiOperation({
     summary: 'Change own email, username or password',
     description:
-      'current_password is required to change email or password. A new password signs out every other login.',
+      'current_password is required to change email or password, and a request carrying it counts against the strict rate limit; a wrong one counts as a failed sign-in of the account. A new password signs out every other login; a new password or email retires every mailed link.',
   })
   @ApiEnvelope(UserResponseDto)
-  @ApiErrors(400, 409)
-  async updateMe(
-    @CurrentUser() caller: AuthUser,
-    @Body() dto: UpdateMeDto,
-  ): Promise<UserResponseDto> {
-    return UserResponseDto.from(await this.account.updateMe(caller, dto));
+  @ApiErrors(400, 409, 429)
+  updateMe(@CurrentUser() caller: AuthUser, @Body() dto: UpdateMeDto): Promise<UserResponseDto> {
+    return this.profile.updateMe(caller, dto);
   }
 
   @Get()
@@ -48,13 +48,8 @@ export class UsersController {
   @ApiOperation({ summary: 'All users, by id' })
   @ApiEnvelope(UserResponseDto, { paged: true })
   @ApiErrors(400)
-  async list(@Query() query: PageQueryDto): Promise<Page<UserResponseDto>> {
-    const [users, total] = await this.users.list(offsetOf(query), query.page_size);
-    return toPage(
-      users.map((user) => UserResponseDto.from(user)),
-      total,
-      query,
-    );
+  list(@Query() query: PageQueryDto): Promise<Page<UserResponseDto>> {
+    return this.users.list(query);
   }
 
   @Patch(':id')
@@ -62,11 +57,11 @@ export class UsersController {
   @ApiOperation({ summary: 'Enable, disable, promote or demote a user' })
   @ApiEnvelope(UserResponseDto)
   @ApiErrors(400, 404)
-  async adminUpdate(
+  adminUpdate(
     @CurrentUser() caller: AuthUser,
     @Param('id', ParseIdPipe) id: number,
     @Body() dto: AdminUpdateUserDto,
   ): Promise<UserResponseDto> {
-    return UserResponseDto.from(await this.users.adminUpdate(caller.id, id, dto));
+    return this.users.adminUpdate(caller.id, id, dto);
   }
 }

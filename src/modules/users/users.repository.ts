@@ -1,20 +1,45 @@
 import { Injectable } from '@nestjs/common';
-import { InjectRepository } from '@nestjs/typeorm';
-import { QueryFailedError, type Repository } from 'typeorm';
-import { conflict, DomainError } from '../../common/errors/domain-error.js';
-import type { Tx } from '../../infra/database/transaction-runner.js';
-import { UserEntity, type UserRole } from './user.entity.js';
+import type { UserRole } from '../../common/auth/roles.js';
+import { DomainError } from '../../common/errors/domain-error.js';
+import type { Db } from '../../infra/database/database.js';
+import { violatedUnique } from '../../infra/database/unique-violation.js';
+
+/** A users row as PostgreSQL returns it. */
+export interface UserRow {
+  id: number;
+  email: string;
+  username: string;
+  password_hash: string;
+  role: UserRole;
+  is_active: boolean;
+  email_verified: boolean;
+  created_at: Date;
+  updated_at: Date;
+}
 
 export interface NewUser {
   email: string;
   username: string;
-  passwordHash: string;
-  role?: UserRole;
+  password_hash: string;
+  role: UserRole;
 }
 
+/** The columns a change may set; the keys are column names. */
 export type UserChanges = Partial<
-  Pick<UserEntity, 'email' | 'username' | 'passwordHash' | 'role' | 'isActive' | 'emailVerified'>
+  Pick<UserRow, 'email' | 'username' | 'password_hash' | 'role' | 'is_active' | 'email_verified'>
 >;
+
+const CHANGEABLE: readonly (keyof UserChanges)[] = [
+  'email',
+  'username',
+  'password_hash',
+  'role',
+  'is_active',
+  'email_verified',
+];
+
+const COLUMNS =
+  'id, email, username, password_hash, role, is_active, email_verified, created_at, updated_at';
 
 const UNIQUE_FIELDS: Record<string, 'email' | 'username'> = {
   users_email_lower_uq: 'email',
@@ -23,10 +48,8 @@ const UNIQUE_FIELDS: Record<string, 'email' | 'username'> = {
 
 /** A unique violation on email or username becomes a 409 naming the field. */
 const translateUniqueViolation = (error: unknown): unknown => {
-  if (!(error instanceof QueryFailedError)) return error;
-  const driver = error.driverError as { code?: string; constraint?: string };
-  const field =
-    driver.code === '23505' && driver.constraint ? UNIQUE_FIELDS[driver.constraint] : undefined;
+  const constraint = violatedUnique(error);
+  const field = constraint === undefined ? undefined : UNIQUE_FIELDS[constraint];
   if (!field) return error;
   return new DomainError('conflict', `That ${field} is already taken`, {
     [field]: `${field} is already taken`,
@@ -35,54 +58,67 @@ const translateUniqueViolation = (error: unknown): unknown => {
 
 @Injectable()
 export class UsersRepository {
-  constructor(@InjectRepository(UserEntity) private readonly users: Repository<UserEntity>) {}
-
-  private repo(tx?: Tx): Repository<UserEntity> {
-    return tx ? tx.getRepository(UserEntity) : this.users;
+  async findById(db: Db, id: number): Promise<UserRow | null> {
+    const { rows } = await db.query<UserRow>(`SELECT ${COLUMNS} FROM users WHERE id = $1`, [id]);
+    return rows[0] ?? null;
   }
 
-  findById(id: number, tx?: Tx): Promise<UserEntity | null> {
-    return this.repo(tx).findOneBy({ id });
+  /** Emails and usernames are unique without case (the lower() indexes serve these lookups). */
+  async findByEmail(db: Db, email: string): Promise<UserRow | null> {
+    const { rows } = await db.query<UserRow>(
+      `SELECT ${COLUMNS} FROM users WHERE lower(email) = lower($1)`,
+      [email],
+    );
+    return rows[0] ?? null;
   }
 
-  /** A login is an email when it has an @ (usernames cannot), otherwise a username. */
-  findByLogin(login: string): Promise<UserEntity | null> {
-    const column = login.includes('@') ? 'email' : 'username';
-    return this.users
-      .createQueryBuilder('u')
-      .where(`lower(u.${column}) = lower(:login)`, { login })
-      .getOne();
+  async findByUsername(db: Db, username: string): Promise<UserRow | null> {
+    const { rows } = await db.query<UserRow>(
+      `SELECT ${COLUMNS} FROM users WHERE lower(username) = lower($1)`,
+      [username],
+    );
+    return rows[0] ?? null;
   }
 
-  findByEmail(email: string): Promise<UserEntity | null> {
-    return this.users
-      .createQueryBuilder('u')
-      .where('lower(u.email) = lower(:email)', { email })
-      .getOne();
-  }
-
-  async create(user: NewUser, tx?: Tx): Promise<UserEntity> {
+  async create(db: Db, user: NewUser): Promise<UserRow> {
     try {
-      return await this.repo(tx).save(
-        this.repo(tx).create({ ...user, role: user.role ?? 'customer' }),
+      const { rows } = await db.query<UserRow>(
+        `INSERT INTO users (email, username, password_hash, role) VALUES ($1, $2, $3, $4)
+         RETURNING ${COLUMNS}`,
+        [user.email, user.username, user.password_hash, user.role],
       );
+      const row = rows[0];
+      if (!row) throw new Error('INSERT returned no user');
+      return row;
     } catch (error) {
       throw translateUniqueViolation(error);
     }
   }
 
-  async update(id: number, changes: UserChanges, tx?: Tx): Promise<UserEntity> {
+  /** Sets the given columns (and updated_at); null when no such user. */
+  async update(db: Db, id: number, changes: UserChanges): Promise<UserRow | null> {
+    const columns = CHANGEABLE.filter((column) => changes[column] !== undefined);
+    const assignments = columns.map((column, i) => `${column} = $${i + 2}`);
     try {
-      await this.repo(tx).update({ id }, changes);
+      const { rows } = await db.query<UserRow>(
+        `UPDATE users SET ${[...assignments, 'updated_at = now()'].join(', ')} WHERE id = $1
+         RETURNING ${COLUMNS}`,
+        [id, ...columns.map((column) => changes[column])],
+      );
+      return rows[0] ?? null;
     } catch (error) {
       throw translateUniqueViolation(error);
     }
-    const user = await this.findById(id, tx);
-    if (!user) throw conflict('User vanished during update');
-    return user;
   }
 
-  list(offset: number, limit: number): Promise<[UserEntity[], number]> {
-    return this.users.findAndCount({ order: { id: 'ASC' }, skip: offset, take: limit });
+  async list(db: Db, offset: number, limit: number): Promise<{ rows: UserRow[]; total: number }> {
+    const [page, count] = await Promise.all([
+      db.query<UserRow>(`SELECT ${COLUMNS} FROM users ORDER BY id LIMIT $1 OFFSET $2`, [
+        limit,
+        offset,
+      ]),
+      db.query<{ total: number }>(`SELECT count(*)::int AS total FROM users`),
+    ]);
+    return { rows: page.rows, total: count.rows[0]?.total ?? 0 };
   }
 }

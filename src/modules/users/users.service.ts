@@ -1,58 +1,84 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { DomainError, forbidden, notFound } from '../../common/errors/domain-error.js';
-import type { Tx } from '../../infra/database/transaction-runner.js';
+import { offsetOf, toPage, type Page, type PageQueryDto } from '../../common/dto/page.js';
+import { conflict, DomainError, forbidden, notFound } from '../../common/errors/domain-error.js';
+import { Database, type Db } from '../../infra/database/database.js';
 import type { AdminUpdateUserDto } from './dto/admin-update-user.dto.js';
-import { PasswordHasher } from './password-hasher.js';
-import type { UserEntity } from './user.entity.js';
-import { UsersRepository, type NewUser, type UserChanges } from './users.repository.js';
+import { UserResponseDto } from './dto/user-response.dto.js';
+import {
+  UsersRepository,
+  type NewUser,
+  type UserChanges,
+  type UserRow,
+} from './users.repository.js';
 
 export interface AdminAccount {
   email: string;
-  password: string;
   username: string;
 }
 
+/**
+ * User records: lookups for the other modules (rows), and the routes' reads and admin changes
+ * (response DTOs). Knows nothing of passwords beyond storing the hash it is given.
+ */
 @Injectable()
 export class UsersService {
   private readonly logger = new Logger(UsersService.name);
 
   constructor(
+    private readonly database: Database,
     private readonly users: UsersRepository,
-    private readonly hasher: PasswordHasher,
   ) {}
 
-  async getById(id: number, tx?: Tx): Promise<UserEntity> {
-    const user = await this.users.findById(id, tx);
+  async getById(id: number, db: Db = this.database.pool): Promise<UserRow> {
+    const user = await this.users.findById(db, id);
     if (!user) throw notFound('User');
     return user;
   }
 
-  findByLogin(login: string): Promise<UserEntity | null> {
-    return this.users.findByLogin(login);
+  async me(id: number): Promise<UserResponseDto> {
+    return UserResponseDto.from(await this.getById(id));
   }
 
-  findByEmail(email: string): Promise<UserEntity | null> {
-    return this.users.findByEmail(email);
+  /** A login is an email when it has an @ (usernames cannot), otherwise a username. */
+  findByLogin(login: string): Promise<UserRow | null> {
+    return login.includes('@')
+      ? this.users.findByEmail(this.database.pool, login)
+      : this.users.findByUsername(this.database.pool, login);
   }
 
-  async create(
-    user: Omit<NewUser, 'passwordHash'> & { password: string },
-    tx?: Tx,
-  ): Promise<UserEntity> {
-    const { password, ...rest } = user;
-    return this.users.create({ ...rest, passwordHash: await this.hasher.hash(password) }, tx);
+  findByEmail(email: string): Promise<UserRow | null> {
+    return this.users.findByEmail(this.database.pool, email);
   }
 
-  update(id: number, changes: UserChanges, tx?: Tx): Promise<UserEntity> {
-    return this.users.update(id, changes, tx);
+  create(db: Db, user: NewUser): Promise<UserRow> {
+    return this.users.create(db, user);
   }
 
-  list(offset: number, limit: number): Promise<[UserEntity[], number]> {
-    return this.users.list(offset, limit);
+  async update(db: Db, id: number, changes: UserChanges): Promise<UserRow> {
+    const user = await this.users.update(db, id, changes);
+    if (!user) throw conflict('User vanished during update');
+    return user;
+  }
+
+  async list(query: PageQueryDto): Promise<Page<UserResponseDto>> {
+    const { rows, total } = await this.users.list(
+      this.database.pool,
+      offsetOf(query),
+      query.page_size,
+    );
+    return toPage(
+      rows.map((row) => UserResponseDto.from(row)),
+      total,
+      query,
+    );
   }
 
   /** Role and status changes take effect on the user's very next request (checked live). */
-  async adminUpdate(actorId: number, id: number, dto: AdminUpdateUserDto): Promise<UserEntity> {
+  async adminUpdate(
+    actorId: number,
+    id: number,
+    dto: AdminUpdateUserDto,
+  ): Promise<UserResponseDto> {
     const user = await this.getById(id);
     if (
       id === actorId &&
@@ -61,18 +87,20 @@ export class UsersService {
       throw forbidden('Admins cannot disable or demote themselves');
     }
     const changes: UserChanges = {};
-    if (dto.is_active !== undefined) changes.isActive = dto.is_active;
+    if (dto.is_active !== undefined) changes.is_active = dto.is_active;
     if (dto.role !== undefined) changes.role = dto.role;
-    return Object.keys(changes).length > 0 ? this.users.update(id, changes) : user;
+    const saved =
+      Object.keys(changes).length > 0 ? await this.update(this.database.pool, id, changes) : user;
+    return UserResponseDto.from(saved);
   }
 
   /**
    * Makes sure the configured admin exists. Never touches an existing account's password, and
    * never promotes an existing non-admin account (whoever registered that email first is not
-   * thereby trusted).
+   * thereby trusted). The password is hashed only when the admin is created.
    */
-  async ensureAdmin(admin: AdminAccount): Promise<void> {
-    const existing = await this.users.findByEmail(admin.email);
+  async ensureAdmin(admin: AdminAccount, passwordHash: () => Promise<string>): Promise<void> {
+    const existing = await this.findByEmail(admin.email);
     if (existing) {
       if (existing.role !== 'admin') {
         this.logger.error(
@@ -82,12 +110,16 @@ export class UsersService {
       return;
     }
     try {
-      await this.create({ ...admin, role: 'admin' });
+      await this.create(this.database.pool, {
+        ...admin,
+        password_hash: await passwordHash(),
+        role: 'admin',
+      });
       this.logger.log(`Created admin account ${admin.email}`);
     } catch (error) {
       // Another replica created it first, or the username is taken: either way nothing to do here.
       if (!(error instanceof DomainError && error.kind === 'conflict')) throw error;
-      const now = await this.users.findByEmail(admin.email);
+      const now = await this.findByEmail(admin.email);
       if (!now) this.logger.error(`Could not create admin ${admin.email}: ${error.message}`);
     }
   }

@@ -16,13 +16,13 @@ export const MAX_ITEMS = 50;
 export const MAX_QUANTITY = 1000;
 
 export class OrderItemInputDto {
-  @ApiProperty({ example: 1 })
+  @ApiProperty({ type: 'integer', minimum: 1, example: 1 })
   @IsInt({ message: 'product_id must be a positive integer' })
   @Min(1, { message: 'product_id must be a positive integer' })
   @Max(Number.MAX_SAFE_INTEGER, { message: 'product_id must be a positive integer' })
   product_id!: number;
 
-  @ApiProperty({ example: 2, minimum: 1, maximum: MAX_QUANTITY })
+  @ApiProperty({ type: 'integer', example: 2, minimum: 1, maximum: MAX_QUANTITY })
   @IsInt({ message: 'quantity must be an integer' })
   @Min(1, { message: 'quantity must be at least 1' })
   @Max(MAX_QUANTITY, { message: `quantity must not be greater than ${MAX_QUANTITY}` })

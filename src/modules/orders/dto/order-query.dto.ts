@@ -10,7 +10,11 @@ export class OrderListQueryDto extends PageQueryDto {
   @IsIn(ORDER_STATUSES, { message: `status must be one of ${ORDER_STATUSES.join(', ')}` })
   status?: OrderStatus;
 
-  @ApiPropertyOptional({ description: 'Admins only: list this user’s orders instead of their own' })
+  @ApiPropertyOptional({
+    type: 'integer',
+    minimum: 1,
+    description: 'Admins only: list this user’s orders instead of their own',
+  })
   @IsOptional()
   @Type(() => Number)
   @IsInt({ message: 'user_id must be a positive integer' })

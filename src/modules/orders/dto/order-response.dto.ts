@@ -9,9 +9,9 @@ import {
 import type { OrderItemRow, OrderRow } from '../orders.repository.js';
 
 export class OrderItemResponseDto {
-  @ApiProperty({ example: 1 }) product_id!: number;
+  @ApiProperty({ type: 'integer', example: 1 }) product_id!: number;
   @ApiProperty({ example: 'Espresso cup', description: 'Name when ordered' }) product_name!: string;
-  @ApiProperty({ example: 2 }) quantity!: number;
+  @ApiProperty({ type: 'integer', example: 2 }) quantity!: number;
   @ApiProperty({ example: 12.5, description: 'Price when ordered' }) unit_price!: number;
   @ApiProperty({ example: 25 }) subtotal!: number;
 }
@@ -19,8 +19,8 @@ export class OrderItemResponseDto {
 const iso = (date: Date | null): string | null => (date ? date.toISOString() : null);
 
 export class OrderResponseDto {
-  @ApiProperty({ example: 1 }) id!: number;
-  @ApiProperty({ example: 1 }) user_id!: number;
+  @ApiProperty({ type: 'integer', example: 1 }) id!: number;
+  @ApiProperty({ type: 'integer', example: 1 }) user_id!: number;
   @ApiProperty({ enum: ORDER_STATUSES }) status!: OrderStatus;
   @ApiProperty({ example: 25, description: 'Exact, at most two decimals' }) total_amount!: number;
   @ApiProperty({ type: [OrderItemResponseDto] }) items!: OrderItemResponseDto[];

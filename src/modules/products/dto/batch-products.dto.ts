@@ -2,7 +2,13 @@ import { ApiProperty } from '@nestjs/swagger';
 import { ArrayMaxSize, ArrayMinSize, IsArray, IsInt, Max, Min } from 'class-validator';
 
 export class BatchProductsDto {
-  @ApiProperty({ type: [Number], minItems: 1, maxItems: 100, example: [3, 1, 2] })
+  @ApiProperty({
+    type: 'array',
+    items: { type: 'integer', minimum: 1 },
+    minItems: 1,
+    maxItems: 100,
+    example: [3, 1, 2],
+  })
   @IsArray({ message: 'ids must be an array' })
   @ArrayMinSize(1, { message: 'ids must contain 1 to 100 ids' })
   @ArrayMaxSize(100, { message: 'ids must contain 1 to 100 ids' })

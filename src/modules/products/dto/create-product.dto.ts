@@ -57,7 +57,13 @@ export class CreateProductDto {
   @NameField()
   name!: string;
 
-  @ApiPropertyOptional({ example: 'Porcelain, 80 ml', maxLength: 5000, nullable: true })
+  // string | null has the design type Object: the schema type is explicit.
+  @ApiPropertyOptional({
+    type: String,
+    example: 'Porcelain, 80 ml',
+    maxLength: 5000,
+    nullable: true,
+  })
   @IsOptional()
   @DescriptionField()
   description?: string | null;
@@ -72,11 +78,17 @@ export class CreateProductDto {
   @PriceField()
   price!: number;
 
-  @ApiProperty({ example: 100, minimum: 0, maximum: MAX_STOCK })
+  @ApiProperty({ type: 'integer', example: 100, minimum: 0, maximum: MAX_STOCK })
   @StockField()
   stock!: number;
 
-  @ApiPropertyOptional({ example: 'kitchen', maxLength: 100, nullable: true })
+  @ApiPropertyOptional({
+    type: String,
+    example: 'kitchen',
+    minLength: 1,
+    maxLength: 100,
+    nullable: true,
+  })
   @IsOptional()
   @CategoryField()
   category?: string | null;

@@ -2,14 +2,15 @@ import { ApiProperty } from '@nestjs/swagger';
 import type { ProductRow, ProductStatsRow } from '../products.repository.js';
 
 export class ProductResponseDto {
-  @ApiProperty({ example: 1 }) id!: number;
+  @ApiProperty({ type: 'integer', example: 1 }) id!: number;
   @ApiProperty({ example: 'Espresso cup' }) name!: string;
   @ApiProperty({ type: String, nullable: true }) description!: string | null;
   @ApiProperty({ example: 12.5, description: 'At most two decimals' }) price!: number;
-  @ApiProperty({ example: 100 }) stock!: number;
+  @ApiProperty({ type: 'integer', example: 100 }) stock!: number;
   @ApiProperty({ type: String, nullable: true, example: 'kitchen' }) category!: string | null;
   @ApiProperty() is_active!: boolean;
-  @ApiProperty({ example: 0, description: 'Units sold in paid orders' }) sales!: number;
+  @ApiProperty({ type: 'integer', example: 0, description: 'Units sold in paid orders' })
+  sales!: number;
   @ApiProperty({ format: 'date-time' }) created_at!: string;
   @ApiProperty({ format: 'date-time' }) updated_at!: string;
 
@@ -31,10 +32,12 @@ export class ProductResponseDto {
 }
 
 export class ProductStatsDto {
-  @ApiProperty({ description: 'All products, deleted ones included' }) total!: number;
-  @ApiProperty({ description: 'Products on sale' }) active!: number;
-  @ApiProperty({ description: 'Units in stock across active products' }) total_stock!: number;
-  @ApiProperty({ description: 'Units sold in paid orders, across all products' })
+  @ApiProperty({ type: 'integer', description: 'All products, deleted ones included' })
+  total!: number;
+  @ApiProperty({ type: 'integer', description: 'Products on sale' }) active!: number;
+  @ApiProperty({ type: 'integer', description: 'Units in stock across active products' })
+  total_stock!: number;
+  @ApiProperty({ type: 'integer', description: 'Units sold in paid orders, across all products' })
   total_sales!: number;
 
   static from(row: ProductStatsRow): ProductStatsDto {

@@ -18,7 +18,7 @@ export class UpdateProductDto {
   @NameField()
   name?: string;
 
-  @ApiPropertyOptional({ maxLength: 5000, nullable: true })
+  @ApiPropertyOptional({ type: String, maxLength: 5000, nullable: true })
   @IsOptional()
   @DescriptionField()
   description?: string | null;
@@ -28,12 +28,12 @@ export class UpdateProductDto {
   @PriceField()
   price?: number;
 
-  @ApiPropertyOptional({ minimum: 0, maximum: MAX_STOCK })
+  @ApiPropertyOptional({ type: 'integer', minimum: 0, maximum: MAX_STOCK })
   @OmittableNotNull()
   @StockField()
   stock?: number;
 
-  @ApiPropertyOptional({ maxLength: 100, nullable: true })
+  @ApiPropertyOptional({ type: String, minLength: 1, maxLength: 100, nullable: true })
   @IsOptional()
   @CategoryField()
   category?: string | null;

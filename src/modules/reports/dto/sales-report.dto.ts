@@ -20,9 +20,9 @@ export class ReportJobDto {
 }
 
 export class TopProductDto {
-  @ApiProperty() product_id!: number;
+  @ApiProperty({ type: 'integer' }) product_id!: number;
   @ApiProperty() name!: string;
-  @ApiProperty({ description: 'Units sold' }) quantity!: number;
+  @ApiProperty({ type: 'integer', description: 'Units sold' }) quantity!: number;
 
   static from(row: TopProductRow): TopProductDto {
     return { product_id: row.product_id, name: row.name, quantity: row.quantity };
@@ -32,7 +32,7 @@ export class TopProductDto {
 export class SalesReportDto {
   @ApiProperty({ example: 1234.5, description: 'Sum of paid, shipped and completed orders' })
   total_sales!: number;
-  @ApiProperty({ example: 17 }) total_orders!: number;
+  @ApiProperty({ type: 'integer', example: 17 }) total_orders!: number;
   @ApiProperty({ type: [TopProductDto] }) top_products!: TopProductDto[];
 
   static from(totals: SalesTotalsRow, top: readonly TopProductRow[]): SalesReportDto {

@@ -1,7 +1,7 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { IsBoolean, IsIn } from 'class-validator';
 import { OmittableNotNull } from '../../../common/validation/optional.js';
-import { USER_ROLES, type UserRole } from '../user.entity.js';
+import { USER_ROLES, type UserRole } from '../../../common/auth/roles.js';
 
 export class AdminUpdateUserDto {
   @ApiPropertyOptional({ description: 'false disables the account: its live tokens answer 403' })

@@ -1,12 +1,26 @@
 import { applyDecorators } from '@nestjs/common';
 import { IsEmail, IsString, Length, Matches, MaxLength } from 'class-validator';
+import { IsNotCommonPassword } from './common-passwords.js';
+
+/**
+ * What an address may be so that real SMTP relays take it: no quoted local part ("a b"@x),
+ * no IP-literal domain (x@[10.0.0.1]), no non-ASCII local part (needs SMTPUTF8, which many
+ * relays lack), a domain with a TLD. validator.js accepts the first and third by default.
+ */
+const DELIVERABLE_EMAIL = {
+  allow_display_name: false,
+  allow_ip_domain: false,
+  allow_utf8_local_part: false,
+  require_tld: true,
+  blacklisted_chars: '"',
+} as const;
 
 /** Field rules shared by registration and profile updates, so both validate alike. */
 export const EmailField = (): PropertyDecorator =>
   applyDecorators(
     IsString({ message: 'email must be a string' }),
     MaxLength(254, { message: 'email must be at most 254 characters' }),
-    IsEmail({}, { message: 'email must be a valid email address' }),
+    IsEmail(DELIVERABLE_EMAIL, { message: 'email must be a valid email address' }),
   );
 
 export const UsernameField = (): PropertyDecorator =>
@@ -22,4 +36,5 @@ export const PasswordField = (name = 'password'): PropertyDecorator =>
   applyDecorators(
     IsString({ message: `${name} must be a string` }),
     Length(8, 128, { message: `${name} must be 8 to 128 characters` }),
+    IsNotCommonPassword({ message: `${name} is too common; choose another` }),
   );
