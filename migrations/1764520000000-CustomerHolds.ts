@@ -5,8 +5,8 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
  * per-customer caps (ORDER_MAX_PENDING_PER_USER, ORDER_MAX_PENDING_UNITS_PER_USER). Filled from
  * the orders pending now, so the caps count them too.
  */
-export class CustomerHolds1764500000000 implements MigrationInterface {
-  name = 'CustomerHolds1764500000000';
+export class CustomerHolds1764520000000 implements MigrationInterface {
+  name = 'CustomerHolds1764520000000';
 
   public async up(db: QueryRunner): Promise<void> {
     await db.query(`
