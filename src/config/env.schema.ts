@@ -172,6 +172,20 @@ export class EnvironmentVariables {
   @Min(1)
   ORDER_SWEEP_INTERVAL = 60;
 
+  /** Pending orders one customer may hold at once; 0: no limit. */
+  @Transform(toInt)
+  @IsInt({ message: INT })
+  @Min(0)
+  @Max(1_000_000)
+  ORDER_MAX_PENDING_PER_USER = 10;
+
+  /** Units one customer may hold in pending orders at once; 0: no limit. */
+  @Transform(toInt)
+  @IsInt({ message: INT })
+  @Min(0)
+  @Max(1_000_000_000)
+  ORDER_MAX_PENDING_UNITS_PER_USER = 100;
+
   @IsUrl(
     { protocols: ['smtp', 'smtps'], require_tld: false, require_protocol: true },
     { message: 'must be an smtp:// or smtps:// URL' },

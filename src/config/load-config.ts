@@ -95,6 +95,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       paymentTimeout: vars.ORDER_PAYMENT_TIMEOUT,
       sweepInterval: vars.ORDER_SWEEP_INTERVAL,
     },
+    orderCaps: {
+      pendingOrders: vars.ORDER_MAX_PENDING_PER_USER,
+      pendingUnits: vars.ORDER_MAX_PENDING_UNITS_PER_USER,
+    },
     mail: { smtpUrl: vars.SMTP_URL, from: vars.MAIL_FROM, appUrl: vars.APP_URL },
     cache: { ttl: vars.CACHE_TTL, listTtl: vars.CACHE_LIST_TTL },
     http: {

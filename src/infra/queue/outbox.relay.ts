@@ -7,7 +7,7 @@ import {
 } from '@nestjs/common';
 import type { Queue } from 'bullmq';
 import { withTimeout } from '../cache/with-timeout.js';
-import { TransactionRunner } from '../database/transaction-runner.js';
+import { Database } from '../database/database.js';
 import type { OutboxEvent } from './outbox-events.js';
 import { OutboxRepository, type OutboxRow } from './outbox.repository.js';
 import { JOBS, QUEUES } from './queues.js';
@@ -33,7 +33,7 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
   private failing = false;
 
   constructor(
-    private readonly transactions: TransactionRunner,
+    private readonly database: Database,
     private readonly outbox: OutboxRepository,
     @InjectQueue(QUEUES.email) private readonly emailQueue: Queue,
     @InjectQueue(QUEUES.orders) private readonly ordersQueue: Queue,
@@ -81,7 +81,7 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
   }
 
   private relayBatch(): Promise<number> {
-    return this.transactions.run(async (tx) => {
+    return this.database.transaction(async (tx) => {
       const rows = await this.outbox.claimBatch(tx, BATCH);
       if (rows.length === 0) return 0;
       const ids = rows.map((row) => row.id);
