@@ -37,7 +37,8 @@ describe('Redis client options', () => {
 
   it('fail fast for ordinary clients and wait for blocking ones, on every cluster node', () => {
     const fast = clusterOptions(connection(cluster), { name: 'main' });
-    expect(fast).toMatchObject({ enableOfflineQueue: false, enableAutoPipelining: true });
+    expect(fast).toMatchObject({ enableOfflineQueue: false });
+    expect(fast.enableAutoPipelining).toBeUndefined();
     expect(fast.redisOptions).toMatchObject({ maxRetriesPerRequest: 1, commandTimeout: 500 });
     const blocking = clusterOptions(connection(cluster), { name: 'w', blocking: true });
     expect(blocking.enableOfflineQueue).toBe(true);

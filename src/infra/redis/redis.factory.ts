@@ -1,6 +1,7 @@
 import type { ConnectionOptions } from 'node:tls';
 import { Cluster, Redis, type ClusterOptions, type RedisOptions } from 'ioredis';
 import type { RedisConnectionConfig, RedisTls } from '../../config/redis-connection.js';
+import { withTimeout } from '../cache/with-timeout.js';
 
 /** A connection to Redis in any topology: one server or a Sentinel group (Redis), or a Cluster. */
 export type RedisClient = Redis | Cluster;
@@ -88,9 +89,10 @@ export function clusterOptions(
     redisOptions: serverOptions(connection, options),
     clusterRetryStrategy: retry,
     slotsRefreshTimeout: 2000,
-    ...(options.blocking
-      ? { enableOfflineQueue: true }
-      : { enableOfflineQueue: false, enableAutoPipelining: true }),
+    // No auto-pipelining: ioredis groups such commands by the slot of their first argument,
+    // which for EVAL (the rate limit) and scripts called with a key count first is not a key, so
+    // one pipeline would mix slots and fail.
+    enableOfflineQueue: options.blocking === true,
     // Nodes announce themselves by address; with TLS the name given must stay the one the
     // certificate was issued for, so it is not resolved to an address first.
     ...(connection.tls
@@ -130,10 +132,17 @@ export function createBlockingCopy(client: RedisClient, name: string): RedisClie
   return createRedisClient(connection, { name, blocking: true });
 }
 
-/** Closes a client politely, or at once if Redis does not answer. */
+/**
+ * Closes a client politely, or at once when Redis is not there: a blocking client would queue
+ * its QUIT until Redis came back.
+ */
 export async function closeRedisClient(client: RedisClient): Promise<void> {
   if (client.status === 'end') return;
-  await client.quit().catch(() => {
+  if (client.status !== 'ready') {
+    client.disconnect();
+    return;
+  }
+  await withTimeout(client.quit(), 1000).catch(() => {
     client.disconnect();
   });
 }
