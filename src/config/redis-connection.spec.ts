@@ -36,6 +36,9 @@ describe('REDIS_URL and REDIS_CLUSTER_NODES', () => {
       password: 's@cret',
       tls: undefined,
     });
+    expect(connection({ REDIS_URL: 'redis://redis_master:6379' }).topology).toMatchObject({
+      server: { host: 'redis_master', port: 6379 },
+    });
     expect(connection({ REDIS_URL: 'redis://:pw@[::1]' }).topology).toEqual({
       kind: 'single',
       server: { host: '::1', port: 6379 },

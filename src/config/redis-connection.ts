@@ -62,7 +62,7 @@ export const REDIS_URL_FORMS =
 const CLUSTER_FORMS =
   'must be host:port,host:port,... (optionally rediss://user:password@host:port,... for TLS and credentials)';
 
-const HOST = /^(?:\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?)$/;
+const HOST = /^(?:\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9](?:[A-Za-z0-9_.-]*[A-Za-z0-9])?)$/;
 
 function parseEndpoint(text: string, defaultPort: number): RedisEndpoint | undefined {
   const match = /^(\[[^\]]*\]|[^:]*)(?::(\d{1,5}))?$/.exec(text.trim());

@@ -51,6 +51,8 @@ describe('a Sentinel failover', () => {
     );
     const acknowledged: number[] = [];
     const unexpected: string[] = [];
+    const cacheDuringOutage = new Set<string>();
+    let outage = false;
     let slowest = 0;
     let running = true;
     const timed = async <T>(request: PromiseLike<T>): Promise<T> => {
@@ -81,6 +83,7 @@ describe('a Sentinel failover', () => {
           t.http.get(`/api/products/${product.id}`).set('X-Forwarded-For', someone()),
         );
         if (res.status !== 200) unexpected.push(`read: ${res.status}`);
+        if (outage) cacheDuringOutage.add(cacheOf(res) ?? 'none');
         await new Promise((resolve) => setTimeout(resolve, 20));
       }
     };
@@ -88,8 +91,11 @@ describe('a Sentinel failover', () => {
 
     await until(() => acknowledged.length >= 10, 'orders before the failover');
     const old = await group.killMaster();
+    outage = true;
     const atKill = acknowledged.length;
     await group.waitForFailover(old);
+    outage = false;
+    const duringOutage = acknowledged.length - atKill;
     await until(() => acknowledged.length >= atKill + 20, 'orders after the failover');
     running = false;
     await Promise.all(load);
@@ -97,6 +103,8 @@ describe('a Sentinel failover', () => {
     // Requests kept working throughout: nothing failed, nothing hung on the dead master.
     expect(unexpected).toEqual([]);
     expect(slowest).toBeLessThan(3000);
+    expect(duringOutage).toBeGreaterThan(0);
+    expect(cacheDuringOutage).toContain('BYPASS');
 
     const { rows } = await t.db.query<{ id: string }>('SELECT id FROM orders WHERE id = ANY($1)', [
       acknowledged,

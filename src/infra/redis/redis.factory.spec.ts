@@ -1,18 +1,18 @@
 import { describe, expect, it } from 'vitest';
-import type { RedisConnectionConfig, RedisTopology } from '../../config/redis-connection.js';
+import type { RedisTopology } from '../../config/redis-connection.js';
 import { clusterOptions, redisOptions } from './redis.factory.js';
 
 const tls = { ca: 'CA', cert: 'CERT', key: 'KEY', rejectUnauthorized: true };
-const single: RedisTopology = { kind: 'single', server: { host: 'r', port: 6379 }, db: 2 };
-const sentinel: RedisTopology = {
+const single = { kind: 'single', server: { host: 'r', port: 6379 }, db: 2 } satisfies RedisTopology;
+const sentinel = {
   kind: 'sentinel',
   sentinels: [{ host: 's1', port: 26379 }],
   masterName: 'main',
   db: 1,
   sentinelPassword: 'sentinel-pw',
-};
-const cluster: RedisTopology = { kind: 'cluster', nodes: [{ host: 'n1', port: 7000 }] };
-const connection = (topology: RedisTopology, secure = false): RedisConnectionConfig => ({
+} satisfies RedisTopology;
+const cluster = { kind: 'cluster', nodes: [{ host: 'n1', port: 7000 }] } satisfies RedisTopology;
+const connection = <T extends RedisTopology>(topology: T, secure = false) => ({
   topology,
   username: 'app',
   password: 'pw',

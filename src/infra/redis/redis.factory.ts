@@ -1,10 +1,19 @@
 import type { ConnectionOptions } from 'node:tls';
 import { Cluster, Redis, type ClusterOptions, type RedisOptions } from 'ioredis';
-import type { RedisConnectionConfig, RedisTls } from '../../config/redis-connection.js';
+import type {
+  RedisConnectionConfig,
+  RedisTls,
+  RedisTopology,
+} from '../../config/redis-connection.js';
 import { withTimeout } from '../cache/with-timeout.js';
 
 /** A connection to Redis in any topology: one server or a Sentinel group (Redis), or a Cluster. */
 export type RedisClient = Redis | Cluster;
+
+/** Where an ioredis `Redis` connects: one server, or the master a Sentinel group names. */
+type ServerConnection = RedisConnectionConfig & {
+  topology: Exclude<RedisTopology, { kind: 'cluster' }>;
+};
 
 export interface RedisClientOptions {
   name: string;
@@ -43,7 +52,7 @@ function serverOptions(connection: RedisConnectionConfig, { name, blocking }: Re
  * can fall back; blocking clients (BullMQ workers) queue their commands and reconnect.
  */
 export function redisOptions(
-  connection: RedisConnectionConfig,
+  connection: ServerConnection,
   options: RedisClientOptions,
 ): RedisOptions {
   const { topology } = connection;
@@ -75,8 +84,6 @@ export function redisOptions(
         enableTLSForSentinelMode: connection.tls !== undefined,
         sentinelTLS: connection.tls && tlsOptions(connection.tls),
       };
-    case 'cluster':
-      throw new Error('a Redis Cluster takes clusterOptions(), not redisOptions()');
   }
 }
 
@@ -93,8 +100,8 @@ export function clusterOptions(
     // which for EVAL (the rate limit) and scripts called with a key count first is not a key, so
     // one pipeline would mix slots and fail.
     enableOfflineQueue: options.blocking === true,
-    // Nodes announce themselves by address; with TLS the name given must stay the one the
-    // certificate was issued for, so it is not resolved to an address first.
+    // ioredis would resolve node names to addresses first; over TLS the certificate names the
+    // host, so the name is kept (what ElastiCache with in-transit encryption needs).
     ...(connection.tls
       ? {
           dnsLookup: (address: string, callback: (error: null, address: string) => void) => {
@@ -120,7 +127,7 @@ export function createRedisClient(
           topology.nodes.map(({ host, port }) => ({ host, port })),
           clusterOptions(connection, options),
         )
-      : new Redis(redisOptions(connection, options));
+      : new Redis(redisOptions({ ...connection, topology }, options));
   made.set(client, connection);
   return client;
 }
