@@ -1,4 +1,5 @@
 import type { LOG_LEVELS, NODE_ENVS } from './env.schema.js';
+import type { RedisConnectionConfig } from './redis-connection.js';
 
 import { Inject } from '@nestjs/common';
 
@@ -19,7 +20,13 @@ export interface AppConfig {
     readonly connectTimeoutMs: number;
     readonly migrationsRun: boolean;
   };
-  readonly redis: { readonly url: string; readonly prefix: string };
+  readonly redis: {
+    /** REDIS_URL as given; REDIS_CLUSTER_NODES replaces it when set. */
+    readonly url: string;
+    readonly prefix: string;
+    /** Where and how to connect: the one input of the Redis client factory. */
+    readonly connection: RedisConnectionConfig;
+  };
   readonly jwt: {
     readonly secret: string;
     readonly accessTtl: number;

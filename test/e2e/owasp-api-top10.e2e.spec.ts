@@ -267,7 +267,7 @@ describe('OWASP API Security Top 10 (2023)', () => {
         const [next, batch] = await redis.scan(
           cursor,
           'MATCH',
-          `${t.config.redis.prefix}:cache:*`,
+          `*${t.config.redis.prefix}:cache*`,
           'COUNT',
           1000,
         );

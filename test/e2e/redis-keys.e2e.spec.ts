@@ -1,6 +1,7 @@
 import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { QUEUES } from '../../src/infra/queue/queues.js';
+import { slotGroup } from '../../src/infra/redis/redis-keys.js';
 import {
   createOrder,
   createProduct,
@@ -126,7 +127,7 @@ describe('cache version keys', () => {
       key.startsWith(`${prefix}:cache:e:product:${id}@`),
     );
     expect(entries).toHaveLength(1);
-    return { version: `${prefix}:cache:v:product:${id}`, entry: entries[0]! };
+    return { version: `${slotGroup(prefix, 'cache:v')}:product:${id}`, entry: entries[0]! };
   };
 
   it('outlive every entry stored under them, and are extended by reads when they run low', async () => {
@@ -240,10 +241,11 @@ describe('every key the service writes', () => {
       const unbounded: string[] = [];
       for (const key of await allKeys()) {
         expect(key.startsWith(`${prefix}:`) || key.startsWith(`{${prefix}:`), key).toBe(true);
-        const [, queue, name] = /^.+:bull:([^:]+):(.+)$/.exec(key) ?? [];
-        if (queue !== undefined && name !== undefined) {
+        const bull = `${slotGroup(prefix, 'bull')}:`;
+        if (key.startsWith(bull)) {
+          const [queue = '', ...rest] = key.slice(bull.length).split(':');
           expect(Object.values(QUEUES), key).toContain(queue);
-          expect(await isBullMqKey(`${prefix}:bull:${queue}`, name), key).toBe(true);
+          expect(await isBullMqKey(`${bull}${queue}`, rest.join(':')), key).toBe(true);
           continue;
         }
         if ((await client.pttl(key)) <= 0) unbounded.push(key);

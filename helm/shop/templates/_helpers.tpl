@@ -56,3 +56,20 @@ app.kubernetes.io/instance: {{ .Release.Name }}
 - secretRef:
     name: {{ include "shop.secretName" . }}
 {{- end -}}
+
+{{/* The Redis TLS files (redisTls.secretName), read-only, in every pod that reads the settings. */}}
+{{- define "shop.redisTlsMount" -}}
+{{- if .Values.redisTls.secretName }}
+- name: redis-tls
+  mountPath: {{ .Values.redisTls.mountPath }}
+  readOnly: true
+{{- end }}
+{{- end -}}
+
+{{- define "shop.redisTlsVolume" -}}
+{{- if .Values.redisTls.secretName }}
+- name: redis-tls
+  secret:
+    secretName: {{ .Values.redisTls.secretName }}
+{{- end }}
+{{- end -}}

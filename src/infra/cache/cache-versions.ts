@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { Logger } from '@nestjs/common';
-import type { Redis, Result } from 'ioredis';
+import type { Result } from 'ioredis';
+import type { RedisClient } from '../redis/redis.factory.js';
+import { slotGroup } from '../redis/redis-keys.js';
 import { withTimeout } from './with-timeout.js';
 
 /**
@@ -66,7 +68,7 @@ export class CacheVersions {
    *   extends it as far as its entries need.
    */
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly prefix: string,
     private readonly timeoutMs: number,
     private readonly writeLifetimeMs: number,
@@ -80,8 +82,9 @@ export class CacheVersions {
     return this.retry === undefined;
   }
 
+  /** One hash tag for all versions: the two scripts below touch several in one call. */
   private key(tag: string): string {
-    return `${this.prefix}:cache:v:${tag}`;
+    return `${slotGroup(this.prefix, 'cache:v')}:${tag}`;
   }
 
   /**

@@ -8,6 +8,7 @@ import {
 import type { Queue } from 'bullmq';
 import { withTimeout } from '../cache/with-timeout.js';
 import { Database } from '../database/database.js';
+import { ReplicaAck } from '../redis/replica-ack.js';
 import type { OutboxEvent } from './outbox-events.js';
 import { OutboxRepository, type OutboxRow } from './outbox.repository.js';
 import { JOBS, QUEUES } from './queues.js';
@@ -37,6 +38,7 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
     private readonly outbox: OutboxRepository,
     @InjectQueue(QUEUES.email) private readonly emailQueue: Queue,
     @InjectQueue(QUEUES.orders) private readonly ordersQueue: Queue,
+    private readonly replicaAck: ReplicaAck,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -96,7 +98,7 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
     });
   }
 
-  /** One bulk add per queue: a batch costs two Redis round trips, not one per row. */
+  /** One bulk add per queue: a batch costs two Redis round trips (three on Sentinel), not one per row. */
   private async publish(rows: readonly OutboxRow[]): Promise<void> {
     const mails: BulkJob[] = [];
     const timeouts: BulkJob[] = [];
@@ -122,6 +124,9 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
       mails.length > 0 ? this.emailQueue.addBulk(mails) : undefined,
       timeouts.length > 0 ? this.ordersQueue.addBulk(timeouts) : undefined,
     ]);
+    // The rows are marked published next and never relayed again: the jobs must survive a
+    // failover first.
+    await this.replicaAck.queueWrites();
   }
 
   async onApplicationShutdown(): Promise<void> {
