@@ -5,8 +5,8 @@ import {
   type MiddlewareConsumer,
   type NestModule,
 } from '@nestjs/common';
-import { APP_GUARD } from '@nestjs/core';
-import { CachedReads } from './common/cache/cached-reads.middleware.js';
+import { APP_GUARD, DiscoveryModule } from '@nestjs/core';
+import { CachedReads } from './common/cache/cached-reads.js';
 import { JwtAuthGuard } from './common/guards/jwt-auth.guard.js';
 import { RateLimitGuard } from './common/guards/rate-limit.guard.js';
 import { RolesGuard } from './common/guards/roles.guard.js';
@@ -28,7 +28,6 @@ import { AuthModule } from './modules/auth/auth.module.js';
 import { HealthModule } from './modules/health/health.module.js';
 import { OrdersHttpModule } from './modules/orders/orders-http.module.js';
 import { OrdersWorkerModule } from './modules/orders/orders-worker.module.js';
-import { PRODUCT_CACHED_ROUTES } from './modules/products/products.cache.js';
 import { ProductsHttpModule } from './modules/products/products-http.module.js';
 import { ReportsHttpModule } from './modules/reports/reports-http.module.js';
 import { ReportsWorkerModule } from './modules/reports/reports-worker.module.js';
@@ -45,6 +44,7 @@ export class AppModule implements NestModule {
       module: AppModule,
       imports: [
         ConfigModule.forRoot(config),
+        DiscoveryModule,
         LoggingModule,
         DatabaseModule,
         RedisModule,
@@ -66,8 +66,11 @@ export class AppModule implements NestModule {
       providers: [
         ...HTTP_PIPELINE_PROVIDERS,
         // Guards run in this order: how often you ask, who you are, what you may do. Limits come
-        // first so that a flood is turned away before it costs a session lookup.
-        { provide: APP_GUARD, useClass: RateLimitGuard },
+        // first so that a flood is turned away before it costs a session lookup. The rate-limit
+        // guard is also what the fast path (CachedReads) counts with: one instance, two uses.
+        RateLimitGuard,
+        CachedReads,
+        { provide: APP_GUARD, useExisting: RateLimitGuard },
         { provide: APP_GUARD, useClass: JwtAuthGuard },
         { provide: APP_GUARD, useClass: RolesGuard },
       ],
@@ -76,10 +79,5 @@ export class AppModule implements NestModule {
 
   configure(consumer: MiddlewareConsumer): void {
     consumer.apply(JsonBodyMiddleware).forRoutes({ path: '{*path}', method: RequestMethod.ALL });
-    consumer
-      .apply(CachedReads(PRODUCT_CACHED_ROUTES))
-      .forRoutes(
-        ...Object.keys(PRODUCT_CACHED_ROUTES).map((path) => ({ path, method: RequestMethod.GET })),
-      );
   }
 }

@@ -52,6 +52,13 @@ export interface AppConfig {
   readonly orderCaps: { readonly pendingOrders: number; readonly pendingUnits: number };
   readonly mail: { readonly smtpUrl: string; readonly from: string; readonly appUrl: string };
   readonly cache: { readonly ttl: number; readonly listTtl: number };
+  readonly http: {
+    /** Object keys in all that one JSON body may hold. */
+    readonly bodyMaxKeys: number;
+    /** Time a client has to send the request headers, and the whole request. */
+    readonly headersTimeoutMs: number;
+    readonly requestTimeoutMs: number;
+  };
   readonly runWorkers: boolean;
   /** Origins allowed by CORS; empty: no cross-origin access. */
   readonly corsOrigins: readonly string[];

@@ -15,6 +15,17 @@ import {
 import { REDIS_URL_FORMS } from './redis-connection.js';
 
 export const DEV_JWT_SECRET = 'development-only-secret-do-not-use-in-production';
+
+/**
+ * Secrets anyone can read in this repository, refused with NODE_ENV=production: the development
+ * default, Compose's local default and the placeholder of .env.example (a delivery test checks
+ * those files still say these).
+ */
+export const PUBLISHED_JWT_SECRETS: ReadonlyMap<string, string> = new Map([
+  [DEV_JWT_SECRET, 'the development default'],
+  ['compose-local-secret-change-me-0123456789abcdef', "docker-compose.yml's local default"],
+  ['change-me-to-at-least-32-random-characters-0123456789', 'the placeholder of .env.example'],
+]);
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export const NODE_ENVS = ['development', 'production', 'test'] as const;
 
@@ -233,6 +244,27 @@ export class EnvironmentVariables {
   @IsInt({ message: INT })
   @Min(1)
   CACHE_LIST_TTL = 60;
+
+  /** Object keys in all that one JSON body may hold; more is a 400 before parsing. */
+  @Transform(toInt)
+  @IsInt({ message: INT })
+  @Min(1)
+  @Max(100_000)
+  BODY_MAX_KEYS = 1000;
+
+  /** A client must have sent all request headers within this, or the connection is closed. */
+  @Transform(toInt)
+  @IsInt({ message: INT })
+  @Min(100)
+  @Max(600_000)
+  HTTP_HEADERS_TIMEOUT_MS = 10_000;
+
+  /** A client must have sent the whole request (headers and body) within this. */
+  @Transform(toInt)
+  @IsInt({ message: INT })
+  @Min(100)
+  @Max(3_600_000)
+  HTTP_REQUEST_TIMEOUT_MS = 30_000;
 
   /** false (0), true (1 hop: the ingress) or a number of proxy hops to trust. */
   @Transform(toHops)

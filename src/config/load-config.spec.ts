@@ -87,6 +87,27 @@ describe('loadConfig', () => {
     );
   });
 
+  it.each([
+    ['compose-local-secret-change-me-0123456789abcdef', "docker-compose.yml's local default"],
+    ['change-me-to-at-least-32-random-characters-0123456789', 'the placeholder of .env.example'],
+  ])('refuses the published secret %s in production, with one line', (secret, name) => {
+    expect(fail({ NODE_ENV: 'production', JWT_SECRET: secret })).toBe(
+      `Invalid configuration: JWT_SECRET is ${name}; set a secret of your own`,
+    );
+    expect(loadConfig({ NODE_ENV: 'development', JWT_SECRET: secret }).jwt.secret).toBe(secret);
+  });
+
+  it('bounds request bodies and slow clients by default as the contract says', () => {
+    expect(loadConfig({}).http).toEqual({
+      bodyMaxKeys: 1000,
+      headersTimeoutMs: 10_000,
+      requestTimeoutMs: 30_000,
+    });
+    expect(fail({ HTTP_HEADERS_TIMEOUT_MS: '5000', HTTP_REQUEST_TIMEOUT_MS: '4000' })).toBe(
+      'Invalid configuration: HTTP_REQUEST_TIMEOUT_MS must not be less than HTTP_HEADERS_TIMEOUT_MS',
+    );
+  });
+
   it('never prints a secret value in an error', () => {
     expect(fail({ ADMIN_PASSWORD: 'short' })).not.toContain('short"');
   });

@@ -2,7 +2,7 @@ import 'reflect-metadata';
 import { plainToInstance } from 'class-transformer';
 import { validateSync, type ValidationError } from 'class-validator';
 import type { AppConfig } from './app-config.js';
-import { DEV_JWT_SECRET, EnvironmentVariables } from './env.schema.js';
+import { DEV_JWT_SECRET, EnvironmentVariables, PUBLISHED_JWT_SECRETS } from './env.schema.js';
 import {
   redisConnection,
   RedisSettingError,
@@ -62,14 +62,20 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   if (secret.length < 32) {
     throw new ConfigError('Invalid configuration: JWT_SECRET must be at least 32 characters');
   }
-  if (production && secret === DEV_JWT_SECRET) {
+  const published = PUBLISHED_JWT_SECRETS.get(secret);
+  if (production && published !== undefined) {
     throw new ConfigError(
-      'Invalid configuration: JWT_SECRET is the development default; set a secret of your own',
+      `Invalid configuration: JWT_SECRET is ${published}; set a secret of your own`,
     );
   }
   if ((vars.BULL_BOARD_USERNAME === undefined) !== (vars.BULL_BOARD_PASSWORD === undefined)) {
     throw new ConfigError(
       'Invalid configuration: BULL_BOARD_USERNAME and BULL_BOARD_PASSWORD must be set together',
+    );
+  }
+  if (vars.HTTP_REQUEST_TIMEOUT_MS < vars.HTTP_HEADERS_TIMEOUT_MS) {
+    throw new ConfigError(
+      'Invalid configuration: HTTP_REQUEST_TIMEOUT_MS must not be less than HTTP_HEADERS_TIMEOUT_MS',
     );
   }
   if ((vars.ADMIN_EMAIL === undefined) !== (vars.ADMIN_PASSWORD === undefined)) {
@@ -118,6 +124,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     },
     mail: { smtpUrl: vars.SMTP_URL, from: vars.MAIL_FROM, appUrl: vars.APP_URL },
     cache: { ttl: vars.CACHE_TTL, listTtl: vars.CACHE_LIST_TTL },
+    http: {
+      bodyMaxKeys: vars.BODY_MAX_KEYS,
+      headersTimeoutMs: vars.HTTP_HEADERS_TIMEOUT_MS,
+      requestTimeoutMs: vars.HTTP_REQUEST_TIMEOUT_MS,
+    },
     runWorkers: vars.RUN_WORKERS,
     corsOrigins: (vars.CORS_ORIGINS ?? '')
       .split(',')

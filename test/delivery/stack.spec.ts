@@ -3,6 +3,7 @@ import { existsSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
+import { ConfigError, loadConfig } from '../../src/config/load-config.js';
 import { appMetricNames, healthRoutes, read, readYaml, ROOT } from './delivery-support.js';
 
 interface ComposeService {
@@ -113,6 +114,21 @@ describe('docker-compose.yml', () => {
     expect(services.api!.environment!.JWT_SECRET).toMatch(/^\$\{JWT_SECRET:-.{32,}\}$/);
     expect(read('.env.example')).toMatch(/^JWT_SECRET=.{32,}$/m);
     expect(read('.gitignore').split('\n')).toContain('.env');
+  });
+
+  it('starts from a fresh clone, and its published secrets are refused in production', () => {
+    const composeSecret = /^\$\{JWT_SECRET:-(.+)\}$/.exec(
+      services.api!.environment!.JWT_SECRET!,
+    )![1]!;
+    const exampleSecret = /^JWT_SECRET=(.+)$/m.exec(read('.env.example'))![1]!;
+    // Without a .env the stack runs as development, where the local default is accepted.
+    expect(services.api!.environment!.NODE_ENV).toBe('${NODE_ENV:-development}');
+    expect(loadConfig({ NODE_ENV: 'development', JWT_SECRET: composeSecret }).jwt.secret).toBe(
+      composeSecret,
+    );
+    for (const secret of [composeSecret, exampleSecret]) {
+      expect(() => loadConfig({ NODE_ENV: 'production', JWT_SECRET: secret })).toThrow(ConfigError);
+    }
   });
 
   it('points Prometheus and Grafana at the same alert rules and dashboard as the chart', () => {

@@ -1,8 +1,16 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inject } from 'vitest';
-import { REDIS_URL } from '../support/env.js';
-import { freePort, spawnNode, waitForStatus, type Spawned } from '../support/processes.js';
+import pg from 'pg';
+import { databaseUrl, REDIS_URL } from '../support/env.js';
+import {
+  dropDatabase,
+  freePort,
+  spawnNode,
+  waitForStatus,
+  type Spawned,
+} from '../support/processes.js';
+import { PrivateRedis } from '../support/redis-server.js';
 import { eventually, SmtpSink } from '../support/smtp-sink.js';
 import { TEST_JWT_SECRET } from '../support/test-app.js';
 
@@ -103,5 +111,122 @@ describe('logs', () => {
       job: 'send-mail',
       duration_ms: expect.any(Number),
     });
+  });
+});
+
+/**
+ * Failures, logged: an api on a database and a Redis of its own, so that the test may make a
+ * statement fail (a trigger) and Redis go away without touching anyone else's.
+ */
+describe('failure logs', () => {
+  const scratch = `shop_scratch_${randomBytes(4).toString('hex')}`;
+  const adminPassword = 'admin-password-for-logs';
+  let redis: PrivateRedis;
+  let failing: Spawned;
+  let url: string;
+  let db: pg.Pool;
+
+  const logLines = (): LogLine[] =>
+    failing
+      .output()
+      .split('\n')
+      .filter((line) => line.startsWith('{'))
+      .map((line) => JSON.parse(line) as LogLine);
+
+  beforeAll(async () => {
+    redis = await PrivateRedis.start();
+    const port = await freePort();
+    url = `http://127.0.0.1:${port}`;
+    failing = spawnNode('dist/main.js', {
+      DATABASE_URL: databaseUrl(scratch),
+      MIGRATIONS_RUN: 'true',
+      REDIS_URL: redis.url,
+      REDIS_PREFIX: 'logs',
+      JWT_SECRET: TEST_JWT_SECRET,
+      RUN_WORKERS: 'false',
+      ADMIN_EMAIL: 'logs-admin@example.com',
+      ADMIN_PASSWORD: adminPassword,
+      PORT: String(port),
+      LOG_LEVEL: 'info',
+    });
+    await waitForStatus(`${url}/health/ready`);
+    db = new pg.Pool({ connectionString: databaseUrl(scratch), max: 1 });
+  });
+  afterAll(async () => {
+    failing.child.kill('SIGTERM');
+    await failing.exited;
+    await db.end();
+    await redis.kill();
+    await dropDatabase(scratch);
+  });
+
+  it("name a failed statement's error, message, SQLSTATE and stack, never its parameters", async () => {
+    await db.query(`
+      CREATE FUNCTION refuse_product() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN RAISE EXCEPTION 'refused by a test trigger' USING ERRCODE = 'P0001'; END $$;
+      CREATE TRIGGER refuse_product BEFORE INSERT ON products
+      FOR EACH ROW EXECUTE FUNCTION refuse_product();
+    `);
+    const tokens = (await (
+      await fetch(`${url}/api/auth/login`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify({ username: 'admin', password: adminPassword }),
+      })
+    ).json()) as { data: { access_token: string } };
+    const secret = `parameter-${randomBytes(6).toString('hex')}`;
+    const res = await fetch(`${url}/api/products`, {
+      method: 'POST',
+      headers: {
+        'Content-Type': 'application/json',
+        Authorization: `Bearer ${tokens.data.access_token}`,
+        'X-Request-ID': 'log-sql-error',
+      },
+      body: JSON.stringify({ name: secret, description: `${secret}-too`, price: 1, stock: 1 }),
+    });
+    expect(res.status).toBe(500);
+    const line = await eventually(() => {
+      const found = logLines().find((l) => l.request_id === 'log-sql-error' && l.err);
+      expect(found).toBeDefined();
+      return found!;
+    });
+    const err = line.err as Record<string, unknown>;
+    expect(Object.keys(err).sort()).toEqual(['code', 'message', 'stack', 'type']);
+    expect(err).toMatchObject({
+      type: 'QueryFailedError',
+      message: 'refused by a test trigger',
+      code: 'P0001',
+    });
+    expect(failing.output()).not.toContain(secret);
+  });
+
+  it('say once why readiness fails, while the 503 body says only that Redis is down', async () => {
+    await redis.kill();
+    const bodies: unknown[] = [];
+    await eventually(async () => {
+      const res = await fetch(`${url}/health/ready`);
+      expect(res.status).toBe(503);
+    });
+    for (let i = 0; i < 3; i++) bodies.push(await (await fetch(`${url}/health/ready`)).json());
+    for (const body of bodies) {
+      expect(body).toMatchObject({
+        code: 503,
+        status: 'error',
+        errors: { redis: 'down' },
+        error: { redis: { status: 'down' } },
+      });
+      const { error, details } = body as Record<string, Record<string, unknown>>;
+      expect(error!.redis).toEqual({ status: 'down' });
+      expect(details!.redis).toEqual({ status: 'down' });
+    }
+    const downLines = logLines().filter(
+      (l) => typeof l.msg === 'string' && l.msg.startsWith('redis is down: '),
+    );
+    expect(downLines).toHaveLength(1);
+    expect(String(downLines[0]!.msg).length).toBeGreaterThan('redis is down: '.length);
+
+    await redis.restart();
+    await waitForStatus(`${url}/health/ready`);
+    expect(logLines().filter((l) => l.msg === 'redis is up again')).toHaveLength(1);
   });
 });

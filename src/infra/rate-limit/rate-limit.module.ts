@@ -8,7 +8,9 @@ import type { RedisClient } from '../redis/redis.factory.js';
 import { REDIS } from '../redis/redis.tokens.js';
 import { FailOpenThrottlerStorage } from './fail-open-storage.js';
 import { rateLimitKey } from './rate-limit-key.js';
-import { RateLimiter, TOO_MANY_REQUESTS } from './rate-limiter.js';
+
+export const TOO_MANY_REQUESTS =
+  'Too many requests; retry after the number of seconds in Retry-After';
 
 /**
  * Two limits per client IP, counted in Redis (one Lua round trip per limit) so they hold
@@ -44,7 +46,5 @@ import { RateLimiter, TOO_MANY_REQUESTS } from './rate-limiter.js';
       }),
     }),
   ],
-  providers: [RateLimiter],
-  exports: [RateLimiter],
 })
 export class RateLimitModule {}

@@ -9,6 +9,7 @@ import {
 import { Public } from '../../common/decorators/public.decorator.js';
 import { NoRateLimit } from '../../common/decorators/rate-limit.decorator.js';
 import { RedisHealthIndicator } from '../../infra/redis/redis.health.js';
+import { OutageLog } from './outage-log.js';
 
 /** Each dependency check gives up after this long, so readiness answers well within 5 seconds. */
 const CHECK_TIMEOUT_MS = 1500;
@@ -18,6 +19,8 @@ const CHECK_TIMEOUT_MS = 1500;
 @NoRateLimit()
 @Controller('health')
 export class HealthController {
+  private readonly outages = new OutageLog();
+
   constructor(
     private readonly health: HealthCheckService,
     private readonly database: TypeOrmHealthIndicator,
@@ -45,10 +48,16 @@ export class HealthController {
     return this.checkDependencies();
   }
 
-  private checkDependencies(): Promise<HealthCheckResult> {
-    return this.health.check([
-      () => this.database.pingCheck('database').withTimeout(CHECK_TIMEOUT_MS),
-      () => this.redis.ping('redis', CHECK_TIMEOUT_MS),
-    ]);
+  private async checkDependencies(): Promise<HealthCheckResult> {
+    try {
+      return this.outages.up(
+        await this.health.check([
+          () => this.database.pingCheck('database').withTimeout(CHECK_TIMEOUT_MS),
+          () => this.redis.ping('redis', CHECK_TIMEOUT_MS),
+        ]),
+      );
+    } catch (error) {
+      throw this.outages.failed(error);
+    }
   }
 }

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { Request } from 'express';
 import type { CacheSpecResolver } from '../../common/cache/cache-spec.js';
+import { parseId } from '../../common/validation/id.js';
 import { ResponseCache } from '../../infra/cache/response-cache.js';
 
 /** Every product list, hot list and search depends on this tag. */
@@ -14,8 +15,10 @@ const canonicalQuery = (req: Request): string => {
   return query.toString();
 };
 
+/** Keyed by the id ParseIdPipe will accept; anything else is not cached (the pipe refuses it). */
 export const productDetailCache: CacheSpecResolver = (req, config) => {
-  const id = String(req.params.id);
+  const id = parseId(String(req.params.id));
+  if (id === undefined) return undefined;
   return { key: `product:${id}`, tags: [productTag(id)], ttlSeconds: config.cache.ttl };
 };
 
