@@ -4,6 +4,7 @@ import { CustomerHoldEntity } from '../../modules/orders/customer-hold.entity.js
 import { IdempotencyKeyEntity } from '../../modules/orders/idempotency-key.entity.js';
 import { OrderEntity, OrderItemEntity } from '../../modules/orders/order.entity.js';
 import { ProductEntity } from '../../modules/products/product.entity.js';
+import { ReviewEntity } from '../../modules/reviews/review.entity.js';
 import { UserEntity } from '../../modules/users/user.entity.js';
 import { MailDeliveryEntity } from '../mail/mail-delivery.entity.js';
 import { OutboxEntity } from '../queue/outbox.entity.js';
@@ -20,4 +21,5 @@ export const ENTITIES = [
   OutboxEntity,
   MailDeliveryEntity,
   UserTokenEntity,
+  ReviewEntity,
 ];
