@@ -29,12 +29,19 @@ import { HealthModule } from './modules/health/health.module.js';
 import { OrdersHttpModule } from './modules/orders/orders-http.module.js';
 import { OrdersWorkerModule } from './modules/orders/orders-worker.module.js';
 import { ProductsHttpModule } from './modules/products/products-http.module.js';
+import { ProductsWorkerModule } from './modules/products/products-worker.module.js';
 import { ReportsHttpModule } from './modules/reports/reports-http.module.js';
 import { ReportsWorkerModule } from './modules/reports/reports-worker.module.js';
+import { ReviewsHttpModule } from './modules/reviews/reviews-http.module.js';
 import { UsersHttpModule } from './modules/users/users-http.module.js';
 
 /** The queue processors: in the worker process, and in the api too when RUN_WORKERS is true. */
-export const WORKER_MODULES = [MailWorkerModule, OrdersWorkerModule, ReportsWorkerModule];
+export const WORKER_MODULES = [
+  MailWorkerModule,
+  OrdersWorkerModule,
+  ReportsWorkerModule,
+  ProductsWorkerModule,
+];
 
 /** The api process: every public route, plus the queue processors when RUN_WORKERS is true. */
 @Module({})
@@ -59,6 +66,7 @@ export class AppModule implements NestModule {
         UsersHttpModule.register(AuthModule),
         ProductsHttpModule,
         OrdersHttpModule,
+        ReviewsHttpModule,
         ReportsHttpModule,
         QueueDashboardModule.forRoot(config),
         ...(config.runWorkers ? WORKER_MODULES : []),
