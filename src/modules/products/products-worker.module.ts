@@ -1,7 +1,7 @@
 import { Module } from '@nestjs/common';
+import { ProductCountersRepository } from './product-counters.repository.js';
 import { ProductViewsFlush } from './product-views.flush.js';
-import { ProductsModule } from './products.module.js';
 
 /** The catalogue's background work, where the queue processors run: writing back views. */
-@Module({ imports: [ProductsModule], providers: [ProductViewsFlush] })
+@Module({ providers: [ProductCountersRepository, ProductViewsFlush] })
 export class ProductsWorkerModule {}

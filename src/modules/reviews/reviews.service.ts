@@ -73,14 +73,14 @@ export class ReviewsService {
   /** The author or an admin; anyone else 403 (reviews are public, so their existence is too). */
   async remove(caller: AuthUser, id: number): Promise<void> {
     const review = await this.reviews.findById(this.database.pool, id);
-    if (!review) throw notFound('Review');
+    if (!review) throw notFound('Product review');
     if (review.user_id !== caller.id && caller.role !== 'admin') {
       throw forbidden('Only the author or an administrator may delete this review');
     }
     await this.database.transaction(async (tx) => {
       const locked = await this.ratings.lock(tx, review.product_id);
       const rating = await this.reviews.delete(tx, id);
-      if (!locked || rating === null) throw notFound('Review');
+      if (!locked || rating === null) throw notFound('Product review');
       await this.ratings.apply(tx, locked, rating, -1);
     });
     await this.ratings.committed(review.product_id);
