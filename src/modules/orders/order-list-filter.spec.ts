@@ -6,8 +6,11 @@ import { orderListFilter } from './order-list-filter.js';
 
 const admin: AuthUser = { id: 1, email: 'a@example.com', role: 'admin', sessionId: 's' };
 const customer: AuthUser = { id: 7, email: 'c@example.com', role: 'customer', sessionId: 's' };
-const query = (fields: Partial<OrderListQueryDto>): OrderListQueryDto =>
-  ({ page: 1, page_size: 20, ...fields });
+const query = (fields: Partial<OrderListQueryDto>): OrderListQueryDto => ({
+  page: 1,
+  page_size: 20,
+  ...fields,
+});
 const refusal = (run: () => unknown): DomainError => {
   try {
     run();
