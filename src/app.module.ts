@@ -23,15 +23,15 @@ import { QueueDashboardModule } from './infra/queue/queue-dashboard.module.js';
 import { QueueModule } from './infra/queue/queue.module.js';
 import { RateLimitModule } from './infra/rate-limit/rate-limit.module.js';
 import { RedisModule } from './infra/redis/redis.module.js';
-import { AuthHttpModule } from './modules/auth/auth-http.module.js';
-import { AuthModule } from './modules/auth/auth.module.js';
-import { HealthModule } from './modules/health/health.module.js';
-import { OrdersHttpModule } from './modules/orders/orders-http.module.js';
-import { OrdersWorkerModule } from './modules/orders/orders-worker.module.js';
-import { ProductsHttpModule } from './modules/products/products-http.module.js';
-import { ReportsHttpModule } from './modules/reports/reports-http.module.js';
-import { ReportsWorkerModule } from './modules/reports/reports-worker.module.js';
-import { UsersHttpModule } from './modules/users/users-http.module.js';
+import { AuthHttpModule } from './modules/auth/index.js';
+import { AuthModule } from './modules/auth/index.js';
+import { HealthModule } from './modules/health/index.js';
+import { OrdersHttpModule } from './modules/orders/index.js';
+import { OrdersWorkerModule } from './modules/orders/index.js';
+import { ProductsHttpModule } from './modules/products/index.js';
+import { ReportsHttpModule } from './modules/reports/index.js';
+import { ReportsWorkerModule } from './modules/reports/index.js';
+import { UsersHttpModule } from './modules/users/index.js';
 
 /** The queue processors: in the worker process, and in the api too when RUN_WORKERS is true. */
 export const WORKER_MODULES = [MailWorkerModule, OrdersWorkerModule, ReportsWorkerModule];

@@ -3,7 +3,7 @@ import { Logger } from '@nestjs/common';
 import type { Result } from 'ioredis';
 import type { RedisClient } from '../redis/redis.factory.js';
 import { slotGroup } from '../redis/redis-keys.js';
-import { withTimeout } from './with-timeout.js';
+import { withTimeout } from '../../common/async/with-timeout.js';
 
 /**
  * Reads the versions of the given tags in one round trip; a tag seen for the first time gets a

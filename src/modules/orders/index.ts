@@ -1,0 +1,3 @@
+/** The orders module's public surface. */
+export { OrdersHttpModule } from './orders-http.module.js';
+export { OrdersWorkerModule } from './orders-worker.module.js';
