@@ -227,6 +227,9 @@ describe('failure logs', () => {
 
     await redis.restart();
     await waitForStatus(`${url}/health/ready`);
-    expect(logLines().filter((l) => l.msg === 'redis is up again')).toHaveLength(1);
+    // The child's stdout reaches the test through a pipe, a moment after the probe's answer.
+    await eventually(() => {
+      expect(logLines().filter((l) => l.msg === 'redis is up again')).toHaveLength(1);
+    });
   });
 });
