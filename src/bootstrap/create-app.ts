@@ -6,6 +6,7 @@ import { AppModule } from '../app.module.js';
 import { REQUEST_ID_HEADER, requestIdMiddleware } from '../common/http/request-id.js';
 import { requestLog } from '../infra/logging/request-log.js';
 import { HttpMetrics } from '../infra/metrics/http-metrics.js';
+import { RequestTimeout } from '../infra/request-timeout/request-timeout.js';
 import type { AppConfig } from '../config/app-config.js';
 import { WorkerModule } from '../worker.module.js';
 import { JsonExpressAdapter } from './json-express-adapter.js';
@@ -28,7 +29,7 @@ async function create(
   // Before every Nest middleware, so even an unknown route gets a request id and is counted.
   app.use(requestIdMiddleware);
   const pino = await app.resolve(PinoLogger);
-  app.use(requestLog(() => pino.logger));
+  app.use(requestLog(() => pino.logger, config.http.slowRequestMs));
   app.use(app.get(HttpMetrics).middleware);
   app.use(helmet());
   if (config.corsOrigins.length > 0) {
@@ -51,6 +52,7 @@ async function create(
 /** The api, configured exactly as in production; tests call this too. */
 export async function createApiApp(config: AppConfig): Promise<NestExpressApplication> {
   const app = await create(AppModule.forRoot(config), config);
+  app.use(app.get(RequestTimeout).middleware);
   setupSwagger(app);
   return app;
 }

@@ -12,6 +12,10 @@ export interface AppConfig {
   readonly nodeEnv: (typeof NODE_ENVS)[number];
   readonly port: number;
   readonly workerPort: number;
+  /** Where /metrics is served: undefined on the process's own port, else only on this one. */
+  readonly metricsPort: number | undefined;
+  /** Swagger UI at /docs and the OpenAPI document at /docs-json and /docs-yaml. */
+  readonly docsEnabled: boolean;
   readonly database: {
     readonly url: string;
     readonly poolSize: number;
@@ -22,6 +26,8 @@ export interface AppConfig {
   readonly redis: { readonly url: string; readonly prefix: string };
   readonly jwt: {
     readonly secret: string;
+    /** The secret before the last rotation: verifies, never signs. */
+    readonly previousSecret: string | undefined;
     readonly accessTtl: number;
     readonly refreshTtl: number;
   };
@@ -48,6 +54,14 @@ export interface AppConfig {
   readonly corsOrigins: readonly string[];
   /** Seconds a SIGTERM may take before the process gives up waiting and exits 1. */
   readonly shutdownTimeout: number;
+  /** Milliseconds the api keeps accepting after SIGTERM, reporting not ready, before it stops. */
+  readonly shutdownDrainMs: number;
+  readonly http: {
+    /** A request unanswered this long (after its body arrived) is answered 503. */
+    readonly requestTimeoutMs: number;
+    /** Requests slower than this get a warn line of their own. */
+    readonly slowRequestMs: number;
+  };
   /** Queue jobs: tries per job, and the first retry delay (doubling after each failure). */
   readonly jobs: { readonly attempts: number; readonly backoffMs: number };
   /**

@@ -23,6 +23,18 @@ const describe = (error: ValidationError, env: NodeJS.ProcessEnv): string => {
   return `Invalid configuration: ${error.property} ${text}${shown}`;
 };
 
+/** The same rules for the signing secret and for the one kept from before a rotation. */
+function checkJwtSecret(name: string, secret: string, production: boolean): void {
+  if (secret.length < 32) {
+    throw new ConfigError(`Invalid configuration: ${name} must be at least 32 characters`);
+  }
+  if (production && secret === DEV_JWT_SECRET) {
+    throw new ConfigError(
+      `Invalid configuration: ${name} is the development default; set a secret of your own`,
+    );
+  }
+}
+
 /**
  * Parses and validates the environment once. Throws a ConfigError whose message is one line
  * naming the first bad variable; the entry points print it and exit.
@@ -40,13 +52,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   if (secret === undefined) {
     throw new ConfigError('Invalid configuration: JWT_SECRET is required when NODE_ENV=production');
   }
-  if (secret.length < 32) {
-    throw new ConfigError('Invalid configuration: JWT_SECRET must be at least 32 characters');
-  }
-  if (production && secret === DEV_JWT_SECRET) {
-    throw new ConfigError(
-      'Invalid configuration: JWT_SECRET is the development default; set a secret of your own',
-    );
+  checkJwtSecret('JWT_SECRET', secret, production);
+  if (vars.JWT_SECRET_PREVIOUS !== undefined) {
+    checkJwtSecret('JWT_SECRET_PREVIOUS', vars.JWT_SECRET_PREVIOUS, production);
   }
   if ((vars.BULL_BOARD_USERNAME === undefined) !== (vars.BULL_BOARD_PASSWORD === undefined)) {
     throw new ConfigError(
@@ -63,6 +71,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     nodeEnv: vars.NODE_ENV,
     port: vars.PORT,
     workerPort: vars.WORKER_PORT,
+    metricsPort: vars.METRICS_PORT,
+    docsEnabled: vars.DOCS_ENABLED ?? !production,
     database: {
       url: vars.DATABASE_URL,
       poolSize: vars.DATABASE_POOL_SIZE,
@@ -71,7 +81,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       migrationsRun: vars.MIGRATIONS_RUN,
     },
     redis: { url: vars.REDIS_URL, prefix: vars.REDIS_PREFIX },
-    jwt: { secret, accessTtl: vars.JWT_ACCESS_TTL, refreshTtl: vars.JWT_REFRESH_TTL },
+    jwt: {
+      secret,
+      previousSecret: vars.JWT_SECRET_PREVIOUS,
+      accessTtl: vars.JWT_ACCESS_TTL,
+      refreshTtl: vars.JWT_REFRESH_TTL,
+    },
     admin: {
       email: vars.ADMIN_EMAIL,
       password: vars.ADMIN_PASSWORD,
@@ -97,6 +112,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       .map((origin) => origin.trim())
       .filter(Boolean),
     shutdownTimeout: vars.SHUTDOWN_TIMEOUT,
+    shutdownDrainMs: vars.SHUTDOWN_DRAIN_MS,
+    http: { requestTimeoutMs: vars.REQUEST_TIMEOUT_MS, slowRequestMs: vars.SLOW_REQUEST_MS },
     jobs: { attempts: vars.JOB_ATTEMPTS, backoffMs: vars.JOB_BACKOFF_MS },
     queueDashboard:
       vars.BULL_BOARD_USERNAME !== undefined && vars.BULL_BOARD_PASSWORD !== undefined

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import type { Tx as DatabaseTx } from '../database/database.js';
+import type { Db, Tx as DatabaseTx } from '../database/database.js';
 import { sql } from '../database/sql.js';
 import type { Tx } from '../database/transaction-runner.js';
 import type { OutboxEvent } from './outbox-events.js';
@@ -59,6 +59,15 @@ export class OutboxRepository {
       `SELECT count(*) AS n FROM outbox WHERE published_at IS NULL`,
     );
     return rows[0]?.n ?? 0;
+  }
+
+  /** Seconds since the oldest row still waiting to be relayed was written; 0 when none waits. */
+  async oldestUnrelayedAgeSeconds(db: Db): Promise<number> {
+    const { rows } = await db.query<{ age: number }>(
+      `SELECT extract(epoch FROM now() - created_at)::float8 AS age FROM outbox
+        WHERE published_at IS NULL ORDER BY id LIMIT 1`,
+    );
+    return Math.max(0, rows[0]?.age ?? 0);
   }
 
   async deletePublished(tx: Tx): Promise<number> {
