@@ -95,4 +95,46 @@ describe('loadConfig', () => {
     const secret = 'x'.repeat(48);
     expect(loadConfig({ NODE_ENV: 'production', JWT_SECRET: secret }).jwt.secret).toBe(secret);
   });
+  it('holds JWT_SECRET_PREVIOUS to the same rules as JWT_SECRET', () => {
+    expect(fail({ JWT_SECRET_PREVIOUS: 'short' })).toBe(
+      'Invalid configuration: JWT_SECRET_PREVIOUS must be at least 32 characters',
+    );
+    expect(
+      fail({
+        NODE_ENV: 'production',
+        JWT_SECRET: 'y'.repeat(48),
+        JWT_SECRET_PREVIOUS: DEV_JWT_SECRET,
+      }),
+    ).toContain('JWT_SECRET_PREVIOUS is the development default');
+    const previous = 'p'.repeat(40);
+    expect(
+      loadConfig({
+        NODE_ENV: 'production',
+        JWT_SECRET: 'y'.repeat(48),
+        JWT_SECRET_PREVIOUS: previous,
+      }).jwt.previousSecret,
+    ).toBe(previous);
+    expect(loadConfig({}).jwt.previousSecret).toBeUndefined();
+  });
+
+  it('turns the docs off in production unless DOCS_ENABLED says otherwise', () => {
+    const production = { NODE_ENV: 'production', JWT_SECRET: 'y'.repeat(48) };
+    expect(loadConfig({}).docsEnabled).toBe(true);
+    expect(loadConfig(production).docsEnabled).toBe(false);
+    expect(loadConfig({ ...production, DOCS_ENABLED: 'true' }).docsEnabled).toBe(true);
+    expect(loadConfig({ DOCS_ENABLED: 'false' }).docsEnabled).toBe(false);
+    expect(fail({ DOCS_ENABLED: 'maybe' })).toContain('DOCS_ENABLED must be true or false');
+  });
+
+  it('applies the operational defaults, and serves /metrics on its own port only when asked', () => {
+    const config = loadConfig({});
+    expect(config.metricsPort).toBeUndefined();
+    expect(config.http).toEqual({ requestTimeoutMs: 15000, slowRequestMs: 1000 });
+    expect(config.shutdownDrainMs).toBe(2000);
+    expect(loadConfig({ METRICS_PORT: '9464' }).metricsPort).toBe(9464);
+    expect(fail({ METRICS_PORT: 'x' })).toContain('METRICS_PORT must be an integer');
+    expect(fail({ REQUEST_TIMEOUT_MS: '10' })).toContain(
+      'REQUEST_TIMEOUT_MS must not be less than 100',
+    );
+  });
 });
