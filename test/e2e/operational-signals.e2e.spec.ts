@@ -34,7 +34,7 @@ describe('X-Response-Time', () => {
       t.http.get('/health/live'),
       t.http.get('/metrics'),
     ]);
-    expect(responses[0]!.headers['x-cache']).toBe('HIT');
+    expect(responses[0].headers['x-cache']).toBe('HIT');
     expect(responses.map((r) => r.status)).toEqual([200, 404, 404, 401, 200, 400, 200, 200]);
     for (const res of responses) expect(res.headers['x-response-time']).toMatch(/^\d+\.\d{3}ms$/);
   });
