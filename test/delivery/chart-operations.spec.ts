@@ -26,7 +26,7 @@ const named = (manifests: Manifest[], kind: string, suffix: string): Manifest =>
 };
 const deployment = (manifests: Manifest[], suffix: string) =>
   named(manifests, 'Deployment', suffix).spec as unknown as PodTemplate;
-const production = readYaml<Record<string, unknown>>('helm/shop/values-production.yaml');
+const production = readYaml('helm/shop/values-production.yaml');
 const withMetricsPort = { ...REQUIRED_SECRETS, config: { METRICS_PORT: '9464' } };
 
 describe('the chart, for production', () => {

@@ -34,7 +34,10 @@ describe('every rendered manifest, against the Kubernetes and Prometheus Operato
   it.each(renderings)('validates with %s', (_name, values) => {
     const manifests = renderChart(values);
     expect(manifests.length).toBeGreaterThan(8);
-    for (const manifest of manifests) expect(() => validateManifest(manifest)).not.toThrow();
+    for (const manifest of manifests)
+      expect(() => {
+        validateManifest(manifest);
+      }).not.toThrow();
   });
 
   it('covers every kind the chart renders, the CRDs included', () => {
@@ -126,6 +129,8 @@ describe('the validation', () => {
       /no schema for v1\/ConfigMapp/,
     ],
   ])('fails on %s', (_name, broken, message) => {
-    expect(() => validateManifest(broken())).toThrow(message);
+    expect(() => {
+      validateManifest(broken());
+    }).toThrow(message);
   });
 });
