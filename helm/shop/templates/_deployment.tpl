@@ -73,6 +73,10 @@ spec:
             {{- end }}
             - name: OTEL_SERVICE_NAME
               value: {{ printf "shop-%s" $name | quote }}
+            {{- with $values.nodeOptions }}
+            - name: NODE_OPTIONS
+              value: {{ . | quote }}
+            {{- end }}
             {{- include "shop.commonEnv" $root | nindent 12 }}
           startupProbe:
             httpGet: { path: /health/live, port: http }

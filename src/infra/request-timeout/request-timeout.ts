@@ -74,15 +74,13 @@ export class RequestTimeout implements OnModuleDestroy {
     res.once('close', () => {
       clearTimeout(timer);
     });
-    // The clock starts once the request has arrived in full. A request without a body is
-    // complete as soon as the parser is done with it, before the next turn of the loop.
-    if (req.complete) arm();
-    else {
-      req.once('end', arm);
-      setImmediate(() => {
-        if (req.complete) arm();
-      });
-    }
+    // The clock starts once the request has arrived in full: at once without a body, else when
+    // its last byte has been read (the body parser reads every body).
+    const body =
+      req.headers['transfer-encoding'] !== undefined ||
+      Number(req.headers['content-length'] ?? 0) > 0;
+    if (!body || req.complete) arm();
+    else req.once('end', arm);
     runWithRequestWork(work, next);
   };
 
