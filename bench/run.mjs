@@ -78,9 +78,19 @@ let counter = 0;
 /** A distinct min_price per request below every price: the same first page, never cached. */
 const uncached = () => `min_price=0.${String(++counter).padStart(9, '0')}`;
 
+/**
+ * Orders come from BUYERS customers, one picked at random per request: one customer's orders
+ * wait on each other at their pending-order counter (the per-customer caps, CONTRACT §5), so a
+ * single buyer would measure that wait, not placing orders that do not contend.
+ */
+const BUYERS = 64;
+
 function scenarios(ctx) {
   const bearer = { authorization: `Bearer ${ctx.readerToken}` };
-  const orderHeaders = { authorization: `Bearer ${ctx.buyerToken}` };
+  const buyer = () => ({
+    'content-type': 'application/json',
+    authorization: `Bearer ${ctx.buyerTokens[Math.floor(Math.random() * ctx.buyerTokens.length)]}`,
+  });
   return {
     core: [
       { name: 'product detail (cache hit)', path: '/api/products/7' },
@@ -93,8 +103,8 @@ function scenarios(ctx) {
         name: 'order creation, spread over 10k products',
         path: '/api/orders',
         method: 'POST',
-        headers: orderHeaders,
         next: () => ({
+          headers: buyer(),
           body: JSON.stringify({
             items: [{ product_id: 1 + Math.floor(Math.random() * 10_000), quantity: 1 }],
           }),
@@ -105,8 +115,10 @@ function scenarios(ctx) {
         name: 'order creation, one hot product',
         path: '/api/orders',
         method: 'POST',
-        headers: orderHeaders,
-        body: JSON.stringify({ items: [{ product_id: 1, quantity: 1 }] }),
+        next: () => ({
+          headers: buyer(),
+          body: JSON.stringify({ items: [{ product_id: 1, quantity: 1 }] }),
+        }),
         orders: true,
       },
       { name: 'authenticated read (GET /api/orders)', path: '/api/orders', headers: bearer },
@@ -167,6 +179,9 @@ async function benchWith(nodeBinary) {
     LOG_LEVEL: 'info',
     RATE_LIMIT_REQUESTS: '1000000000',
     AUTH_RATE_LIMIT_REQUESTS: '1000000000',
+    // Each buyer places thousands of orders that nobody pays.
+    ORDER_MAX_PENDING_PER_USER: '0',
+    ORDER_MAX_PENDING_UNITS_PER_USER: '0',
     ...extra,
   });
   const smtp = await smtpSink();
@@ -210,9 +225,16 @@ async function benchWith(nodeBinary) {
           body: JSON.stringify({ username, password: 'bench-password' }),
         })
       ).access_token;
-    await register('buyer');
+    const buyers = Array.from({ length: BUYERS }, (_, i) => `buyer${i}`);
+    for (let i = 0; i < buyers.length; i += 8) {
+      await Promise.all(buyers.slice(i, i + 8).map((name) => register(name)));
+    }
     await register('reader');
-    const ctx = { buyerToken: await login('buyer'), readerToken: await login('reader') };
+    const buyerTokens = [];
+    for (let i = 0; i < buyers.length; i += 8) {
+      buyerTokens.push(...(await Promise.all(buyers.slice(i, i + 8).map((name) => login(name)))));
+    }
+    const ctx = { buyerTokens, readerToken: await login('reader') };
     for (let i = 0; i < 40; i++) {
       await json(`${apiBase}/api/orders`, {
         method: 'POST',

@@ -1,4 +1,5 @@
 import type { LOG_LEVELS, NODE_ENVS } from './env.schema.js';
+import type { RedisConnectionConfig } from './redis-connection.js';
 
 import { Inject } from '@nestjs/common';
 
@@ -23,7 +24,13 @@ export interface AppConfig {
     readonly connectTimeoutMs: number;
     readonly migrationsRun: boolean;
   };
-  readonly redis: { readonly url: string; readonly prefix: string };
+  readonly redis: {
+    /** REDIS_URL as given; REDIS_CLUSTER_NODES replaces it when set. */
+    readonly url: string;
+    readonly prefix: string;
+    /** Where and how to connect: the one input of the Redis client factory. */
+    readonly connection: RedisConnectionConfig;
+  };
   readonly jwt: {
     readonly secret: string;
     /** The secret before the last rotation: verifies, never signs. */
@@ -47,6 +54,8 @@ export interface AppConfig {
   /** Failed logins per account name: past maxFailures in a window, that name's logins are 429. */
   readonly accountLockout: { readonly maxFailures: number; readonly window: number };
   readonly orders: { readonly paymentTimeout: number; readonly sweepInterval: number };
+  /** What one customer may hold in pending orders at once (CONTRACT §5); 0: no limit. */
+  readonly orderCaps: { readonly pendingOrders: number; readonly pendingUnits: number };
   readonly mail: { readonly smtpUrl: string; readonly from: string; readonly appUrl: string };
   readonly cache: { readonly ttl: number; readonly listTtl: number };
   readonly runWorkers: boolean;

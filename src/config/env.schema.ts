@@ -12,6 +12,7 @@ import {
   Max,
   Min,
 } from 'class-validator';
+import { REDIS_URL_FORMS } from './redis-connection.js';
 
 export const DEV_JWT_SECRET = 'development-only-secret-do-not-use-in-production';
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -98,11 +99,36 @@ export class EnvironmentVariables {
   @Max(60_000)
   DATABASE_CONNECT_TIMEOUT_MS = 3_000;
 
-  @IsUrl(
-    { protocols: ['redis', 'rediss'], require_tld: false, require_protocol: true },
-    { message: 'must be a redis:// or rediss:// URL' },
-  )
+  /** One server (redis://, rediss://) or a Sentinel group; parsed in redis-connection.ts. */
+  @Matches(/^rediss?(\+sentinel)?:\/\/\S+$/, { message: REDIS_URL_FORMS })
   REDIS_URL = 'redis://localhost:6379/0';
+
+  /** A Redis Cluster's nodes, host:port,...; replaces REDIS_URL when set. */
+  @IsOptional()
+  @IsString()
+  REDIS_CLUSTER_NODES?: string;
+
+  /** The Sentinels' own password (requirepass of the sentinels), when they have one. */
+  @IsOptional()
+  @IsString()
+  REDIS_SENTINEL_PASSWORD?: string;
+
+  /** PEM files for TLS connections (rediss://): the CA to trust, and a client certificate. */
+  @IsOptional()
+  @IsString()
+  REDIS_TLS_CA_FILE?: string;
+
+  @IsOptional()
+  @IsString()
+  REDIS_TLS_CERT_FILE?: string;
+
+  @IsOptional()
+  @IsString()
+  REDIS_TLS_KEY_FILE?: string;
+
+  @Transform(toBool)
+  @IsBoolean({ message: BOOL })
+  REDIS_TLS_REJECT_UNAUTHORIZED = true;
 
   @Matches(/^[A-Za-z0-9_:.-]{1,64}$/, { message: 'must be 1-64 characters of [A-Za-z0-9_:.-]' })
   REDIS_PREFIX = 'shop';
@@ -179,6 +205,20 @@ export class EnvironmentVariables {
   @IsInt({ message: INT })
   @Min(1)
   ORDER_SWEEP_INTERVAL = 60;
+
+  /** Pending orders one customer may hold at once; 0: no limit. */
+  @Transform(toInt)
+  @IsInt({ message: INT })
+  @Min(0)
+  @Max(1_000_000)
+  ORDER_MAX_PENDING_PER_USER = 10;
+
+  /** Units one customer may hold in pending orders at once; 0: no limit. */
+  @Transform(toInt)
+  @IsInt({ message: INT })
+  @Min(0)
+  @Max(1_000_000_000)
+  ORDER_MAX_PENDING_UNITS_PER_USER = 100;
 
   @IsUrl(
     { protocols: ['smtp', 'smtps'], require_tld: false, require_protocol: true },

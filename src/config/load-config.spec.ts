@@ -137,4 +137,18 @@ describe('loadConfig', () => {
       'REQUEST_TIMEOUT_MS must not be less than 100',
     );
   });
+
+  it("defaults the per-customer caps to the contract's 10 pending orders and 100 units, 0 turning them off", () => {
+    expect(loadConfig({}).orderCaps).toEqual({ pendingOrders: 10, pendingUnits: 100 });
+    expect(
+      loadConfig({ ORDER_MAX_PENDING_PER_USER: '0', ORDER_MAX_PENDING_UNITS_PER_USER: '0' })
+        .orderCaps,
+    ).toEqual({ pendingOrders: 0, pendingUnits: 0 });
+    expect(fail({ ORDER_MAX_PENDING_PER_USER: '-1' })).toContain(
+      'ORDER_MAX_PENDING_PER_USER must not be less than 0',
+    );
+    expect(fail({ ORDER_MAX_PENDING_UNITS_PER_USER: 'ten' })).toContain(
+      'ORDER_MAX_PENDING_UNITS_PER_USER must be an integer',
+    );
+  });
 });

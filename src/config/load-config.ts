@@ -3,6 +3,11 @@ import { plainToInstance } from 'class-transformer';
 import { validateSync, type ValidationError } from 'class-validator';
 import type { AppConfig } from './app-config.js';
 import { DEV_JWT_SECRET, EnvironmentVariables } from './env.schema.js';
+import {
+  redisConnection,
+  RedisSettingError,
+  type RedisConnectionConfig,
+} from './redis-connection.js';
 
 export class ConfigError extends Error {
   override readonly name = 'ConfigError';
@@ -11,6 +16,12 @@ export class ConfigError extends Error {
 /** A value of the wrong kind says so before any range complaint ("abc" is not "too large"). */
 const TYPE_CONSTRAINTS = ['isInt', 'isBoolean', 'isUrl', 'isEmail', 'isIn', 'isString', 'matches'];
 
+/** The value as given, for the error line; never a secret, and URLs without their password. */
+const shown = (name: string, env: NodeJS.ProcessEnv): string =>
+  /SECRET|PASSWORD/.test(name)
+    ? ''
+    : ` (got ${JSON.stringify(env[name]?.replace(/(\/\/[^:/@]*:)[^@/]*@/, '$1***@'))})`;
+
 const describe = (error: ValidationError, env: NodeJS.ProcessEnv): string => {
   const constraints = error.constraints ?? {};
   const key = TYPE_CONSTRAINTS.find((name) => name in constraints) ?? Object.keys(constraints)[0];
@@ -18,9 +29,7 @@ const describe = (error: ValidationError, env: NodeJS.ProcessEnv): string => {
   const text = message.startsWith(error.property)
     ? message.slice(error.property.length + 1)
     : message;
-  const raw = env[error.property];
-  const shown = /SECRET|PASSWORD/.test(error.property) ? '' : ` (got ${JSON.stringify(raw)})`;
-  return `Invalid configuration: ${error.property} ${text}${shown}`;
+  return `Invalid configuration: ${error.property} ${text}${shown(error.property, env)}`;
 };
 
 /** The same rules for the signing secret and for the one kept from before a rotation. */
@@ -32,6 +41,16 @@ function checkJwtSecret(name: string, secret: string, production: boolean): void
     throw new ConfigError(
       `Invalid configuration: ${name} is the development default; set a secret of your own`,
     );
+  }
+}
+
+function redisSettings(vars: EnvironmentVariables, env: NodeJS.ProcessEnv): RedisConnectionConfig {
+  try {
+    return redisConnection(vars);
+  } catch (error) {
+    if (!(error instanceof RedisSettingError)) throw error;
+    const value = error.showValue ? shown(error.variable, env) : '';
+    throw new ConfigError(`Invalid configuration: ${error.message}${value}`);
   }
 }
 
@@ -80,7 +99,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       connectTimeoutMs: vars.DATABASE_CONNECT_TIMEOUT_MS,
       migrationsRun: vars.MIGRATIONS_RUN,
     },
-    redis: { url: vars.REDIS_URL, prefix: vars.REDIS_PREFIX },
+    redis: {
+      url: vars.REDIS_URL,
+      prefix: vars.REDIS_PREFIX,
+      connection: redisSettings(vars, env),
+    },
     jwt: {
       secret,
       previousSecret: vars.JWT_SECRET_PREVIOUS,
@@ -103,6 +126,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     orders: {
       paymentTimeout: vars.ORDER_PAYMENT_TIMEOUT,
       sweepInterval: vars.ORDER_SWEEP_INTERVAL,
+    },
+    orderCaps: {
+      pendingOrders: vars.ORDER_MAX_PENDING_PER_USER,
+      pendingUnits: vars.ORDER_MAX_PENDING_UNITS_PER_USER,
     },
     mail: { smtpUrl: vars.SMTP_URL, from: vars.MAIL_FROM, appUrl: vars.APP_URL },
     cache: { ttl: vars.CACHE_TTL, listTtl: vars.CACHE_LIST_TTL },

@@ -85,5 +85,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
   return async () => {
     await withAdmin((client) => client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`));
     await deleteKeys(`test:${runId}:*`);
+    // Keys grouped in one cluster slot start with their hash tag: {<prefix>:bull}:..., {<prefix>:rl:...}
+    await deleteKeys(`{test:${runId}:*`);
   };
 }

@@ -39,6 +39,10 @@ export function testEnv(overrides: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
     AUTH_RATE_LIMIT_REQUESTS: '1000000',
     // Like the rate limits: tests of the lockout set it low themselves.
     AUTH_MAX_FAILURES: '1000000',
+    // The per-customer caps would stop tests that place many orders as one user; their own
+    // test (order-caps) sets them.
+    ORDER_MAX_PENDING_PER_USER: '0',
+    ORDER_MAX_PENDING_UNITS_PER_USER: '0',
     ...overrides,
   };
 }

@@ -103,9 +103,11 @@ spec:
           volumeMounts:
             - name: tmp
               mountPath: /tmp
+            {{- include "shop.redisTlsMount" $root | nindent 12 }}
       volumes:
         - name: tmp
           emptyDir: {}
+        {{- include "shop.redisTlsVolume" $root | nindent 8 }}
       {{- with $values.nodeSelector }}
       nodeSelector: {{ toJson . }}
       {{- end }}

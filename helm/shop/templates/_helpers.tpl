@@ -68,3 +68,20 @@ true
 {{- define "shop.metricsPortName" -}}
 {{- if .Values.config.METRICS_PORT -}}metrics{{- else -}}http{{- end -}}
 {{- end -}}
+
+{{/* The Redis TLS files (redisTls.secretName), read-only, in every pod that reads the settings. */}}
+{{- define "shop.redisTlsMount" -}}
+{{- if .Values.redisTls.secretName }}
+- name: redis-tls
+  mountPath: {{ .Values.redisTls.mountPath }}
+  readOnly: true
+{{- end }}
+{{- end -}}
+
+{{- define "shop.redisTlsVolume" -}}
+{{- if .Values.redisTls.secretName }}
+- name: redis-tls
+  secret:
+    secretName: {{ .Values.redisTls.secretName }}
+{{- end }}
+{{- end -}}

@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { Logger } from '@nestjs/common';
-import type { Redis, Result } from 'ioredis';
+import type { Result } from 'ioredis';
+import type { RedisClient } from '../redis/redis.factory.js';
+import { slotGroup } from '../redis/redis-keys.js';
 import { withTimeout } from './with-timeout.js';
 
 /**
@@ -44,7 +46,7 @@ export class CacheVersions {
   private retry: NodeJS.Timeout | undefined;
 
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly prefix: string,
     private readonly timeoutMs: number,
   ) {
@@ -56,8 +58,9 @@ export class CacheVersions {
     return this.retry === undefined;
   }
 
+  /** One hash tag for all versions: the script and MSET below touch several in one call. */
   private key(tag: string): string {
-    return `${this.prefix}:cache:v:${tag}`;
+    return `${slotGroup(this.prefix, 'cache:v')}:${tag}`;
   }
 
   /** The combined version of the tags (and the epoch), e.g. "a1.b1.c2". */

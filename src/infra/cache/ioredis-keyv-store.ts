@@ -1,6 +1,6 @@
 import { EventEmitter } from 'node:events';
-import type { Redis } from 'ioredis';
 import type { KeyvStoreAdapter, StoredData } from 'keyv';
+import type { RedisClient } from '../redis/redis.factory.js';
 import { withTimeout } from './with-timeout.js';
 
 /**
@@ -13,7 +13,7 @@ export class IoredisKeyvStore extends EventEmitter implements KeyvStoreAdapter {
   namespace?: string;
 
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly timeoutMs: number,
   ) {
     super();

@@ -1,9 +1,9 @@
 import { Injectable, type OnModuleDestroy } from '@nestjs/common';
 import { createKeyv } from '@cacheable/memory';
 import { createCache, type Cache } from 'cache-manager';
-import type { Redis } from 'ioredis';
 import { Keyv } from 'keyv';
 import { InjectConfig, type AppConfig } from '../../config/app-config.js';
+import type { RedisClient } from '../redis/redis.factory.js';
 import { InjectRedis } from '../redis/redis.tokens.js';
 import { CacheVersions } from './cache-versions.js';
 import { IoredisKeyvStore } from './ioredis-keyv-store.js';
@@ -45,7 +45,7 @@ export class ResponseCache implements OnModuleDestroy {
   private readonly prefix: string;
 
   constructor(
-    @InjectRedis() private readonly redis: Redis,
+    @InjectRedis() private readonly redis: RedisClient,
     @InjectConfig() config: AppConfig,
   ) {
     this.prefix = `${config.redis.prefix}:cache`;

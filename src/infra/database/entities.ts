@@ -1,5 +1,6 @@
 import { SessionEntity } from '../../modules/auth/session.entity.js';
 import { UserTokenEntity } from '../../modules/auth/user-token.entity.js';
+import { CustomerHoldEntity } from '../../modules/orders/customer-hold.entity.js';
 import { IdempotencyKeyEntity } from '../../modules/orders/idempotency-key.entity.js';
 import { OrderEntity, OrderItemEntity } from '../../modules/orders/order.entity.js';
 import { ProductEntity } from '../../modules/products/product.entity.js';
@@ -15,6 +16,7 @@ export const ENTITIES = [
   OrderEntity,
   OrderItemEntity,
   IdempotencyKeyEntity,
+  CustomerHoldEntity,
   OutboxEntity,
   MailDeliveryEntity,
   UserTokenEntity,

@@ -7,7 +7,8 @@ import {
 } from '@nestjs/common';
 import type { Queue } from 'bullmq';
 import { withTimeout } from '../cache/with-timeout.js';
-import { TransactionRunner } from '../database/transaction-runner.js';
+import { Database } from '../database/database.js';
+import { ReplicaAck } from '../redis/replica-ack.js';
 import type { OutboxEvent } from './outbox-events.js';
 import { OutboxRepository, type OutboxRow } from './outbox.repository.js';
 import { JOBS, QUEUES } from './queues.js';
@@ -33,10 +34,11 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
   private failing = false;
 
   constructor(
-    private readonly transactions: TransactionRunner,
+    private readonly database: Database,
     private readonly outbox: OutboxRepository,
     @InjectQueue(QUEUES.email) private readonly emailQueue: Queue,
     @InjectQueue(QUEUES.orders) private readonly ordersQueue: Queue,
+    private readonly replicaAck: ReplicaAck,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -81,7 +83,7 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
   }
 
   private relayBatch(): Promise<number> {
-    return this.transactions.run(async (tx) => {
+    return this.database.transaction(async (tx) => {
       const rows = await this.outbox.claimBatch(tx, BATCH);
       if (rows.length === 0) return 0;
       const ids = rows.map((row) => row.id);
@@ -96,7 +98,7 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
     });
   }
 
-  /** One bulk add per queue: a batch costs two Redis round trips, not one per row. */
+  /** One bulk add per queue: a batch costs two Redis round trips (three on Sentinel), not one per row. */
   private async publish(rows: readonly OutboxRow[]): Promise<void> {
     const mails: BulkJob[] = [];
     const timeouts: BulkJob[] = [];
@@ -122,6 +124,9 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
       mails.length > 0 ? this.emailQueue.addBulk(mails) : undefined,
       timeouts.length > 0 ? this.ordersQueue.addBulk(timeouts) : undefined,
     ]);
+    // The rows are marked published next and never relayed again: the jobs must survive a
+    // failover first.
+    await this.replicaAck.queueWrites();
   }
 
   async onApplicationShutdown(): Promise<void> {

@@ -1,7 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import type { Db, Tx as DatabaseTx } from '../database/database.js';
-import { sql } from '../database/sql.js';
-import type { Tx } from '../database/transaction-runner.js';
+import type { Db, Tx } from '../database/database.js';
 import type { OutboxEvent } from './outbox-events.js';
 
 export interface OutboxRow {
@@ -11,15 +9,26 @@ export interface OutboxRow {
 
 const PUBLISHED_KEPT_DAYS = 7;
 
+/**
+ * The one INSERT that records events, as a fragment for statements that write their own rows
+ * and their events at once (an order's placement): `kinds` and `payloads` name the two array
+ * parameters that outboxColumns() fills.
+ */
+export const insertOutbox = (kinds: string, payloads: string): string =>
+  `INSERT INTO outbox (kind, payload) SELECT * FROM unnest(${kinds}::varchar[], ${payloads}::jsonb[])`;
+
+/** Events as the outbox stores them: the kind (the relay's switch) and the whole event. */
+export const outboxColumns = (events: readonly OutboxEvent[]): [string[], string[]] => [
+  events.map((event) => event.kind),
+  events.map((event) => JSON.stringify(event)),
+];
+
 @Injectable()
 export class OutboxRepository {
   /** Records events in the caller's transaction: they exist exactly when the write commits. */
-  async add(tx: DatabaseTx, events: readonly OutboxEvent[]): Promise<void> {
+  async add(tx: Tx, events: readonly OutboxEvent[]): Promise<void> {
     if (events.length === 0) return;
-    await tx.query(
-      `INSERT INTO outbox (kind, payload) SELECT * FROM unnest($1::varchar[], $2::jsonb[])`,
-      [events.map((event) => event.kind), events.map((event) => JSON.stringify(event))],
-    );
+    await tx.query(insertOutbox('$1', '$2'), outboxColumns(events));
   }
 
   /**
@@ -27,8 +36,7 @@ export class OutboxRepository {
    * replicas relay in parallel without handing a row over twice at once.
    */
   async claimBatch(tx: Tx, limit: number): Promise<OutboxRow[]> {
-    const { rows } = await sql<OutboxRow>(
-      tx,
+    const { rows } = await tx.query<OutboxRow>(
       `SELECT id, payload FROM outbox WHERE published_at IS NULL
         ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED`,
       [limit],
@@ -38,27 +46,17 @@ export class OutboxRepository {
 
   async markPublished(tx: Tx, ids: readonly number[]): Promise<void> {
     if (ids.length === 0) return;
-    await sql(
-      tx,
+    await tx.query(
       `UPDATE outbox SET published_at = now(), attempts = attempts + 1 WHERE id = ANY($1::bigint[])`,
       [ids],
     );
   }
 
   async markFailed(tx: Tx, ids: readonly number[], error: string): Promise<void> {
-    await sql(
-      tx,
+    await tx.query(
       `UPDATE outbox SET attempts = attempts + 1, last_error = $2 WHERE id = ANY($1::bigint[])`,
       [ids, error.slice(0, 1000)],
     );
-  }
-
-  async unpublishedCount(tx: Tx): Promise<number> {
-    const { rows } = await sql<{ n: number }>(
-      tx,
-      `SELECT count(*) AS n FROM outbox WHERE published_at IS NULL`,
-    );
-    return rows[0]?.n ?? 0;
   }
 
   /** Seconds since the oldest row still waiting to be relayed was written; 0 when none waits. */
@@ -70,9 +68,9 @@ export class OutboxRepository {
     return Math.max(0, rows[0]?.age ?? 0);
   }
 
-  async deletePublished(tx: Tx): Promise<number> {
-    const { count } = await sql(
-      tx,
+  /** Removes rows relayed more than a week ago; returns how many. */
+  async deletePublished(db: Db): Promise<number> {
+    const { count } = await db.query(
       `DELETE FROM outbox WHERE published_at < now() - make_interval(days => $1)`,
       [PUBLISHED_KEPT_DAYS],
     );

@@ -1,20 +1,9 @@
 import { Injectable } from '@nestjs/common';
-import type { EntityManager } from 'typeorm';
-import { Tx } from '../database/database.js';
+import type { Tx } from '../database/database.js';
 import { currentJobMeta } from './job-context.js';
 import type { OutboxEvent } from './outbox-events.js';
 import { OutboxRelay } from './outbox.relay.js';
 import { OutboxRepository } from './outbox.repository.js';
-
-/**
- * Transitional (issue 15): orders still run their transactions through TransactionRunner, whose
- * transactions are TypeORM managers. Goes with TransactionRunner once orders are on Database.
- */
-const asTx = (tx: Tx | EntityManager): Tx => {
-  if (tx instanceof Tx) return tx;
-  if (!tx.queryRunner) throw new Error('Outbox.record needs a transaction');
-  return new Tx(tx.queryRunner);
-};
 
 /**
  * What services use: `record` inside their transaction, `flush` after it committed. Work
@@ -28,12 +17,13 @@ export class Outbox {
   ) {}
 
   /**
-   * Records events in the caller's transaction, stamped with the current request's id and trace
-   * context, so the jobs they become continue the request's trace.
+   * The events as they are stored: stamped with the current request's id and trace context, so
+   * the jobs they become continue the request's trace. For a statement that writes its events
+   * itself (see insertOutbox); `record` stamps through here too.
    */
-  record(tx: Tx | EntityManager, events: readonly OutboxEvent[]): Promise<void> {
+  stamp(events: readonly OutboxEvent[]): OutboxEvent[] {
     const meta = currentJobMeta();
-    const stamped = events.map((event): OutboxEvent => {
+    return events.map((event): OutboxEvent => {
       switch (event.kind) {
         case 'mail':
           return { ...event, job: { ...event.job, ...meta } };
@@ -41,7 +31,11 @@ export class Outbox {
           return { ...event, job: { ...event.job, ...meta } };
       }
     });
-    return this.repository.add(asTx(tx), stamped);
+  }
+
+  /** Records events in the caller's transaction: they exist exactly when it commits. */
+  record(tx: Tx, events: readonly OutboxEvent[]): Promise<void> {
+    return this.repository.add(tx, this.stamp(events));
   }
 
   flush(): void {

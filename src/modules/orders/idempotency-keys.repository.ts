@@ -1,8 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import type { DataSource } from 'typeorm';
-import { sql } from '../../infra/database/sql.js';
-import type { Tx } from '../../infra/database/transaction-runner.js';
+import type { Db, Tx } from '../../infra/database/database.js';
 
 export interface StoredResponse {
   request_hash: string;
@@ -23,15 +20,12 @@ export interface NewIdempotencyRecord {
 
 @Injectable()
 export class IdempotencyKeysRepository {
-  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
-
   /**
    * Claims (user, key) for the rest of the transaction without waiting: false means another
    * request with this key is running right now.
    */
   async tryClaim(tx: Tx, userId: number, key: string): Promise<boolean> {
-    const { rows } = await sql<{ claimed: boolean }>(
-      tx,
+    const { rows } = await tx.query<{ claimed: boolean }>(
       `SELECT pg_try_advisory_xact_lock(hashtextextended($1, 0)) AS claimed`,
       [`idempotency:${userId}:${key}`],
     );
@@ -39,8 +33,7 @@ export class IdempotencyKeysRepository {
   }
 
   async find(tx: Tx, userId: number, key: string): Promise<StoredResponse | null> {
-    const { rows } = await sql<StoredResponse>(
-      tx,
+    const { rows } = await tx.query<StoredResponse>(
       `SELECT request_hash, response_status, response_body, expires_at <= now() AS expired
          FROM idempotency_keys WHERE user_id = $1 AND key = $2`,
       [userId, key],
@@ -49,12 +42,11 @@ export class IdempotencyKeysRepository {
   }
 
   async delete(tx: Tx, userId: number, key: string): Promise<void> {
-    await sql(tx, 'DELETE FROM idempotency_keys WHERE user_id = $1 AND key = $2', [userId, key]);
+    await tx.query('DELETE FROM idempotency_keys WHERE user_id = $1 AND key = $2', [userId, key]);
   }
 
   async insert(tx: Tx, record: NewIdempotencyRecord): Promise<void> {
-    await sql(
-      tx,
+    await tx.query(
       `INSERT INTO idempotency_keys (user_id, key, request_hash, order_id, response_status, response_body, expires_at)
        VALUES ($1, $2, $3, $4, $5, $6, now() + make_interval(secs => $7))`,
       [
@@ -70,11 +62,8 @@ export class IdempotencyKeysRepository {
   }
 
   /** Removes keys past their 24 hours; returns how many. */
-  async deleteExpired(): Promise<number> {
-    const { count } = await sql(
-      this.dataSource.manager,
-      'DELETE FROM idempotency_keys WHERE expires_at <= now()',
-    );
+  async deleteExpired(db: Db): Promise<number> {
+    const { count } = await db.query('DELETE FROM idempotency_keys WHERE expires_at <= now()');
     return count;
   }
 }

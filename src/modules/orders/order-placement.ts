@@ -1,16 +1,39 @@
-import { DomainError, unprocessable, type FieldErrors } from '../../common/errors/domain-error.js';
+import {
+  conflict,
+  DomainError,
+  unprocessable,
+  type FieldErrors,
+} from '../../common/errors/domain-error.js';
 import { fromCents, MAX_AMOUNT_CENTS, toCents } from '../../common/money.js';
-import type { LockedProduct, StockLine } from '../products/products.repository.js';
-import type { NewOrderItem } from './orders.repository.js';
+import type { StockLine } from '../products/products.repository.js';
+import type { OrderStatus } from './order.entity.js';
+import type {
+  NewOrder,
+  NewOrderItem,
+  OrderableProductRow,
+  PlacementFacts,
+} from './order-placement.repository.js';
 
-/**
- * Checks requested lines against the locked products and prices them: pure, so every rule
- * (what is a 404, what is a 409, how money adds up) is visible and unit-tested in one place.
- */
-export function priceOrder(
+export interface PlacementPolicy {
+  paymentTimeoutSeconds: number;
+  /** Pending orders a customer may hold; 0: no cap. */
+  maxPendingOrders: number;
+  /** Units a customer may hold in pending orders; 0: no cap. */
+  maxPendingUnits: number;
+}
+
+/** Orders in this status hold their stock and count against their customer's caps. */
+export const HOLDING_STATUS: OrderStatus = 'pending';
+
+/** The units an order holds while it is pending. */
+export const unitsOf = (lines: readonly StockLine[]): number =>
+  lines.reduce((units, line) => units + line.quantity, 0);
+
+/** Every line's product exists and is on sale, and has the stock: else 404, then 409. */
+function checkLines(
   lines: readonly StockLine[],
-  products: ReadonlyMap<number, LockedProduct>,
-): { items: NewOrderItem[]; total: string } {
+  products: ReadonlyMap<number, OrderableProductRow>,
+): OrderableProductRow[] {
   const missing: FieldErrors = {};
   const short: FieldErrors = {};
   lines.forEach((line, i) => {
@@ -25,10 +48,17 @@ export function priceOrder(
   if (Object.keys(missing).length > 0)
     throw new DomainError('not_found', 'Product not found', missing);
   if (Object.keys(short).length > 0) throw new DomainError('conflict', 'Not enough stock', short);
+  return lines.map((line) => products.get(line.product_id) as OrderableProductRow);
+}
 
+/** Name and price snapshotted, money added in integer cents; a total NUMERIC(12,2) cannot hold is 422. */
+function price(
+  lines: readonly StockLine[],
+  products: readonly OrderableProductRow[],
+): { items: NewOrderItem[]; total: string } {
   let totalCents = 0;
-  const items = lines.map((line) => {
-    const product = products.get(line.product_id) as LockedProduct;
+  const items = lines.map((line, i) => {
+    const product = products[i] as OrderableProductRow;
     const subtotalCents = toCents(product.price) * line.quantity;
     totalCents += subtotalCents;
     return {
@@ -44,3 +74,61 @@ export function priceOrder(
   }
   return { items, total: fromCents(totalCents) };
 }
+
+/** The per-customer caps (CONTRACT §5 "Abuse limits"): 409 naming each limit the order passes. */
+function checkCaps(pending: PlacementFacts['pending'], units: number, policy: PlacementPolicy) {
+  const passed: FieldErrors = {};
+  if (policy.maxPendingOrders > 0 && pending.orders + 1 > policy.maxPendingOrders) {
+    passed.pending_orders =
+      `at most ${policy.maxPendingOrders} pending orders per customer, and you have ` +
+      `${pending.orders}: pay or cancel one first`;
+  }
+  if (policy.maxPendingUnits > 0 && pending.units + units > policy.maxPendingUnits) {
+    passed.pending_units =
+      `at most ${policy.maxPendingUnits} units in pending orders per customer: you hold ` +
+      `${pending.units} and this order adds ${units}`;
+  }
+  if (Object.keys(passed).length > 0) {
+    const limits = [
+      passed.pending_orders && 'pending orders',
+      passed.pending_units && 'units in pending orders',
+    ].filter(Boolean);
+    throw new DomainError('conflict', `Limit of ${limits.join(' and ')} reached`, passed);
+  }
+  return {
+    orders: policy.maxPendingOrders > 0 ? policy.maxPendingOrders : null,
+    units: policy.maxPendingUnits > 0 ? policy.maxPendingUnits : null,
+  };
+}
+
+/**
+ * Decides an order from the facts read for it: pure, so every rule of placing an order (what
+ * is a 404, a 409 or a 422, how money adds up, what the caps allow, when the deadline falls) is
+ * here once, unit-tested, and the database only carries out what it returns.
+ */
+export function decideOrder(
+  userId: number,
+  lines: readonly StockLine[],
+  facts: PlacementFacts,
+  policy: PlacementPolicy,
+  now: Date,
+): NewOrder {
+  const products = checkLines(lines, new Map(facts.products.map((p) => [p.id, p])));
+  const { items, total } = price(lines, products);
+  const units = unitsOf(lines);
+  const caps = checkCaps(facts.pending, units, policy);
+  return {
+    id: facts.orderId,
+    user_id: userId,
+    total_amount: total,
+    created_at: now,
+    expires_at: new Date(now.getTime() + policy.paymentTimeoutSeconds * 1000),
+    items,
+    units,
+    caps,
+  };
+}
+
+/** Placing an order that the facts changed under too many times over: rare, worth a retry. */
+export const placementKeptChanging = (): DomainError =>
+  conflict('The products changed while the order was being placed; please retry');

@@ -1,60 +1,12 @@
-import { InjectQueue } from '@nestjs/bullmq';
-import {
-  Logger,
-  Module,
-  type OnApplicationBootstrap,
-  type OnApplicationShutdown,
-} from '@nestjs/common';
-import type { Queue } from 'bullmq';
-import { InjectConfig, type AppConfig } from '../../config/app-config.js';
-import { JOBS, QUEUES } from '../../infra/queue/queues.js';
+import { Module } from '@nestjs/common';
+import { OrderSweepSchedule } from './order-sweep.schedule.js';
+import { OrderTimeoutHandler } from './order-timeout.handler.js';
 import { OrdersModule } from './orders.module.js';
 import { OrdersProcessor } from './orders.processor.js';
 
-const SCHEDULER_ID = 'orders-sweep';
-const RESCHEDULE_MS = 30_000;
-
-/**
- * The orders queue's processor, and its sweep schedule (every ORDER_SWEEP_INTERVAL seconds).
- * The schedule lives in Redis; every worker upserts it at start and every 30 seconds (one
- * schedule whatever the number of workers), so it comes back if Redis lost its data.
- */
-@Module({ imports: [OrdersModule], providers: [OrdersProcessor] })
-export class OrdersWorkerModule implements OnApplicationBootstrap, OnApplicationShutdown {
-  private readonly logger = new Logger(OrdersWorkerModule.name);
-  private timer: NodeJS.Timeout | undefined;
-  private scheduled = false;
-
-  constructor(
-    @InjectQueue(QUEUES.orders) private readonly queue: Queue,
-    @InjectConfig() private readonly config: AppConfig,
-  ) {}
-
-  onApplicationBootstrap(): void {
-    void this.schedule();
-    this.timer = setInterval(() => void this.schedule(), RESCHEDULE_MS);
-    this.timer.unref();
-  }
-
-  private async schedule(): Promise<void> {
-    try {
-      await this.queue.upsertJobScheduler(
-        SCHEDULER_ID,
-        { every: this.config.orders.sweepInterval * 1000 },
-        {
-          name: JOBS.ordersSweep,
-          opts: { attempts: 1, removeOnComplete: { count: 100 }, removeOnFail: { count: 100 } },
-        },
-      );
-      this.scheduled = true;
-    } catch (error) {
-      if (this.scheduled)
-        this.logger.warn(`Could not schedule the orders sweep: ${(error as Error).message}`);
-      this.scheduled = false;
-    }
-  }
-
-  onApplicationShutdown(): void {
-    clearInterval(this.timer);
-  }
-}
+/** The orders queue's worker, its job handlers and the sweep's schedule (workers only). */
+@Module({
+  imports: [OrdersModule],
+  providers: [OrdersProcessor, OrderTimeoutHandler, OrderSweepSchedule],
+})
+export class OrdersWorkerModule {}

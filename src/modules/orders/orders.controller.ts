@@ -22,6 +22,7 @@ import { OrderListQueryDto } from './dto/order-query.dto.js';
 import { OrderResponseDto } from './dto/order-response.dto.js';
 import { IDEMPOTENCY_HEADER, IdempotencyKey, REPLAYED_HEADER } from './idempotency.js';
 import type { Actor, OrderTransition } from './order-state-machine.js';
+import { OrderTransitionsService } from './order-transitions.service.js';
 import { OrdersService } from './orders.service.js';
 
 const actorOf = (user: AuthUser): Actor => ({
@@ -34,7 +35,10 @@ const actorOf = (user: AuthUser): Actor => ({
 @ApiTags('orders')
 @Controller('api/orders')
 export class OrdersController {
-  constructor(private readonly orders: OrdersService) {}
+  constructor(
+    private readonly orders: OrdersService,
+    private readonly transitions: OrderTransitionsService,
+  ) {}
 
   @Post()
   @Auth()
@@ -145,6 +149,6 @@ export class OrdersController {
     id: number,
     transition: OrderTransition,
   ): Promise<OrderResponseDto> {
-    return this.orders.transition(actorOf(user), id, transition);
+    return this.transitions.transition(actorOf(user), id, transition);
   }
 }

@@ -3,28 +3,30 @@ import type { Job } from 'bullmq';
 import { BoundedWorkerHost } from '../../infra/queue/bounded-worker-host.js';
 import { JOBS, QUEUES, type OrderTimeoutJob } from '../../infra/queue/queues.js';
 import { OrderSweeper, type SweepResult } from './order-sweeper.js';
-import { OrdersService } from './orders.service.js';
+import { OrderTimeoutHandler } from './order-timeout.handler.js';
 
-export class NotYetDueError extends Error {
-  override readonly name = 'NotYetDueError';
-}
-
-/** Payment timeouts (one delayed job per order) and the periodic sweep. */
+/**
+ * The orders queue's worker. BullMQ gives a queue one worker, which receives every job kind;
+ * each kind is handled by a class of its own: payment timeouts by OrderTimeoutHandler, the
+ * periodic sweep by OrderSweeper.
+ */
 @Processor(QUEUES.orders, { concurrency: 5 })
 export class OrdersProcessor extends BoundedWorkerHost {
   constructor(
-    private readonly orders: OrdersService,
+    private readonly timeouts: OrderTimeoutHandler,
     private readonly sweeper: OrderSweeper,
   ) {
     super();
   }
 
-  protected async handle(job: Job<OrderTimeoutJob>): Promise<string | SweepResult> {
-    if (job.name === JOBS.ordersSweep) return this.sweeper.sweep();
-    const outcome = await this.orders.expire(job.data.orderId);
-    // Clocks of Node and PostgreSQL may disagree by a little: retried shortly, it will be due.
-    if (outcome === 'not yet due')
-      throw new NotYetDueError(`order ${job.data.orderId} is not past its deadline yet`);
-    return outcome;
+  protected handle(job: Job<OrderTimeoutJob>): Promise<string | SweepResult> {
+    switch (job.name) {
+      case JOBS.orderTimeout:
+        return this.timeouts.handle(job.data);
+      case JOBS.ordersSweep:
+        return this.sweeper.sweep();
+      default:
+        throw new Error(`the orders queue has no job named ${job.name}`);
+    }
   }
 }

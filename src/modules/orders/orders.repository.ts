@@ -1,16 +1,24 @@
 import { Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import type { DataSource } from 'typeorm';
-import { sql } from '../../infra/database/sql.js';
-import type { Tx } from '../../infra/database/transaction-runner.js';
-import type { OrderItemRow, OrderRow } from './dto/order-response.dto.js';
+import type { Db, Tx } from '../../infra/database/database.js';
 import type { CancelReason, OrderStatus } from './order.entity.js';
 
-const ORDER_COLUMNS =
-  'id, user_id, status, total_amount, created_at, updated_at, expires_at, paid_at, cancelled_at, cancel_reason';
-const ITEM_COLUMNS = 'order_id, product_id, product_name, quantity, unit_price, subtotal';
+/** Orders and their items as PostgreSQL returns them; OrderResponseDto.from maps them. */
+export interface OrderRow {
+  id: number;
+  user_id: number;
+  status: OrderStatus;
+  /** NUMERIC(12,2) as exact decimal text. */
+  total_amount: string;
+  created_at: Date;
+  updated_at: Date;
+  expires_at: Date;
+  paid_at: Date | null;
+  cancelled_at: Date | null;
+  cancel_reason: CancelReason | null;
+}
 
-export interface NewOrderItem {
+export interface OrderItemRow {
+  order_id: number;
   product_id: number;
   product_name: string;
   quantity: number;
@@ -26,26 +34,24 @@ export interface TransitionChange {
   afterDeadline: boolean;
 }
 
+export const ORDER_COLUMNS =
+  'id, user_id, status, total_amount, created_at, updated_at, expires_at, paid_at, cancelled_at, cancel_reason';
+export const ITEM_COLUMNS = 'order_id, product_id, product_name, quantity, unit_price, subtotal';
+
 @Injectable()
 export class OrdersRepository {
-  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
-
-  async findById(id: number, tx: Tx = this.dataSource.manager): Promise<OrderRow | null> {
-    const { rows } = await sql<OrderRow>(tx, `SELECT ${ORDER_COLUMNS} FROM orders WHERE id = $1`, [
+  async findById(db: Db, id: number): Promise<OrderRow | null> {
+    const { rows } = await db.query<OrderRow>(`SELECT ${ORDER_COLUMNS} FROM orders WHERE id = $1`, [
       id,
     ]);
     return rows[0] ?? null;
   }
 
   /** The items of many orders in one query (no N+1), in the order they were inserted. */
-  async itemsOf(
-    orderIds: readonly number[],
-    tx: Tx = this.dataSource.manager,
-  ): Promise<Map<number, OrderItemRow[]>> {
+  async itemsOf(db: Db, orderIds: readonly number[]): Promise<Map<number, OrderItemRow[]>> {
     const byOrder = new Map<number, OrderItemRow[]>(orderIds.map((id) => [id, []]));
     if (orderIds.length === 0) return byOrder;
-    const { rows } = await sql<OrderItemRow>(
-      tx,
+    const { rows } = await db.query<OrderItemRow>(
       `SELECT ${ITEM_COLUMNS} FROM order_items WHERE order_id = ANY($1::bigint[]) ORDER BY order_id, id`,
       [orderIds],
     );
@@ -55,6 +61,7 @@ export class OrdersRepository {
 
   /** A user's orders, newest first (ties by id), optionally of one status. */
   async listForUser(
+    db: Db,
     userId: number,
     status: OrderStatus | undefined,
     limit: number,
@@ -62,22 +69,19 @@ export class OrdersRepository {
   ): Promise<{ rows: OrderRow[]; total: number }> {
     const filter = status ? 'user_id = $1 AND status = $2' : 'user_id = $1';
     const params: unknown[] = status ? [userId, status] : [userId];
-    const tx = this.dataSource.manager;
     const [page, count] = await Promise.all([
-      sql<OrderRow>(
-        tx,
+      db.query<OrderRow>(
         `SELECT ${ORDER_COLUMNS} FROM orders WHERE ${filter}
           ORDER BY created_at DESC, id DESC LIMIT $${params.length + 1} OFFSET $${params.length + 2}`,
         [...params, limit, offset],
       ),
-      sql<{ total: number }>(tx, `SELECT count(*) AS total FROM orders WHERE ${filter}`, params),
+      db.query<{ total: number }>(`SELECT count(*) AS total FROM orders WHERE ${filter}`, params),
     ]);
     return { rows: page.rows, total: count.rows[0]?.total ?? 0 };
   }
 
-  async overdueIds(limit: number): Promise<number[]> {
-    const { rows } = await sql<{ id: number }>(
-      this.dataSource.manager,
+  async overdueIds(db: Db, limit: number): Promise<number[]> {
+    const { rows } = await db.query<{ id: number }>(
       `SELECT id FROM orders WHERE status = 'pending' AND expires_at <= now() ORDER BY expires_at LIMIT $1`,
       [limit],
     );
@@ -90,8 +94,7 @@ export class OrdersRepository {
    * the updated order, or null if another transition got there first.
    */
   async transition(tx: Tx, id: number, change: TransitionChange): Promise<OrderRow | null> {
-    const { rows } = await sql<OrderRow>(
-      tx,
+    const { rows } = await tx.query<OrderRow>(
       `UPDATE orders SET status = $2::varchar, updated_at = now(),
               paid_at = CASE WHEN $2::varchar = 'paid' THEN now() ELSE paid_at END,
               cancelled_at = CASE WHEN $2::varchar = 'cancelled' THEN now() ELSE cancelled_at END,

@@ -8,9 +8,12 @@ import {
   UpdateDateColumn,
 } from 'typeorm';
 
+/** Stock never goes below zero; every statement that takes stock relies on it. */
+export const PRODUCT_STOCK_CHECK = 'products_stock_check';
+
 @Entity({ name: 'products' })
 @Check('products_price_check', `"price" > 0`)
-@Check('products_stock_check', `"stock" >= 0`)
+@Check(PRODUCT_STOCK_CHECK, `"stock" >= 0`)
 @Check('products_sales_check', `"sales" >= 0`)
 @Index('products_category_idx', ['category'])
 // Trigram (GIN) and partial sort indexes from later migrations; TypeORM cannot describe them.

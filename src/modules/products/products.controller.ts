@@ -20,7 +20,7 @@ import {
 } from '../../common/decorators/api-response.decorator.js';
 import { Auth } from '../../common/decorators/auth.decorator.js';
 import { Public } from '../../common/decorators/public.decorator.js';
-import { toPage, type Page } from '../../common/dto/page.js';
+import type { Page } from '../../common/dto/page.js';
 import { ParseIdPipe } from '../../common/pipes/parse-id.pipe.js';
 import { BatchProductsDto } from './dto/batch-products.dto.js';
 import { CreateProductDto } from './dto/create-product.dto.js';
@@ -29,9 +29,6 @@ import { ProductResponseDto, ProductStatsDto } from './dto/product-response.dto.
 import { UpdateProductDto } from './dto/update-product.dto.js';
 import { productDetailCache, productListCache } from './products.cache.js';
 import { ProductsService } from './products.service.js';
-
-const toDtos = (rows: Parameters<typeof ProductResponseDto.from>[0][]): ProductResponseDto[] =>
-  rows.map((row) => ProductResponseDto.from(row));
 
 @ApiTags('products')
 @Controller('api/products')
@@ -47,9 +44,8 @@ export class ProductsController {
   })
   @ApiEnvelope(ProductResponseDto, { paged: true })
   @ApiErrors(400)
-  async list(@Query() query: ProductListQueryDto): Promise<Page<ProductResponseDto>> {
-    const { rows, total } = await this.products.list(query);
-    return toPage(toDtos(rows), total, query);
+  list(@Query() query: ProductListQueryDto): Promise<Page<ProductResponseDto>> {
+    return this.products.list(query);
   }
 
   @Get('hot')
@@ -60,8 +56,8 @@ export class ProductsController {
   })
   @ApiEnvelope(ProductResponseDto, { isArray: true })
   @ApiErrors(400)
-  async hot(@Query() query: HotProductsQueryDto): Promise<ProductResponseDto[]> {
-    return toDtos(await this.products.hot(query.limit));
+  hot(@Query() query: HotProductsQueryDto): Promise<ProductResponseDto[]> {
+    return this.products.hot(query.limit);
   }
 
   @Post('batch')
@@ -70,8 +66,8 @@ export class ProductsController {
   @ApiOperation({ summary: 'Several products by id: the active ones found, in the order asked' })
   @ApiEnvelope(ProductResponseDto, { isArray: true })
   @ApiErrors(400)
-  async batch(@Body() dto: BatchProductsDto): Promise<ProductResponseDto[]> {
-    return toDtos(await this.products.batch(dto.ids));
+  batch(@Body() dto: BatchProductsDto): Promise<ProductResponseDto[]> {
+    return this.products.batch(dto.ids);
   }
 
   @Get('stats')
@@ -88,8 +84,8 @@ export class ProductsController {
   @ApiOperation({ summary: 'One active product' })
   @ApiEnvelope(ProductResponseDto)
   @ApiErrors(400, 404)
-  async get(@Param('id', ParseIdPipe) id: number): Promise<ProductResponseDto> {
-    return ProductResponseDto.from(await this.products.get(id));
+  get(@Param('id', ParseIdPipe) id: number): Promise<ProductResponseDto> {
+    return this.products.get(id);
   }
 
   @Post()
@@ -97,8 +93,8 @@ export class ProductsController {
   @ApiOperation({ summary: 'Create a product' })
   @ApiEnvelope(ProductResponseDto, { status: 201 })
   @ApiErrors(400)
-  async create(@Body() dto: CreateProductDto): Promise<ProductResponseDto> {
-    return ProductResponseDto.from(await this.products.create(dto));
+  create(@Body() dto: CreateProductDto): Promise<ProductResponseDto> {
+    return this.products.create(dto);
   }
 
   @Put(':id')
@@ -106,11 +102,11 @@ export class ProductsController {
   @ApiOperation({ summary: 'Replace a product (omitted optional fields become null)' })
   @ApiEnvelope(ProductResponseDto)
   @ApiErrors(400, 404)
-  async replace(
+  replace(
     @Param('id', ParseIdPipe) id: number,
     @Body() dto: CreateProductDto,
   ): Promise<ProductResponseDto> {
-    return ProductResponseDto.from(await this.products.replace(id, dto));
+    return this.products.replace(id, dto);
   }
 
   @Patch(':id')
@@ -118,11 +114,11 @@ export class ProductsController {
   @ApiOperation({ summary: 'Change some fields of a product' })
   @ApiEnvelope(ProductResponseDto)
   @ApiErrors(400, 404)
-  async patch(
+  patch(
     @Param('id', ParseIdPipe) id: number,
     @Body() dto: UpdateProductDto,
   ): Promise<ProductResponseDto> {
-    return ProductResponseDto.from(await this.products.patch(id, dto));
+    return this.products.patch(id, dto);
   }
 
   @Delete(':id')
@@ -131,7 +127,7 @@ export class ProductsController {
   @ApiOperation({ summary: 'Take a product off sale (soft delete: the row stays for past orders)' })
   @ApiNoContent()
   @ApiErrors(400, 404)
-  async remove(@Param('id', ParseIdPipe) id: number): Promise<void> {
-    await this.products.remove(id);
+  remove(@Param('id', ParseIdPipe) id: number): Promise<void> {
+    return this.products.remove(id);
   }
 }

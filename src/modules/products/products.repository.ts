@@ -1,10 +1,27 @@
 import { Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import type { DataSource } from 'typeorm';
-import { sql } from '../../infra/database/sql.js';
-import type { Tx } from '../../infra/database/transaction-runner.js';
-import type { ProductListQueryDto, ProductSort } from './dto/product-query.dto.js';
-import type { ProductRow } from './dto/product-response.dto.js';
+import type { Db, Tx } from '../../infra/database/database.js';
+
+/** A product as PostgreSQL returns it (snake_case); ProductResponseDto.from maps it. */
+export interface ProductRow {
+  id: number;
+  name: string;
+  description: string | null;
+  /** NUMERIC(12,2) as exact decimal text, e.g. "12.50". */
+  price: string;
+  stock: number;
+  category: string | null;
+  is_active: boolean;
+  sales: number;
+  created_at: Date;
+  updated_at: Date;
+}
+
+export interface ProductStatsRow {
+  total: number;
+  active: number;
+  total_stock: number;
+  total_sales: number;
+}
 
 export interface ProductFields {
   name: string;
@@ -15,13 +32,17 @@ export interface ProductFields {
   category: string | null;
 }
 
-/** A product as an order sees it while holding its row lock. */
-export interface LockedProduct {
-  id: number;
-  name: string;
-  price: string;
-  stock: number;
-  is_active: boolean;
+export type ProductSortColumn = 'created_at' | 'price' | 'name' | 'sales';
+
+export interface ProductFilter {
+  search?: string;
+  category?: string;
+  min_price?: number;
+  max_price?: number;
+  sort: ProductSortColumn;
+  direction: 'asc' | 'desc';
+  limit: number;
+  offset: number;
 }
 
 export interface StockLine {
@@ -35,16 +56,27 @@ const columns = (lines: readonly StockLine[]): [number[], number[]] => [
   lines.map((line) => line.quantity),
 ];
 
-export interface ProductStats {
-  total: number;
-  active: number;
-  total_stock: number;
-  total_sales: number;
-}
+/**
+ * The row locks of the products whose ids are in the array parameter `ids`, taken in id order.
+ * Every statement that changes several products takes their locks through this (an order's
+ * placement in OrdersRepository too), so two transactions naming the same products in
+ * different orders never wait on each other in a cycle (no deadlock). Used as a MATERIALIZED
+ * CTE that the statement's UPDATE joins, it is where the statement waits: the UPDATE only
+ * changes rows the CTE has already locked.
+ */
+export const lockProductsInIdOrder = (ids: string): string =>
+  `SELECT id FROM products WHERE id = ANY(${ids}::bigint[]) ORDER BY id FOR UPDATE`;
 
 const COLUMNS =
   'p.id, p.name, p.description, p.price, p.stock, p.category, p.is_active, p.sales, p.created_at, p.updated_at';
 const RETURNING = COLUMNS.replaceAll('p.', '');
+
+const SORT_COLUMNS: Record<ProductSortColumn, string> = {
+  created_at: 'p.created_at',
+  price: 'p.price',
+  name: 'p.name',
+  sales: 'p.sales',
+};
 
 const UPDATABLE = [
   'name',
@@ -54,31 +86,17 @@ const UPDATABLE = [
   'category',
 ] as const satisfies readonly (keyof ProductFields)[];
 
-const SORT_COLUMNS: Record<ProductSort, string> = {
-  created_at: 'p.created_at',
-  price: 'p.price',
-  name: 'p.name',
-  sales: 'p.sales',
-};
-
 /** A user's search text as a LIKE pattern in which %, _ and \ match themselves. */
 export const likePattern = (text: string): string => `%${text.replace(/[\\%_]/g, '\\$&')}%`;
 
 /**
- * Products, in lean SQL: reads return plain rows (no entity hydration) and every value is a
- * parameter. Stock only moves through conditional updates that keep it at or above zero.
+ * Products, in plain parameterised SQL. Stock only moves in statements that keep it at or above
+ * zero (CHECK (stock >= 0) stands behind every one of them).
  */
 @Injectable()
 export class ProductsRepository {
-  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
-
-  private tx(tx?: Tx): Tx {
-    return tx ?? this.dataSource.manager;
-  }
-
-  async findActive(id: number): Promise<ProductRow | null> {
-    const { rows } = await sql<ProductRow>(
-      this.tx(),
+  async findActive(db: Db, id: number): Promise<ProductRow | null> {
+    const { rows } = await db.query<ProductRow>(
       `SELECT ${COLUMNS} FROM products p WHERE p.id = $1 AND p.is_active`,
       [id],
     );
@@ -86,63 +104,58 @@ export class ProductsRepository {
   }
 
   /** A page of active products, in an order made total by the id tie-break. */
-  async list(query: ProductListQueryDto): Promise<{ rows: ProductRow[]; total: number }> {
+  async list(db: Db, filter: ProductFilter): Promise<{ rows: ProductRow[]; total: number }> {
     const where = ['p.is_active'];
     const params: unknown[] = [];
     const param = (value: unknown): string => `$${params.push(value)}`;
-    if (query.search !== undefined && query.search !== '') {
-      const pattern = param(likePattern(query.search));
+    if (filter.search !== undefined && filter.search !== '') {
+      const pattern = param(likePattern(filter.search));
       where.push(
         `(p.name ILIKE ${pattern} ESCAPE '\\' OR p.description ILIKE ${pattern} ESCAPE '\\')`,
       );
     }
-    if (query.category !== undefined) where.push(`p.category = ${param(query.category)}`);
-    if (query.min_price !== undefined) where.push(`p.price >= ${param(query.min_price)}`);
-    if (query.max_price !== undefined) where.push(`p.price <= ${param(query.max_price)}`);
+    if (filter.category !== undefined) where.push(`p.category = ${param(filter.category)}`);
+    if (filter.min_price !== undefined) where.push(`p.price >= ${param(filter.min_price)}`);
+    if (filter.max_price !== undefined) where.push(`p.price <= ${param(filter.max_price)}`);
 
-    const filter = where.join(' AND ');
-    const direction = query.order === 'asc' ? 'ASC' : 'DESC';
-    const limit = param(query.page_size);
-    const offset = param((query.page - 1) * query.page_size);
-    const filterParams = params.slice(0, -2);
+    const condition = where.join(' AND ');
+    const direction = filter.direction === 'asc' ? 'ASC' : 'DESC';
+    const filterParams = [...params];
+    const limit = param(filter.limit);
+    const offset = param(filter.offset);
     const [page, count] = await Promise.all([
-      sql<ProductRow>(
-        this.tx(),
-        `SELECT ${COLUMNS} FROM products p WHERE ${filter}
-          ORDER BY ${SORT_COLUMNS[query.sort]} ${direction}, p.id ${direction}
+      db.query<ProductRow>(
+        `SELECT ${COLUMNS} FROM products p WHERE ${condition}
+          ORDER BY ${SORT_COLUMNS[filter.sort]} ${direction}, p.id ${direction}
           LIMIT ${limit} OFFSET ${offset}`,
         params,
       ),
-      sql<{ total: number }>(
-        this.tx(),
-        `SELECT count(*) AS total FROM products p WHERE ${filter}`,
+      db.query<{ total: number }>(
+        `SELECT count(*) AS total FROM products p WHERE ${condition}`,
         filterParams,
       ),
     ]);
     return { rows: page.rows, total: count.rows[0]?.total ?? 0 };
   }
 
-  async hot(limit: number): Promise<ProductRow[]> {
-    const { rows } = await sql<ProductRow>(
-      this.tx(),
+  async hot(db: Db, limit: number): Promise<ProductRow[]> {
+    const { rows } = await db.query<ProductRow>(
       `SELECT ${COLUMNS} FROM products p WHERE p.is_active ORDER BY p.sales DESC, p.id DESC LIMIT $1`,
       [limit],
     );
     return rows;
   }
 
-  async findActiveByIds(ids: number[]): Promise<ProductRow[]> {
-    const { rows } = await sql<ProductRow>(
-      this.tx(),
+  async findActiveByIds(db: Db, ids: readonly number[]): Promise<ProductRow[]> {
+    const { rows } = await db.query<ProductRow>(
       `SELECT ${COLUMNS} FROM products p WHERE p.id = ANY($1::bigint[]) AND p.is_active`,
       [ids],
     );
     return rows;
   }
 
-  async stats(): Promise<ProductStats> {
-    const { rows } = await sql<ProductStats>(
-      this.tx(),
+  async stats(db: Db): Promise<ProductStatsRow> {
+    const { rows } = await db.query<ProductStatsRow>(
       `SELECT count(*) AS total,
               count(*) FILTER (WHERE is_active) AS active,
               coalesce(sum(stock) FILTER (WHERE is_active), 0) AS total_stock,
@@ -153,9 +166,8 @@ export class ProductsRepository {
     return rows[0] ?? { total: 0, active: 0, total_stock: 0, total_sales: 0 };
   }
 
-  async create(fields: ProductFields): Promise<ProductRow> {
-    const { rows } = await sql<ProductRow>(
-      this.tx(),
+  async create(db: Db, fields: ProductFields): Promise<ProductRow> {
+    const { rows } = await db.query<ProductRow>(
       `INSERT INTO products (name, description, price, stock, category)
        VALUES ($1, $2, $3, $4, $5) RETURNING ${RETURNING}`,
       [fields.name, fields.description, fields.price, fields.stock, fields.category],
@@ -166,14 +178,13 @@ export class ProductsRepository {
   }
 
   /** Updates an active product; null when there is none. */
-  async update(id: number, fields: Partial<ProductFields>): Promise<ProductRow | null> {
+  async update(db: Db, id: number, fields: Partial<ProductFields>): Promise<ProductRow | null> {
     const params: unknown[] = [id];
     const sets = UPDATABLE.filter((column) => fields[column] !== undefined).map(
       (column) => `${column} = $${params.push(fields[column])}`,
     );
     sets.push('updated_at = now()');
-    const { rows } = await sql<ProductRow>(
-      this.tx(),
+    const { rows } = await db.query<ProductRow>(
       `UPDATE products SET ${sets.join(', ')} WHERE id = $1 AND is_active RETURNING ${RETURNING}`,
       params,
     );
@@ -181,54 +192,34 @@ export class ProductsRepository {
   }
 
   /**
-   * Locks the products in id order. Every transaction that touches several products locks them
-   * in id order first (here, or in the order placement statement), so two transactions naming the same
-   * products in different orders never wait on each other in a cycle (no deadlock).
+   * Gives back the stock of a cancelled order, and takes back its sales if it had been paid.
+   * A Tx: it belongs to the transaction that cancelled the order.
    */
-  async lockInIdOrder(tx: Tx, ids: readonly number[]): Promise<LockedProduct[]> {
-    const { rows } = await sql<LockedProduct>(
-      tx,
-      `SELECT id, name, price, stock, is_active FROM products
-        WHERE id = ANY($1::bigint[]) ORDER BY id FOR UPDATE`,
-      [ids],
-    );
-    return rows;
-  }
-
-  /** Gives back stock of a cancelled order; also takes back its sales if it had been paid. */
   async restoreStock(tx: Tx, lines: readonly StockLine[], wasPaid: boolean): Promise<void> {
-    await this.lockInIdOrder(
-      tx,
-      lines.map((line) => line.product_id),
-    );
-    await sql(
-      tx,
-      `UPDATE products p SET stock = p.stock + l.quantity,
+    await tx.query(
+      `WITH locked AS MATERIALIZED (${lockProductsInIdOrder('$1')})
+       UPDATE products p SET stock = p.stock + l.quantity,
               sales = p.sales - CASE WHEN $3 THEN l.quantity ELSE 0 END,
               updated_at = now()
-         FROM unnest($1::bigint[], $2::int[]) AS l(product_id, quantity)
-        WHERE p.id = l.product_id`,
+         FROM locked k, unnest($1::bigint[], $2::int[]) AS l(product_id, quantity)
+        WHERE p.id = k.id AND l.product_id = k.id`,
       [...columns(lines), wasPaid],
     );
   }
 
+  /** Counts a paid order's units as sold, in the transaction that paid it. */
   async addSales(tx: Tx, lines: readonly StockLine[]): Promise<void> {
-    await this.lockInIdOrder(
-      tx,
-      lines.map((line) => line.product_id),
-    );
-    await sql(
-      tx,
-      `UPDATE products p SET sales = p.sales + l.quantity, updated_at = now()
-         FROM unnest($1::bigint[], $2::int[]) AS l(product_id, quantity)
-        WHERE p.id = l.product_id`,
+    await tx.query(
+      `WITH locked AS MATERIALIZED (${lockProductsInIdOrder('$1')})
+       UPDATE products p SET sales = p.sales + l.quantity, updated_at = now()
+         FROM locked k, unnest($1::bigint[], $2::int[]) AS l(product_id, quantity)
+        WHERE p.id = k.id AND l.product_id = k.id`,
       columns(lines),
     );
   }
 
-  async deactivate(id: number): Promise<boolean> {
-    const { count } = await sql(
-      this.tx(),
+  async deactivate(db: Db, id: number): Promise<boolean> {
+    const { count } = await db.query(
       'UPDATE products SET is_active = false, updated_at = now() WHERE id = $1 AND is_active',
       [id],
     );

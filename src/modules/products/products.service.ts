@@ -1,33 +1,35 @@
 import { Injectable } from '@nestjs/common';
+import { offsetOf, toPage, type Page } from '../../common/dto/page.js';
 import { notFound, validationFailed } from '../../common/errors/domain-error.js';
+import { Database } from '../../infra/database/database.js';
 import type { CreateProductDto } from './dto/create-product.dto.js';
 import type { ProductListQueryDto } from './dto/product-query.dto.js';
-import type { ProductRow } from './dto/product-response.dto.js';
+import { ProductResponseDto, ProductStatsDto } from './dto/product-response.dto.js';
 import type { UpdateProductDto } from './dto/update-product.dto.js';
 import { ProductsCache } from './products.cache.js';
-import {
-  ProductsRepository,
-  type ProductFields,
-  type ProductStats,
-} from './products.repository.js';
+import { ProductsRepository, type ProductFields, type ProductRow } from './products.repository.js';
 
 /** Validated numbers with at most two decimals become exact decimal text for NUMERIC. */
 const money = (value: number): string => value.toFixed(2);
 
+const toDtos = (rows: readonly ProductRow[]): ProductResponseDto[] =>
+  rows.map((row) => ProductResponseDto.from(row));
+
 @Injectable()
 export class ProductsService {
   constructor(
+    private readonly database: Database,
     private readonly products: ProductsRepository,
     private readonly cache: ProductsCache,
   ) {}
 
-  async get(id: number): Promise<ProductRow> {
-    const product = await this.products.findActive(id);
+  async get(id: number): Promise<ProductResponseDto> {
+    const product = await this.products.findActive(this.database.pool, id);
     if (!product) throw notFound('Product');
-    return product;
+    return ProductResponseDto.from(product);
   }
 
-  list(query: ProductListQueryDto): Promise<{ rows: ProductRow[]; total: number }> {
+  async list(query: ProductListQueryDto): Promise<Page<ProductResponseDto>> {
     if (
       query.min_price !== undefined &&
       query.max_price !== undefined &&
@@ -35,28 +37,38 @@ export class ProductsService {
     ) {
       throw validationFailed({ min_price: 'min_price must not be greater than max_price' });
     }
-    return this.products.list(query);
+    const { rows, total } = await this.products.list(this.database.pool, {
+      search: query.search,
+      category: query.category,
+      min_price: query.min_price,
+      max_price: query.max_price,
+      sort: query.sort,
+      direction: query.order,
+      limit: query.page_size,
+      offset: offsetOf(query),
+    });
+    return toPage(toDtos(rows), total, query);
   }
 
-  hot(limit: number): Promise<ProductRow[]> {
-    return this.products.hot(limit);
+  async hot(limit: number): Promise<ProductResponseDto[]> {
+    return toDtos(await this.products.hot(this.database.pool, limit));
   }
 
   /** The active products among the ids, in the order asked, each once. */
-  async batch(ids: number[]): Promise<ProductRow[]> {
+  async batch(ids: readonly number[]): Promise<ProductResponseDto[]> {
     const wanted = [...new Set(ids)];
     const found = new Map(
-      (await this.products.findActiveByIds(wanted)).map((row) => [row.id, row]),
+      (await this.products.findActiveByIds(this.database.pool, wanted)).map((row) => [row.id, row]),
     );
-    return wanted.flatMap((id) => found.get(id) ?? []);
+    return toDtos(wanted.flatMap((id) => found.get(id) ?? []));
   }
 
-  stats(): Promise<ProductStats> {
-    return this.products.stats();
+  async stats(): Promise<ProductStatsDto> {
+    return ProductStatsDto.from(await this.products.stats(this.database.pool));
   }
 
-  async create(dto: CreateProductDto): Promise<ProductRow> {
-    const product = await this.products.create({
+  async create(dto: CreateProductDto): Promise<ProductResponseDto> {
+    const product = await this.products.create(this.database.pool, {
       name: dto.name,
       description: dto.description ?? null,
       price: money(dto.price),
@@ -65,11 +77,11 @@ export class ProductsService {
     });
     // The new id may have been cached as missing by someone guessing it.
     await this.cache.invalidate([product.id]);
-    return product;
+    return ProductResponseDto.from(product);
   }
 
   /** PUT: every field is replaced; an omitted optional field becomes null. */
-  replace(id: number, dto: CreateProductDto): Promise<ProductRow> {
+  replace(id: number, dto: CreateProductDto): Promise<ProductResponseDto> {
     return this.update(id, {
       name: dto.name,
       description: dto.description ?? null,
@@ -80,7 +92,7 @@ export class ProductsService {
   }
 
   /** PATCH: only the fields sent change; null clears description or category. */
-  patch(id: number, dto: UpdateProductDto): Promise<ProductRow> {
+  patch(id: number, dto: UpdateProductDto): Promise<ProductResponseDto> {
     const fields: Partial<ProductFields> = {};
     if (dto.name !== undefined) fields.name = dto.name;
     if (dto.description !== undefined) fields.description = dto.description;
@@ -91,14 +103,14 @@ export class ProductsService {
   }
 
   async remove(id: number): Promise<void> {
-    if (!(await this.products.deactivate(id))) throw notFound('Product');
+    if (!(await this.products.deactivate(this.database.pool, id))) throw notFound('Product');
     await this.cache.invalidate([id]);
   }
 
-  private async update(id: number, fields: Partial<ProductFields>): Promise<ProductRow> {
-    const product = await this.products.update(id, fields);
+  private async update(id: number, fields: Partial<ProductFields>): Promise<ProductResponseDto> {
+    const product = await this.products.update(this.database.pool, id, fields);
     if (!product) throw notFound('Product');
     await this.cache.invalidate([id]);
-    return product;
+    return ProductResponseDto.from(product);
   }
 }

@@ -4,6 +4,6 @@ import { ReportsService } from './reports.service.js';
 
 @Module({
   providers: [ReportsService, ReportsRepository],
-  exports: [ReportsService, ReportsRepository],
+  exports: [ReportsService],
 })
 export class ReportsModule {}

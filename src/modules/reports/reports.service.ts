@@ -3,14 +3,16 @@ import { Injectable } from '@nestjs/common';
 import type { Queue } from 'bullmq';
 import { DomainError, notFound, validationFailed } from '../../common/errors/domain-error.js';
 import { withTimeout } from '../../infra/cache/with-timeout.js';
+import { Database } from '../../infra/database/database.js';
 import { currentJobMeta } from '../../infra/queue/job-context.js';
 import { JOBS, QUEUES, type SalesReportJob } from '../../infra/queue/queues.js';
-import type {
-  ReportStatus,
-  ReportStatusDto,
+import {
   SalesReportDto,
-  SalesReportRequestDto,
+  type ReportStatus,
+  type ReportStatusDto,
+  type SalesReportRequestDto,
 } from './dto/sales-report.dto.js';
+import { ReportsRepository } from './reports.repository.js';
 
 const QUEUE_TIMEOUT_MS = 2000;
 const MAX_DAYS = 366;
@@ -34,10 +36,14 @@ const parseDay = (field: string, value: string): number => {
   return time;
 };
 
-/** Reports are computed by a queued job; this side queues them and reads their state. */
+/** Reports are computed by a queued job: queued and read here, computed by salesReport. */
 @Injectable()
 export class ReportsService {
-  constructor(@InjectQueue(QUEUES.reports) private readonly queue: Queue) {}
+  constructor(
+    @InjectQueue(QUEUES.reports) private readonly queue: Queue,
+    private readonly database: Database,
+    private readonly reports: ReportsRepository,
+  ) {}
 
   async requestSales(dto: SalesReportRequestDto): Promise<string> {
     const start = parseDay('start_date', dto.start_date);
@@ -64,6 +70,15 @@ export class ReportsService {
     if (job?.name !== JOBS.salesReport) throw notFound('Report');
     const status = STATUS[state] ?? 'waiting';
     return { status, result: status === 'completed' ? (job.returnvalue as SalesReportDto) : null };
+  }
+
+  /** The report itself, run by the job; a read, so running it twice is harmless. */
+  async salesReport(startDate: string, endDate: string): Promise<SalesReportDto> {
+    const [totals, top] = await Promise.all([
+      this.reports.salesTotals(this.database.pool, startDate, endDate),
+      this.reports.topProducts(this.database.pool, startDate, endDate),
+    ]);
+    return SalesReportDto.from(totals, top);
   }
 
   private async queued<T>(work: Promise<T>): Promise<T> {

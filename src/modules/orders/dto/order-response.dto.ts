@@ -6,29 +6,7 @@ import {
   type CancelReason,
   type OrderStatus,
 } from '../order.entity.js';
-
-/** Rows as the repository's lean queries return them. */
-export interface OrderRow {
-  id: number;
-  user_id: number;
-  status: OrderStatus;
-  total_amount: string;
-  created_at: Date;
-  updated_at: Date;
-  expires_at: Date;
-  paid_at: Date | null;
-  cancelled_at: Date | null;
-  cancel_reason: CancelReason | null;
-}
-
-export interface OrderItemRow {
-  order_id: number;
-  product_id: number;
-  product_name: string;
-  quantity: number;
-  unit_price: string;
-  subtotal: string;
-}
+import type { OrderItemRow, OrderRow } from '../orders.repository.js';
 
 export class OrderItemResponseDto {
   @ApiProperty({ type: 'integer', example: 1 }) product_id!: number;
@@ -55,7 +33,7 @@ export class OrderResponseDto {
   @ApiProperty({ type: String, enum: CANCEL_REASONS, nullable: true })
   cancel_reason!: CancelReason | null;
 
-  static from(order: OrderRow, items: OrderItemRow[]): OrderResponseDto {
+  static from(order: OrderRow, items: readonly OrderItemRow[]): OrderResponseDto {
     return {
       id: order.id,
       user_id: order.user_id,

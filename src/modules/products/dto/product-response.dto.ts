@@ -1,18 +1,5 @@
 import { ApiProperty } from '@nestjs/swagger';
-
-/** The row shape the repository's lean queries return (snake_case, as PostgreSQL names it). */
-export interface ProductRow {
-  id: number;
-  name: string;
-  description: string | null;
-  price: string;
-  stock: number;
-  category: string | null;
-  is_active: boolean;
-  sales: number;
-  created_at: Date;
-  updated_at: Date;
-}
+import type { ProductRow, ProductStatsRow } from '../products.repository.js';
 
 export class ProductResponseDto {
   @ApiProperty({ type: 'integer', example: 1 }) id!: number;
@@ -52,4 +39,13 @@ export class ProductStatsDto {
   total_stock!: number;
   @ApiProperty({ type: 'integer', description: 'Units sold in paid orders, across all products' })
   total_sales!: number;
+
+  static from(row: ProductStatsRow): ProductStatsDto {
+    return {
+      total: row.total,
+      active: row.active,
+      total_stock: row.total_stock,
+      total_sales: row.total_sales,
+    };
+  }
 }

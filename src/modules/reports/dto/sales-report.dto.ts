@@ -1,5 +1,7 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { Matches } from 'class-validator';
+import { toJsonNumber } from '../../../common/money.js';
+import type { SalesTotalsRow, TopProductRow } from '../reports.repository.js';
 
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
 
@@ -21,6 +23,10 @@ export class TopProductDto {
   @ApiProperty({ type: 'integer' }) product_id!: number;
   @ApiProperty() name!: string;
   @ApiProperty({ type: 'integer', description: 'Units sold' }) quantity!: number;
+
+  static from(row: TopProductRow): TopProductDto {
+    return { product_id: row.product_id, name: row.name, quantity: row.quantity };
+  }
 }
 
 export class SalesReportDto {
@@ -28,6 +34,14 @@ export class SalesReportDto {
   total_sales!: number;
   @ApiProperty({ type: 'integer', example: 17 }) total_orders!: number;
   @ApiProperty({ type: [TopProductDto] }) top_products!: TopProductDto[];
+
+  static from(totals: SalesTotalsRow, top: readonly TopProductRow[]): SalesReportDto {
+    return {
+      total_sales: toJsonNumber(totals.total_sales),
+      total_orders: totals.total_orders,
+      top_products: top.map((row) => TopProductDto.from(row)),
+    };
+  }
 }
 
 export const REPORT_STATUSES = ['waiting', 'active', 'completed', 'failed'] as const;

@@ -1,0 +1,142 @@
+import { Injectable } from '@nestjs/common';
+import { InjectMetric } from '@willsoto/nestjs-prometheus';
+import type { Counter } from 'prom-client';
+import { conflict, DomainError, forbidden, notFound } from '../../common/errors/domain-error.js';
+import { Database } from '../../infra/database/database.js';
+import { METRIC } from '../../infra/metrics/metric-names.js';
+import { Outbox } from '../../infra/queue/outbox.js';
+import { ProductsCache } from '../products/products.cache.js';
+import { ProductsRepository } from '../products/products.repository.js';
+import { UsersService } from '../users/users.service.js';
+import { OrderResponseDto } from './dto/order-response.dto.js';
+import { sendsMail, transitionEvents } from './order-events.js';
+import { HOLDING_STATUS, unitsOf } from './order-placement.js';
+import { OrderPlacementRepository } from './order-placement.repository.js';
+import {
+  cancelReason,
+  ORDER_STATE_MACHINE,
+  permission,
+  type Actor,
+  type OrderTransition,
+} from './order-state-machine.js';
+import { CANCEL_REASONS } from './order.entity.js';
+import { OrdersRepository } from './orders.repository.js';
+
+const PAST_TENSE: Record<OrderTransition, string> = {
+  pay: 'paid',
+  ship: 'shipped',
+  complete: 'completed',
+  cancel: 'cancelled',
+  expire: 'cancelled for non-payment',
+};
+
+/** What happens to an order after it was placed: the state machine's transitions, applied. */
+@Injectable()
+export class OrderTransitionsService {
+  constructor(
+    private readonly database: Database,
+    private readonly orders: OrdersRepository,
+    private readonly placements: OrderPlacementRepository,
+    private readonly products: ProductsRepository,
+    private readonly productsCache: ProductsCache,
+    private readonly users: UsersService,
+    private readonly outbox: Outbox,
+    @InjectMetric(METRIC.ordersCancelled) private readonly cancelled: Counter<'reason'>,
+  ) {
+    for (const reason of CANCEL_REASONS) cancelled.inc({ reason }, 0);
+  }
+
+  /**
+   * Applies one transition of the state machine against the status this request saw. The
+   * conditional UPDATE decides races: of a pay and a cancel arriving together exactly one
+   * succeeds and the other is 409, and only the winner's effects (sales added, stock given
+   * back, the customer's pending counters lowered) happen, once.
+   */
+  async transition(
+    actor: Actor,
+    id: number,
+    transition: OrderTransition,
+  ): Promise<OrderResponseDto> {
+    const rule = ORDER_STATE_MACHINE[transition];
+    const current = await this.orders.findById(this.database.pool, id);
+    if (!current) throw notFound('Order');
+    const allowed = permission(transition, actor, current.user_id);
+    if (allowed === 'hidden') throw notFound('Order');
+    if (allowed === 'forbidden')
+      throw forbidden(`You may not mark this order ${PAST_TENSE[transition]}`);
+    if (!rule.from.includes(current.status)) {
+      throw conflict(`Order is ${current.status} and cannot be ${PAST_TENSE[transition]}`);
+    }
+    // Looked up before the transaction, which then needs no second connection.
+    const ownerEmail = sendsMail(transition)
+      ? await this.emailOf(actor, current.user_id)
+      : undefined;
+
+    const { order, items } = await this.database.transaction(async (tx) => {
+      const updated = await this.orders.transition(tx, id, {
+        from: current.status,
+        to: rule.to,
+        cancelReason: cancelReason(transition, actor, current.user_id),
+        afterDeadline: rule.afterDeadline === true,
+      });
+      if (!updated) {
+        const now = (await this.orders.findById(tx, id)) ?? current;
+        const reason =
+          now.status === current.status
+            ? 'is not past its payment deadline'
+            : `is now ${now.status}`;
+        throw conflict(`Order ${reason} and cannot be ${PAST_TENSE[transition]}`);
+      }
+      const lines = (await this.orders.itemsOf(tx, [id])).get(id) ?? [];
+      if (rule.effect === 'add_sales') await this.products.addSales(tx, lines);
+      if (rule.effect === 'restore_stock') {
+        await this.products.restoreStock(tx, lines, updated.paid_at !== null);
+      }
+      if (current.status === HOLDING_STATUS) {
+        await this.placements.releaseHold(tx, updated.user_id, unitsOf(lines));
+      }
+      await this.outbox.record(tx, transitionEvents(transition, updated, lines, ownerEmail));
+      return { order: updated, items: lines };
+    });
+    this.outbox.flush();
+    if (order.cancel_reason && rule.to === 'cancelled')
+      this.cancelled.inc({ reason: order.cancel_reason });
+    if (rule.effect !== 'none') {
+      await this.productsCache.invalidate(items.map((item) => item.product_id));
+    }
+    return OrderResponseDto.from(order, items);
+  }
+
+  /**
+   * The payment timeout for one order: cancels it if it is still pending past its deadline.
+   * Anything else (paid, cancelled, already expired) is left alone and is not an error.
+   */
+  async expire(id: number): Promise<'cancelled' | 'left alone' | 'not yet due'> {
+    const order = await this.orders.findById(this.database.pool, id);
+    if (order?.status !== 'pending') return 'left alone';
+    if (order.expires_at.getTime() > Date.now()) return 'not yet due';
+    try {
+      await this.transition({ kind: 'system' }, id, 'expire');
+      return 'cancelled';
+    } catch (error) {
+      if (
+        error instanceof DomainError &&
+        (error.kind === 'conflict' || error.kind === 'not_found')
+      ) {
+        return 'left alone';
+      }
+      throw error;
+    }
+  }
+
+  /** Ids of pending orders past their deadline, oldest deadline first. */
+  overdue(limit: number): Promise<number[]> {
+    return this.orders.overdueIds(this.database.pool, limit);
+  }
+
+  /** The address of an order's owner: the caller's own, or looked up. */
+  private async emailOf(actor: Actor, ownerId: number): Promise<string> {
+    if (actor.kind === 'user' && actor.id === ownerId) return actor.email;
+    return (await this.users.getById(ownerId)).email;
+  }
+}
