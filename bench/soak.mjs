@@ -100,6 +100,9 @@ const env = {
   SMTP_URL: smtp.url,
   RATE_LIMIT_REQUESTS: '1000000000',
   AUTH_RATE_LIMIT_REQUESTS: '1000000000',
+  // Each customer places thousands of orders that nobody pays (the caps would refuse them).
+  ORDER_MAX_PENDING_PER_USER: '0',
+  ORDER_MAX_PENDING_UNITS_PER_USER: '0',
   SHUTDOWN_DRAIN_MS: '0',
 };
 const nodeArgs = [
@@ -255,7 +258,7 @@ try {
   };
   const lines = [
     `\n### ${new Date().toISOString().slice(0, 10)} · soak · Node ${version}\n`,
-    `${os.cpus()[0]?.model ?? 'CPU'}, ${os.cpus().length} cores; api ${flagsOf('api').join(' ')}, worker ${flagsOf('worker').join(' ')} (the chart's NODE_OPTIONS); ${SECONDS} s of mixed traffic (detail, list, search, hot, order, order list, profile) after ${WARMUP} s of warm-up, ${CONNECTIONS} connections: ${Math.round(result.requests.average)} req/s, ${result.non2xx} non-2xx, ${result.errors} errors, ${orders} orders, ${smtp.received()} mails.\n`,
+    `${os.cpus()[0]?.model ?? 'CPU'}, ${os.cpus().length} cores; NODE_OPTIONS as the chart's: api \`${flagsOf('api').join(' ') || 'none'}\`, worker \`${flagsOf('worker').join(' ') || 'none'}\`; ${SECONDS} s of mixed traffic (detail, list, search, hot, order, order list, profile) after ${WARMUP} s of warm-up, ${CONNECTIONS} connections: ${Math.round(result.requests.average)} req/s, ${result.non2xx} non-2xx, ${result.errors} errors, ${orders} orders, ${smtp.received()} mails.\n`,
     '| process | heap after GC, start | heap after GC, end | growth | peak RSS | memory limit | holds |',
     '|---|---|---|---|---|---|---|',
     ...['api', 'worker'].map(
