@@ -23,6 +23,7 @@ import { QueueDashboardModule } from './infra/queue/queue-dashboard.module.js';
 import { QueueModule } from './infra/queue/queue.module.js';
 import { RateLimitModule } from './infra/rate-limit/rate-limit.module.js';
 import { RedisModule } from './infra/redis/redis.module.js';
+import { RequestTimeoutModule } from './infra/request-timeout/request-timeout.module.js';
 import { AuthHttpModule } from './modules/auth/index.js';
 import { AuthModule } from './modules/auth/index.js';
 import { HealthModule } from './modules/health/index.js';
@@ -51,7 +52,8 @@ export class AppModule implements NestModule {
         CacheModule,
         QueueModule,
         RateLimitModule,
-        MetricsModule,
+        MetricsModule.forRoot(config),
+        RequestTimeoutModule,
         HealthModule,
         AuthModule,
         AuthHttpModule,

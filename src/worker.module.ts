@@ -27,7 +27,7 @@ export class WorkerModule {
         RedisModule,
         CacheModule,
         QueueModule,
-        MetricsModule,
+        MetricsModule.forRoot(config),
         HealthModule,
         ...WORKER_MODULES,
       ],

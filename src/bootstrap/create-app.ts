@@ -7,6 +7,7 @@ import { CachedReads } from '../common/cache/cached-reads.js';
 import { REQUEST_ID_HEADER, requestIdMiddleware } from '../common/http/request-id.js';
 import { requestLog } from '../infra/logging/request-log.js';
 import { HttpMetrics } from '../infra/metrics/http-metrics.js';
+import { RequestTimeout } from '../infra/request-timeout/request-timeout.js';
 import type { AppConfig } from '../config/app-config.js';
 import { WorkerModule } from '../worker.module.js';
 import { JsonExpressAdapter, serverOptions } from './json-express-adapter.js';
@@ -33,7 +34,7 @@ async function create(
   // Before every Nest middleware, so even an unknown route gets a request id and is counted.
   app.use(requestIdMiddleware);
   const pino = await app.resolve(PinoLogger);
-  app.use(requestLog(() => pino.logger));
+  app.use(requestLog(() => pino.logger, config.http.slowRequestMs));
   app.use(app.get(HttpMetrics).middleware);
   app.use(helmet());
   if (config.corsOrigins.length > 0) {
@@ -59,6 +60,7 @@ export async function createApiApp(config: AppConfig): Promise<NestExpressApplic
   const app = await create(AppModule.forRoot(config), config, (nest, adapter) => {
     adapter.putInFront(nest.get(CachedReads).handlers());
   });
+  app.use(app.get(RequestTimeout).middleware);
   setupSwagger(app);
   return app;
 }

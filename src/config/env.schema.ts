@@ -72,6 +72,20 @@ export class EnvironmentVariables {
   @Max(65535)
   WORKER_PORT = 3001;
 
+  /** Unset: /metrics on PORT (api) or WORKER_PORT (worker). Set: /metrics only on this port. */
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt({ message: INT })
+  @Min(1)
+  @Max(65535)
+  METRICS_PORT?: number;
+
+  /** Swagger UI and the OpenAPI document; unset: on, except with NODE_ENV=production. */
+  @IsOptional()
+  @Transform(toBool)
+  @IsBoolean({ message: BOOL })
+  DOCS_ENABLED?: boolean;
+
   @IsUrl(
     { protocols: ['postgres', 'postgresql'], require_tld: false, require_protocol: true },
     { message: 'must be a postgres:// URL' },
@@ -133,6 +147,11 @@ export class EnvironmentVariables {
   @IsOptional()
   @IsString()
   JWT_SECRET?: string;
+
+  /** The secret before the last rotation: tokens it signed stay valid until they expire. */
+  @IsOptional()
+  @IsString()
+  JWT_SECRET_PREVIOUS?: string;
 
   @Transform(toInt)
   @IsInt({ message: INT })
@@ -285,6 +304,27 @@ export class EnvironmentVariables {
   @Min(1)
   @Max(300)
   SHUTDOWN_TIMEOUT = 10;
+
+  /** After SIGTERM, the api keeps accepting (readiness 503) this long before it stops. */
+  @Transform(toInt)
+  @IsInt({ message: INT })
+  @Min(0)
+  @Max(120_000)
+  SHUTDOWN_DRAIN_MS = 2000;
+
+  /** A request still unanswered this long after it arrived is answered 503, its SQL cancelled. */
+  @Transform(toInt)
+  @IsInt({ message: INT })
+  @Min(100)
+  @Max(600_000)
+  REQUEST_TIMEOUT_MS = 15_000;
+
+  /** Requests slower than this are logged again at warn level. */
+  @Transform(toInt)
+  @IsInt({ message: INT })
+  @Min(1)
+  @Max(600_000)
+  SLOW_REQUEST_MS = 1000;
 
   @Transform(toInt)
   @IsInt({ message: INT })

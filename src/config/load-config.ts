@@ -32,6 +32,19 @@ const describe = (error: ValidationError, env: NodeJS.ProcessEnv): string => {
   return `Invalid configuration: ${error.property} ${text}${shown(error.property, env)}`;
 };
 
+/** The same rules for the signing secret and for the one kept from before a rotation. */
+function checkJwtSecret(name: string, secret: string, production: boolean): void {
+  if (secret.length < 32) {
+    throw new ConfigError(`Invalid configuration: ${name} must be at least 32 characters`);
+  }
+  const published = PUBLISHED_JWT_SECRETS.get(secret);
+  if (production && published !== undefined) {
+    throw new ConfigError(
+      `Invalid configuration: ${name} is ${published}; set a secret of your own`,
+    );
+  }
+}
+
 function redisSettings(vars: EnvironmentVariables, env: NodeJS.ProcessEnv): RedisConnectionConfig {
   try {
     return redisConnection(vars);
@@ -59,14 +72,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   if (secret === undefined) {
     throw new ConfigError('Invalid configuration: JWT_SECRET is required when NODE_ENV=production');
   }
-  if (secret.length < 32) {
-    throw new ConfigError('Invalid configuration: JWT_SECRET must be at least 32 characters');
-  }
-  const published = PUBLISHED_JWT_SECRETS.get(secret);
-  if (production && published !== undefined) {
-    throw new ConfigError(
-      `Invalid configuration: JWT_SECRET is ${published}; set a secret of your own`,
-    );
+  checkJwtSecret('JWT_SECRET', secret, production);
+  if (vars.JWT_SECRET_PREVIOUS !== undefined) {
+    checkJwtSecret('JWT_SECRET_PREVIOUS', vars.JWT_SECRET_PREVIOUS, production);
   }
   if ((vars.BULL_BOARD_USERNAME === undefined) !== (vars.BULL_BOARD_PASSWORD === undefined)) {
     throw new ConfigError(
@@ -88,6 +96,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     nodeEnv: vars.NODE_ENV,
     port: vars.PORT,
     workerPort: vars.WORKER_PORT,
+    metricsPort: vars.METRICS_PORT,
+    docsEnabled: vars.DOCS_ENABLED ?? !production,
     database: {
       url: vars.DATABASE_URL,
       poolSize: vars.DATABASE_POOL_SIZE,
@@ -100,7 +110,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       prefix: vars.REDIS_PREFIX,
       connection: redisSettings(vars, env),
     },
-    jwt: { secret, accessTtl: vars.JWT_ACCESS_TTL, refreshTtl: vars.JWT_REFRESH_TTL },
+    jwt: {
+      secret,
+      previousSecret: vars.JWT_SECRET_PREVIOUS,
+      accessTtl: vars.JWT_ACCESS_TTL,
+      refreshTtl: vars.JWT_REFRESH_TTL,
+    },
     admin: {
       email: vars.ADMIN_EMAIL,
       password: vars.ADMIN_PASSWORD,
@@ -127,7 +142,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     http: {
       bodyMaxKeys: vars.BODY_MAX_KEYS,
       headersTimeoutMs: vars.HTTP_HEADERS_TIMEOUT_MS,
-      requestTimeoutMs: vars.HTTP_REQUEST_TIMEOUT_MS,
+      receiveTimeoutMs: vars.HTTP_REQUEST_TIMEOUT_MS,
+      requestTimeoutMs: vars.REQUEST_TIMEOUT_MS,
+      slowRequestMs: vars.SLOW_REQUEST_MS,
     },
     runWorkers: vars.RUN_WORKERS,
     corsOrigins: (vars.CORS_ORIGINS ?? '')
@@ -135,6 +152,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       .map((origin) => origin.trim())
       .filter(Boolean),
     shutdownTimeout: vars.SHUTDOWN_TIMEOUT,
+    shutdownDrainMs: vars.SHUTDOWN_DRAIN_MS,
     jobs: { attempts: vars.JOB_ATTEMPTS, backoffMs: vars.JOB_BACKOFF_MS },
     queueDashboard:
       vars.BULL_BOARD_USERNAME !== undefined && vars.BULL_BOARD_PASSWORD !== undefined

@@ -9,6 +9,7 @@ import { OutboxRelay } from './outbox.relay.js';
 import { OutboxRepository } from './outbox.repository.js';
 import { Outbox } from './outbox.js';
 import { QueueErrors } from './queue-errors.js';
+import { OutboxMetrics } from './outbox-metrics.js';
 import { QueueMetrics } from './queue-metrics.js';
 import { QUEUES } from './queues.js';
 
@@ -49,7 +50,7 @@ BullModule.workerClass = BlockingWorker;
       })),
     ),
   ],
-  providers: [OutboxRepository, OutboxRelay, Outbox, QueueErrors, QueueMetrics],
+  providers: [OutboxRepository, OutboxRelay, Outbox, QueueErrors, QueueMetrics, OutboxMetrics],
   exports: [BullModule, Outbox, OutboxRelay, OutboxRepository],
 })
 export class QueueModule {}

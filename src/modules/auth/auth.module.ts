@@ -11,6 +11,7 @@ import { AccountLockout } from './account-lockout.js';
 import { AuthService } from './auth.service.js';
 import { PasswordHasher } from './password-hasher.js';
 import { SessionsRepository } from './sessions.repository.js';
+import { JwtKeys } from './jwt-keys.js';
 import { JwtStrategy } from './strategies/jwt.strategy.js';
 import { TokenService } from './token.service.js';
 import { UserTokensRepository } from './user-tokens.repository.js';
@@ -37,6 +38,7 @@ import { UserTokensRepository } from './user-tokens.repository.js';
     SessionsRepository,
     UserTokensRepository,
     TokenService,
+    JwtKeys,
     JwtStrategy,
     { provide: SESSION_AUTHENTICATOR, useExisting: AuthService },
     { provide: ACCOUNT_CREDENTIALS, useExisting: AccountCredentialsProvider },
