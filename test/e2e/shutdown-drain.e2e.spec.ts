@@ -68,7 +68,7 @@ describe('SIGTERM to the api on the image’s Node', () => {
       expect(ready.status).toBe(503);
       expect(await ready.json()).toMatchObject({
         code: 503,
-        errors: { shutdown: 'down: shutting down' },
+        errors: { shutdown: 'down' },
       });
       expect(live.status).toBe(200);
 
