@@ -11,7 +11,7 @@ import { JwtAuthGuard } from './common/guards/jwt-auth.guard.js';
 import { RateLimitGuard } from './common/guards/rate-limit.guard.js';
 import { RolesGuard } from './common/guards/roles.guard.js';
 import { HTTP_PIPELINE_PROVIDERS } from './common/http/http-pipeline.js';
-import { JsonBodyMiddleware } from './common/http/json-body.middleware.js';
+import { JsonBodyMiddleware, RawBodyMiddleware } from './common/http/json-body.middleware.js';
 import type { AppConfig } from './config/app-config.js';
 import { ConfigModule } from './config/config.module.js';
 import { CacheModule } from './infra/cache/cache.module.js';
@@ -28,6 +28,9 @@ import { AuthModule } from './modules/auth/auth.module.js';
 import { HealthModule } from './modules/health/health.module.js';
 import { OrdersHttpModule } from './modules/orders/orders-http.module.js';
 import { OrdersWorkerModule } from './modules/orders/orders-worker.module.js';
+import { PaymentsHttpModule } from './modules/payments/payments-http.module.js';
+import { PaymentsWorkerModule } from './modules/payments/payments-worker.module.js';
+import { RAW_BODY_ROUTES } from './modules/payments/raw-body-routes.js';
 import { PRODUCT_CACHED_ROUTES } from './modules/products/products.cache.js';
 import { ProductsHttpModule } from './modules/products/products-http.module.js';
 import { ReportsHttpModule } from './modules/reports/reports-http.module.js';
@@ -35,7 +38,12 @@ import { ReportsWorkerModule } from './modules/reports/reports-worker.module.js'
 import { UsersHttpModule } from './modules/users/users-http.module.js';
 
 /** The queue processors: in the worker process, and in the api too when RUN_WORKERS is true. */
-export const WORKER_MODULES = [MailWorkerModule, OrdersWorkerModule, ReportsWorkerModule];
+export const WORKER_MODULES = [
+  MailWorkerModule,
+  OrdersWorkerModule,
+  PaymentsWorkerModule,
+  ReportsWorkerModule,
+];
 
 /** The api process: every public route, plus the queue processors when RUN_WORKERS is true. */
 @Module({})
@@ -59,6 +67,7 @@ export class AppModule implements NestModule {
         UsersHttpModule.register(AuthModule),
         ProductsHttpModule,
         OrdersHttpModule,
+        PaymentsHttpModule,
         ReportsHttpModule,
         QueueDashboardModule.forRoot(config),
         ...(config.runWorkers ? WORKER_MODULES : []),
@@ -75,7 +84,12 @@ export class AppModule implements NestModule {
   }
 
   configure(consumer: MiddlewareConsumer): void {
-    consumer.apply(JsonBodyMiddleware).forRoutes({ path: '{*path}', method: RequestMethod.ALL });
+    // Provider notifications keep their raw bytes: their signatures are over exactly those.
+    consumer.apply(RawBodyMiddleware).forRoutes(...RAW_BODY_ROUTES);
+    consumer
+      .apply(JsonBodyMiddleware)
+      .exclude(...RAW_BODY_ROUTES)
+      .forRoutes({ path: '{*path}', method: RequestMethod.ALL });
     consumer
       .apply(CachedReads(PRODUCT_CACHED_ROUTES))
       .forRoutes(

@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import { plainToInstance } from 'class-transformer';
 import { validateSync, type ValidationError } from 'class-validator';
+import { isTwoDecimalCurrency } from '../common/currency.js';
 import type { AppConfig } from './app-config.js';
 import { DEV_JWT_SECRET, EnvironmentVariables } from './env.schema.js';
 
@@ -11,6 +12,8 @@ export class ConfigError extends Error {
 /** A value of the wrong kind says so before any range complaint ("abc" is not "too large"). */
 const TYPE_CONSTRAINTS = ['isInt', 'isBoolean', 'isUrl', 'isEmail', 'isIn', 'isString', 'matches'];
 
+const SHOWN_NEVER = /SECRET|PASSWORD|_KEY$/;
+
 const describe = (error: ValidationError, env: NodeJS.ProcessEnv): string => {
   const constraints = error.constraints ?? {};
   const key = TYPE_CONSTRAINTS.find((name) => name in constraints) ?? Object.keys(constraints)[0];
@@ -19,7 +22,7 @@ const describe = (error: ValidationError, env: NodeJS.ProcessEnv): string => {
     ? message.slice(error.property.length + 1)
     : message;
   const raw = env[error.property];
-  const shown = /SECRET|PASSWORD/.test(error.property) ? '' : ` (got ${JSON.stringify(raw)})`;
+  const shown = SHOWN_NEVER.test(error.property) ? '' : ` (got ${JSON.stringify(raw)})`;
   return `Invalid configuration: ${error.property} ${text}${shown}`;
 };
 
@@ -56,6 +59,26 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   if ((vars.ADMIN_EMAIL === undefined) !== (vars.ADMIN_PASSWORD === undefined)) {
     throw new ConfigError(
       'Invalid configuration: ADMIN_EMAIL and ADMIN_PASSWORD must be set together',
+    );
+  }
+  // The default, fake, pays without money: never by default in production.
+  const providerList = vars.PAYMENT_PROVIDERS ?? (production ? '' : 'fake');
+  const providers = [
+    ...new Set(
+      providerList
+        .split(',')
+        .map((name) => name.trim())
+        .filter(Boolean),
+    ),
+  ];
+  if (!isTwoDecimalCurrency(vars.CURRENCY)) {
+    throw new ConfigError(
+      `Invalid configuration: CURRENCY must be an ISO 4217 currency with two decimals (got "${vars.CURRENCY}")`,
+    );
+  }
+  if (production && providers.includes('fake') && !vars.PAYMENT_FAKE_IN_PRODUCTION) {
+    throw new ConfigError(
+      'Invalid configuration: PAYMENT_PROVIDERS includes fake (payments without money), refused with NODE_ENV=production unless PAYMENT_FAKE_IN_PRODUCTION=true',
     );
   }
 
@@ -111,6 +134,18 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
             lockSeconds: vars.BULL_BOARD_LOCK_SECONDS,
           }
         : undefined,
+    payments: {
+      providers,
+      currency: vars.CURRENCY,
+      publicUrl: (vars.PUBLIC_URL ?? vars.APP_URL).replace(/\/+$/, ''),
+      reconcileAfter: vars.PAYMENT_RECONCILE_AFTER,
+      fakeInProduction: vars.PAYMENT_FAKE_IN_PRODUCTION,
+      stripe: {
+        secretKey: vars.STRIPE_SECRET_KEY,
+        webhookSecret: vars.STRIPE_WEBHOOK_SECRET,
+        apiBase: vars.STRIPE_API_BASE,
+      },
+    },
     logLevel: vars.LOG_LEVEL,
   };
 }

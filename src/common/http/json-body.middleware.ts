@@ -63,3 +63,28 @@ export class JsonBodyMiddleware implements NestMiddleware {
     next();
   }
 }
+
+const readRaw = express.raw({ type: () => true, limit: BODY_LIMIT });
+
+/**
+ * Reads the body as raw bytes, unparsed, for the routes that must verify a signature over
+ * exactly what was sent (payment notifications); same limit and errors as JSON bodies.
+ * `rawBodyOf` gives the bytes (empty when there was no body).
+ */
+@Injectable()
+export class RawBodyMiddleware implements NestMiddleware {
+  async use(req: Request, res: Response, next: NextFunction): Promise<void> {
+    await new Promise<void>((resolve, reject) => {
+      readRaw(req, res, (error?: BodyParserError) => {
+        if (error) reject(toHttpException(error));
+        else resolve();
+      });
+    });
+    next();
+  }
+}
+
+export const rawBodyOf = (req: Request): Buffer => {
+  const body: unknown = req.body;
+  return Buffer.isBuffer(body) ? body : Buffer.alloc(0);
+};

@@ -37,6 +37,7 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
     private readonly outbox: OutboxRepository,
     @InjectQueue(QUEUES.email) private readonly emailQueue: Queue,
     @InjectQueue(QUEUES.orders) private readonly ordersQueue: Queue,
+    @InjectQueue(QUEUES.payments) private readonly paymentsQueue: Queue,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -100,6 +101,7 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
   private async publish(rows: readonly OutboxRow[]): Promise<void> {
     const mails: BulkJob[] = [];
     const timeouts: BulkJob[] = [];
+    const refunds: BulkJob[] = [];
     for (const { id, payload } of rows) {
       const event: OutboxEvent = payload;
       switch (event.kind) {
@@ -116,11 +118,19 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
             },
           });
           break;
+        case 'payment_refund':
+          refunds.push({
+            name: JOBS.paymentRefund,
+            data: event.job,
+            opts: { jobId: `outbox-${id}` },
+          });
+          break;
       }
     }
     await Promise.all([
       mails.length > 0 ? this.emailQueue.addBulk(mails) : undefined,
       timeouts.length > 0 ? this.ordersQueue.addBulk(timeouts) : undefined,
+      refunds.length > 0 ? this.paymentsQueue.addBulk(refunds) : undefined,
     ]);
   }
 

@@ -16,7 +16,7 @@ const DAY = 24 * 3600;
 BullModule.workerClass = BlockingWorker;
 
 /**
- * BullMQ on the service's Redis (keys under <REDIS_PREFIX>:bull), the three queues, and the
+ * BullMQ on the service's Redis (keys under <REDIS_PREFIX>:bull), its queues, and the
  * outbox that feeds them. Workers use the root connection, which waits through Redis outages;
  * producers fail fast instead, because the outbox retries for them.
  */
