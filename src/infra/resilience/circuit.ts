@@ -87,6 +87,12 @@ export class Circuit<A extends unknown[], R> {
   }
 
   async fire(...args: A): Promise<R> {
+    // Refused here rather than by opossum, which would count the refusal as a call (a "fire")
+    // and so dilute the error rate: after an outage, calls refused while it lasted would keep
+    // the breaker closed through the next one while its failures spent jobs' attempts.
+    if (!this.breaker.closed && !this.breaker.pendingClose) {
+      throw new CircuitOpenError(this.name, this.nextProbeAt());
+    }
     const probing = this.breaker.halfOpen;
     try {
       return await this.breaker.fire(...args);
