@@ -115,7 +115,7 @@ describe('Stripe down', () => {
     );
     expect((await paymentRow(t, payment.id)).status).toBe('succeeded');
     await stripe.down();
-    let back = 0;
+    let back: number;
     try {
       await t.http.put(`/api/orders/${order.id}/cancel`).set('Authorization', alice.bearer);
       await eventually(

@@ -24,8 +24,12 @@ export class PaymentsController {
       'While a payment of this order with this provider is pending, the call answers that payment again (200) and charges nothing more. ' +
       'client_action says what the client does next (Stripe: confirm with the client secret). 503 when the provider is unavailable.',
   })
-  @ApiEnvelope(PaymentResponseDto, { status: 201, description: 'Payment started' })
-  @ApiEnvelope(PaymentResponseDto, { status: 200, description: 'The pending payment, again' })
+  // One documented success (the document's rule): the repeat's 200 carries the same body.
+  @ApiEnvelope(PaymentResponseDto, {
+    status: 201,
+    description:
+      'Payment started; answered with 200 and the same body when a payment of this order with this provider was pending already',
+  })
   @ApiErrors(400, 403, 404, 409, 503)
   async start(
     @CurrentUser() user: AuthUser,
