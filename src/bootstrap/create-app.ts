@@ -8,6 +8,7 @@ import { requestLog } from '../infra/logging/request-log.js';
 import { HttpMetrics } from '../infra/metrics/http-metrics.js';
 import type { AppConfig } from '../config/app-config.js';
 import { WorkerModule } from '../worker.module.js';
+import { buildProviders } from '../modules/payments/payment-providers.js';
 import { JsonExpressAdapter } from './json-express-adapter.js';
 import { setupSwagger } from './swagger.js';
 
@@ -15,6 +16,9 @@ async function create(
   module: ReturnType<typeof AppModule.forRoot>,
   config: AppConfig,
 ): Promise<NestExpressApplication> {
+  // The payment providers' settings are checked before Nest starts, so that a missing key is
+  // the one line a ConfigError is (inside the container Nest would log it with a stack first).
+  buildProviders(config);
   const app = await NestFactory.create<NestExpressApplication>(module, new JsonExpressAdapter(), {
     bodyParser: false,
     bufferLogs: true,
