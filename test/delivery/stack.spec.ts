@@ -161,10 +161,10 @@ describe('alerts and dashboard', () => {
       'rules',
       path.join(ROOT, 'helm/shop/files/alerts.yml'),
     ]);
-    expect(out.toString()).toMatch(/SUCCESS: 5 rules found/);
+    expect(out.toString()).toMatch(/SUCCESS: 6 rules found/);
   });
 
-  it('alert on error rate, p95 latency, a service down, queue backlog and failed jobs', () => {
+  it('alert on error rate, p95 latency, a service down, queue backlog, failed jobs and rejected payment webhooks', () => {
     const names = [...alerts.matchAll(/- alert: (\w+)/g)].map((m) => m[1]);
     expect(names).toEqual([
       'ShopHighErrorRate',
@@ -172,6 +172,7 @@ describe('alerts and dashboard', () => {
       'ShopServiceDown',
       'ShopQueueBacklog',
       'ShopJobsFailing',
+      'ShopPaymentWebhooksRejected',
     ]);
   });
 
