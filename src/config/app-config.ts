@@ -1,4 +1,5 @@
 import type { LOG_LEVELS, NODE_ENVS } from './env.schema.js';
+import type { RedisConnectionConfig } from './redis-connection.js';
 
 import { Inject } from '@nestjs/common';
 
@@ -12,6 +13,10 @@ export interface AppConfig {
   readonly nodeEnv: (typeof NODE_ENVS)[number];
   readonly port: number;
   readonly workerPort: number;
+  /** Where /metrics is served: undefined on the process's own port, else only on this one. */
+  readonly metricsPort: number | undefined;
+  /** Swagger UI at /docs and the OpenAPI document at /docs-json and /docs-yaml. */
+  readonly docsEnabled: boolean;
   readonly database: {
     readonly url: string;
     readonly poolSize: number;
@@ -19,9 +24,17 @@ export interface AppConfig {
     readonly connectTimeoutMs: number;
     readonly migrationsRun: boolean;
   };
-  readonly redis: { readonly url: string; readonly prefix: string };
+  readonly redis: {
+    /** REDIS_URL as given; REDIS_CLUSTER_NODES replaces it when set. */
+    readonly url: string;
+    readonly prefix: string;
+    /** Where and how to connect: the one input of the Redis client factory. */
+    readonly connection: RedisConnectionConfig;
+  };
   readonly jwt: {
     readonly secret: string;
+    /** The secret before the last rotation: verifies, never signs. */
+    readonly previousSecret: string | undefined;
     readonly accessTtl: number;
     readonly refreshTtl: number;
   };
@@ -45,11 +58,24 @@ export interface AppConfig {
   readonly orderCaps: { readonly pendingOrders: number; readonly pendingUnits: number };
   readonly mail: { readonly smtpUrl: string; readonly from: string; readonly appUrl: string };
   readonly cache: { readonly ttl: number; readonly listTtl: number };
+  readonly http: {
+    /** Object keys in all that one JSON body may hold. */
+    readonly bodyMaxKeys: number;
+    /** Time a client has to send the request headers, and the whole request. */
+    readonly headersTimeoutMs: number;
+    readonly receiveTimeoutMs: number;
+    /** A request unanswered this long (after its body arrived) is answered 503. */
+    readonly requestTimeoutMs: number;
+    /** Requests slower than this get a warn line of their own. */
+    readonly slowRequestMs: number;
+  };
   readonly runWorkers: boolean;
   /** Origins allowed by CORS; empty: no cross-origin access. */
   readonly corsOrigins: readonly string[];
   /** Seconds a SIGTERM may take before the process gives up waiting and exits 1. */
   readonly shutdownTimeout: number;
+  /** Milliseconds the api keeps accepting after SIGTERM, reporting not ready, before it stops. */
+  readonly shutdownDrainMs: number;
   /** Queue jobs: tries per job, and the first retry delay (doubling after each failure). */
   readonly jobs: { readonly attempts: number; readonly backoffMs: number };
   /**

@@ -12,8 +12,20 @@ import {
   Max,
   Min,
 } from 'class-validator';
+import { REDIS_URL_FORMS } from './redis-connection.js';
 
 export const DEV_JWT_SECRET = 'development-only-secret-do-not-use-in-production';
+
+/**
+ * Secrets anyone can read in this repository, refused with NODE_ENV=production: the development
+ * default, Compose's local default and the placeholder of .env.example (a delivery test checks
+ * those files still say these).
+ */
+export const PUBLISHED_JWT_SECRETS: ReadonlyMap<string, string> = new Map([
+  [DEV_JWT_SECRET, 'the development default'],
+  ['compose-local-secret-change-me-0123456789abcdef', "docker-compose.yml's local default"],
+  ['change-me-to-at-least-32-random-characters-0123456789', 'the placeholder of .env.example'],
+]);
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export const NODE_ENVS = ['development', 'production', 'test'] as const;
 
@@ -60,6 +72,20 @@ export class EnvironmentVariables {
   @Max(65535)
   WORKER_PORT = 3001;
 
+  /** Unset: /metrics on PORT (api) or WORKER_PORT (worker). Set: /metrics only on this port. */
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt({ message: INT })
+  @Min(1)
+  @Max(65535)
+  METRICS_PORT?: number;
+
+  /** Swagger UI and the OpenAPI document; unset: on, except with NODE_ENV=production. */
+  @IsOptional()
+  @Transform(toBool)
+  @IsBoolean({ message: BOOL })
+  DOCS_ENABLED?: boolean;
+
   @IsUrl(
     { protocols: ['postgres', 'postgresql'], require_tld: false, require_protocol: true },
     { message: 'must be a postgres:// URL' },
@@ -84,11 +110,36 @@ export class EnvironmentVariables {
   @Max(60_000)
   DATABASE_CONNECT_TIMEOUT_MS = 3_000;
 
-  @IsUrl(
-    { protocols: ['redis', 'rediss'], require_tld: false, require_protocol: true },
-    { message: 'must be a redis:// or rediss:// URL' },
-  )
+  /** One server (redis://, rediss://) or a Sentinel group; parsed in redis-connection.ts. */
+  @Matches(/^rediss?(\+sentinel)?:\/\/\S+$/, { message: REDIS_URL_FORMS })
   REDIS_URL = 'redis://localhost:6379/0';
+
+  /** A Redis Cluster's nodes, host:port,...; replaces REDIS_URL when set. */
+  @IsOptional()
+  @IsString()
+  REDIS_CLUSTER_NODES?: string;
+
+  /** The Sentinels' own password (requirepass of the sentinels), when they have one. */
+  @IsOptional()
+  @IsString()
+  REDIS_SENTINEL_PASSWORD?: string;
+
+  /** PEM files for TLS connections (rediss://): the CA to trust, and a client certificate. */
+  @IsOptional()
+  @IsString()
+  REDIS_TLS_CA_FILE?: string;
+
+  @IsOptional()
+  @IsString()
+  REDIS_TLS_CERT_FILE?: string;
+
+  @IsOptional()
+  @IsString()
+  REDIS_TLS_KEY_FILE?: string;
+
+  @Transform(toBool)
+  @IsBoolean({ message: BOOL })
+  REDIS_TLS_REJECT_UNAUTHORIZED = true;
 
   @Matches(/^[A-Za-z0-9_:.-]{1,64}$/, { message: 'must be 1-64 characters of [A-Za-z0-9_:.-]' })
   REDIS_PREFIX = 'shop';
@@ -96,6 +147,11 @@ export class EnvironmentVariables {
   @IsOptional()
   @IsString()
   JWT_SECRET?: string;
+
+  /** The secret before the last rotation: tokens it signed stay valid until they expire. */
+  @IsOptional()
+  @IsString()
+  JWT_SECRET_PREVIOUS?: string;
 
   @Transform(toInt)
   @IsInt({ message: INT })
@@ -208,6 +264,27 @@ export class EnvironmentVariables {
   @Min(1)
   CACHE_LIST_TTL = 60;
 
+  /** Object keys in all that one JSON body may hold; more is a 400 before parsing. */
+  @Transform(toInt)
+  @IsInt({ message: INT })
+  @Min(1)
+  @Max(100_000)
+  BODY_MAX_KEYS = 1000;
+
+  /** A client must have sent all request headers within this, or the connection is closed. */
+  @Transform(toInt)
+  @IsInt({ message: INT })
+  @Min(100)
+  @Max(600_000)
+  HTTP_HEADERS_TIMEOUT_MS = 10_000;
+
+  /** A client must have sent the whole request (headers and body) within this. */
+  @Transform(toInt)
+  @IsInt({ message: INT })
+  @Min(100)
+  @Max(3_600_000)
+  HTTP_REQUEST_TIMEOUT_MS = 30_000;
+
   /** false (0), true (1 hop: the ingress) or a number of proxy hops to trust. */
   @Transform(toHops)
   @IsInt({ message: 'must be true, false or a number of proxy hops' })
@@ -227,6 +304,27 @@ export class EnvironmentVariables {
   @Min(1)
   @Max(300)
   SHUTDOWN_TIMEOUT = 10;
+
+  /** After SIGTERM, the api keeps accepting (readiness 503) this long before it stops. */
+  @Transform(toInt)
+  @IsInt({ message: INT })
+  @Min(0)
+  @Max(120_000)
+  SHUTDOWN_DRAIN_MS = 2000;
+
+  /** A request still unanswered this long after it arrived is answered 503, its SQL cancelled. */
+  @Transform(toInt)
+  @IsInt({ message: INT })
+  @Min(100)
+  @Max(600_000)
+  REQUEST_TIMEOUT_MS = 15_000;
+
+  /** Requests slower than this are logged again at warn level. */
+  @Transform(toInt)
+  @IsInt({ message: INT })
+  @Min(1)
+  @Max(600_000)
+  SLOW_REQUEST_MS = 1000;
 
   @Transform(toInt)
   @IsInt({ message: INT })

@@ -87,6 +87,27 @@ describe('loadConfig', () => {
     );
   });
 
+  it.each([
+    ['compose-local-secret-change-me-0123456789abcdef', "docker-compose.yml's local default"],
+    ['change-me-to-at-least-32-random-characters-0123456789', 'the placeholder of .env.example'],
+  ])('refuses the published secret %s in production, with one line', (secret, name) => {
+    expect(fail({ NODE_ENV: 'production', JWT_SECRET: secret })).toBe(
+      `Invalid configuration: JWT_SECRET is ${name}; set a secret of your own`,
+    );
+    expect(loadConfig({ NODE_ENV: 'development', JWT_SECRET: secret }).jwt.secret).toBe(secret);
+  });
+
+  it('bounds request bodies and slow clients by default as the contract says', () => {
+    expect(loadConfig({}).http).toMatchObject({
+      bodyMaxKeys: 1000,
+      headersTimeoutMs: 10_000,
+      receiveTimeoutMs: 30_000,
+    });
+    expect(fail({ HTTP_HEADERS_TIMEOUT_MS: '5000', HTTP_REQUEST_TIMEOUT_MS: '4000' })).toBe(
+      'Invalid configuration: HTTP_REQUEST_TIMEOUT_MS must not be less than HTTP_HEADERS_TIMEOUT_MS',
+    );
+  });
+
   it('never prints a secret value in an error', () => {
     expect(fail({ ADMIN_PASSWORD: 'short' })).not.toContain('short"');
   });
@@ -94,6 +115,48 @@ describe('loadConfig', () => {
   it('accepts a strong secret in production', () => {
     const secret = 'x'.repeat(48);
     expect(loadConfig({ NODE_ENV: 'production', JWT_SECRET: secret }).jwt.secret).toBe(secret);
+  });
+  it('holds JWT_SECRET_PREVIOUS to the same rules as JWT_SECRET', () => {
+    expect(fail({ JWT_SECRET_PREVIOUS: 'short' })).toBe(
+      'Invalid configuration: JWT_SECRET_PREVIOUS must be at least 32 characters',
+    );
+    expect(
+      fail({
+        NODE_ENV: 'production',
+        JWT_SECRET: 'y'.repeat(48),
+        JWT_SECRET_PREVIOUS: DEV_JWT_SECRET,
+      }),
+    ).toContain('JWT_SECRET_PREVIOUS is the development default');
+    const previous = 'p'.repeat(40);
+    expect(
+      loadConfig({
+        NODE_ENV: 'production',
+        JWT_SECRET: 'y'.repeat(48),
+        JWT_SECRET_PREVIOUS: previous,
+      }).jwt.previousSecret,
+    ).toBe(previous);
+    expect(loadConfig({}).jwt.previousSecret).toBeUndefined();
+  });
+
+  it('turns the docs off in production unless DOCS_ENABLED says otherwise', () => {
+    const production = { NODE_ENV: 'production', JWT_SECRET: 'y'.repeat(48) };
+    expect(loadConfig({}).docsEnabled).toBe(true);
+    expect(loadConfig(production).docsEnabled).toBe(false);
+    expect(loadConfig({ ...production, DOCS_ENABLED: 'true' }).docsEnabled).toBe(true);
+    expect(loadConfig({ DOCS_ENABLED: 'false' }).docsEnabled).toBe(false);
+    expect(fail({ DOCS_ENABLED: 'maybe' })).toContain('DOCS_ENABLED must be true or false');
+  });
+
+  it('applies the operational defaults, and serves /metrics on its own port only when asked', () => {
+    const config = loadConfig({});
+    expect(config.metricsPort).toBeUndefined();
+    expect(config.http).toMatchObject({ requestTimeoutMs: 15000, slowRequestMs: 1000 });
+    expect(config.shutdownDrainMs).toBe(2000);
+    expect(loadConfig({ METRICS_PORT: '9464' }).metricsPort).toBe(9464);
+    expect(fail({ METRICS_PORT: 'x' })).toContain('METRICS_PORT must be an integer');
+    expect(fail({ REQUEST_TIMEOUT_MS: '10' })).toContain(
+      'REQUEST_TIMEOUT_MS must not be less than 100',
+    );
   });
 
   it('enables the fake payment provider by default, except in production where it is refused unless allowed', () => {

@@ -1,9 +1,14 @@
 import 'reflect-metadata';
 import { plainToInstance } from 'class-transformer';
 import { validateSync, type ValidationError } from 'class-validator';
-import { isTwoDecimalCurrency } from '../common/currency.js';
+import { isTwoDecimalCurrency } from './currency.js';
 import type { AppConfig } from './app-config.js';
-import { DEV_JWT_SECRET, EnvironmentVariables } from './env.schema.js';
+import { DEV_JWT_SECRET, EnvironmentVariables, PUBLISHED_JWT_SECRETS } from './env.schema.js';
+import {
+  redisConnection,
+  RedisSettingError,
+  type RedisConnectionConfig,
+} from './redis-connection.js';
 
 export class ConfigError extends Error {
   override readonly name = 'ConfigError';
@@ -12,7 +17,11 @@ export class ConfigError extends Error {
 /** A value of the wrong kind says so before any range complaint ("abc" is not "too large"). */
 const TYPE_CONSTRAINTS = ['isInt', 'isBoolean', 'isUrl', 'isEmail', 'isIn', 'isString', 'matches'];
 
-const SHOWN_NEVER = /SECRET|PASSWORD|_KEY$/;
+/** The value as given, for the error line; never a secret, and URLs without their password. */
+const shown = (name: string, env: NodeJS.ProcessEnv): string =>
+  /SECRET|PASSWORD|_KEY$/.test(name)
+    ? ''
+    : ` (got ${JSON.stringify(env[name]?.replace(/(\/\/[^:/@]*:)[^@/]*@/, '$1***@'))})`;
 
 const describe = (error: ValidationError, env: NodeJS.ProcessEnv): string => {
   const constraints = error.constraints ?? {};
@@ -21,10 +30,31 @@ const describe = (error: ValidationError, env: NodeJS.ProcessEnv): string => {
   const text = message.startsWith(error.property)
     ? message.slice(error.property.length + 1)
     : message;
-  const raw = env[error.property];
-  const shown = SHOWN_NEVER.test(error.property) ? '' : ` (got ${JSON.stringify(raw)})`;
-  return `Invalid configuration: ${error.property} ${text}${shown}`;
+  return `Invalid configuration: ${error.property} ${text}${shown(error.property, env)}`;
 };
+
+/** The same rules for the signing secret and for the one kept from before a rotation. */
+function checkJwtSecret(name: string, secret: string, production: boolean): void {
+  if (secret.length < 32) {
+    throw new ConfigError(`Invalid configuration: ${name} must be at least 32 characters`);
+  }
+  const published = PUBLISHED_JWT_SECRETS.get(secret);
+  if (production && published !== undefined) {
+    throw new ConfigError(
+      `Invalid configuration: ${name} is ${published}; set a secret of your own`,
+    );
+  }
+}
+
+function redisSettings(vars: EnvironmentVariables, env: NodeJS.ProcessEnv): RedisConnectionConfig {
+  try {
+    return redisConnection(vars);
+  } catch (error) {
+    if (!(error instanceof RedisSettingError)) throw error;
+    const value = error.showValue ? shown(error.variable, env) : '';
+    throw new ConfigError(`Invalid configuration: ${error.message}${value}`);
+  }
+}
 
 /**
  * Parses and validates the environment once. Throws a ConfigError whose message is one line
@@ -43,17 +73,18 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   if (secret === undefined) {
     throw new ConfigError('Invalid configuration: JWT_SECRET is required when NODE_ENV=production');
   }
-  if (secret.length < 32) {
-    throw new ConfigError('Invalid configuration: JWT_SECRET must be at least 32 characters');
-  }
-  if (production && secret === DEV_JWT_SECRET) {
-    throw new ConfigError(
-      'Invalid configuration: JWT_SECRET is the development default; set a secret of your own',
-    );
+  checkJwtSecret('JWT_SECRET', secret, production);
+  if (vars.JWT_SECRET_PREVIOUS !== undefined) {
+    checkJwtSecret('JWT_SECRET_PREVIOUS', vars.JWT_SECRET_PREVIOUS, production);
   }
   if ((vars.BULL_BOARD_USERNAME === undefined) !== (vars.BULL_BOARD_PASSWORD === undefined)) {
     throw new ConfigError(
       'Invalid configuration: BULL_BOARD_USERNAME and BULL_BOARD_PASSWORD must be set together',
+    );
+  }
+  if (vars.HTTP_REQUEST_TIMEOUT_MS < vars.HTTP_HEADERS_TIMEOUT_MS) {
+    throw new ConfigError(
+      'Invalid configuration: HTTP_REQUEST_TIMEOUT_MS must not be less than HTTP_HEADERS_TIMEOUT_MS',
     );
   }
   if ((vars.ADMIN_EMAIL === undefined) !== (vars.ADMIN_PASSWORD === undefined)) {
@@ -86,6 +117,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     nodeEnv: vars.NODE_ENV,
     port: vars.PORT,
     workerPort: vars.WORKER_PORT,
+    metricsPort: vars.METRICS_PORT,
+    docsEnabled: vars.DOCS_ENABLED ?? !production,
     database: {
       url: vars.DATABASE_URL,
       poolSize: vars.DATABASE_POOL_SIZE,
@@ -93,8 +126,17 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       connectTimeoutMs: vars.DATABASE_CONNECT_TIMEOUT_MS,
       migrationsRun: vars.MIGRATIONS_RUN,
     },
-    redis: { url: vars.REDIS_URL, prefix: vars.REDIS_PREFIX },
-    jwt: { secret, accessTtl: vars.JWT_ACCESS_TTL, refreshTtl: vars.JWT_REFRESH_TTL },
+    redis: {
+      url: vars.REDIS_URL,
+      prefix: vars.REDIS_PREFIX,
+      connection: redisSettings(vars, env),
+    },
+    jwt: {
+      secret,
+      previousSecret: vars.JWT_SECRET_PREVIOUS,
+      accessTtl: vars.JWT_ACCESS_TTL,
+      refreshTtl: vars.JWT_REFRESH_TTL,
+    },
     admin: {
       email: vars.ADMIN_EMAIL,
       password: vars.ADMIN_PASSWORD,
@@ -118,12 +160,20 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     },
     mail: { smtpUrl: vars.SMTP_URL, from: vars.MAIL_FROM, appUrl: vars.APP_URL },
     cache: { ttl: vars.CACHE_TTL, listTtl: vars.CACHE_LIST_TTL },
+    http: {
+      bodyMaxKeys: vars.BODY_MAX_KEYS,
+      headersTimeoutMs: vars.HTTP_HEADERS_TIMEOUT_MS,
+      receiveTimeoutMs: vars.HTTP_REQUEST_TIMEOUT_MS,
+      requestTimeoutMs: vars.REQUEST_TIMEOUT_MS,
+      slowRequestMs: vars.SLOW_REQUEST_MS,
+    },
     runWorkers: vars.RUN_WORKERS,
     corsOrigins: (vars.CORS_ORIGINS ?? '')
       .split(',')
       .map((origin) => origin.trim())
       .filter(Boolean),
     shutdownTimeout: vars.SHUTDOWN_TIMEOUT,
+    shutdownDrainMs: vars.SHUTDOWN_DRAIN_MS,
     jobs: { attempts: vars.JOB_ATTEMPTS, backoffMs: vars.JOB_BACKOFF_MS },
     queueDashboard:
       vars.BULL_BOARD_USERNAME !== undefined && vars.BULL_BOARD_PASSWORD !== undefined

@@ -228,6 +228,45 @@ describe('the Helm chart with options', () => {
     );
   });
 
+  it('takes a Redis Cluster instead of REDIS_URL, and mounts the Redis TLS files in every pod', () => {
+    const manifests = renderChart({
+      secrets: {
+        DATABASE_URL: REQUIRED_SECRETS.secrets.DATABASE_URL,
+        REDIS_CLUSTER_NODES: 'rediss://:pw@node-1:6379,node-2:6379',
+      },
+      config: { REDIS_TLS_CA_FILE: '/etc/shop/redis-tls/ca.crt' },
+      redisTls: { secretName: 'shop-redis-tls' },
+    });
+    const secret = named(manifests, 'Secret', '-secrets').data!;
+    expect(Object.keys(secret).sort()).toEqual(['DATABASE_URL', 'REDIS_CLUSTER_NODES']);
+    expect(named(manifests, 'ConfigMap', '-config').data!.REDIS_TLS_CA_FILE).toBe(
+      '/etc/shop/redis-tls/ca.crt',
+    );
+    const job = named(manifests, 'Job', '-migrate');
+    const pods = [
+      podOf(named(manifests, 'Deployment', '-api')),
+      podOf(named(manifests, 'Deployment', '-worker')),
+      (job.spec as { template: { spec: PodSpec } }).template.spec,
+    ] as (PodSpec & {
+      volumes: { name: string; secret?: { secretName: string } }[];
+      containers: { volumeMounts: { name: string; mountPath: string; readOnly?: boolean }[] }[];
+    })[];
+    for (const pod of pods) {
+      expect(pod.volumes).toContainEqual({
+        name: 'redis-tls',
+        secret: { secretName: 'shop-redis-tls' },
+      });
+      expect(pod.containers[0]!.volumeMounts).toContainEqual({
+        name: 'redis-tls',
+        mountPath: '/etc/shop/redis-tls',
+        readOnly: true,
+      });
+    }
+    expect(() =>
+      renderChart({ secrets: { DATABASE_URL: REQUIRED_SECRETS.secrets.DATABASE_URL } }),
+    ).toThrow(/secrets.REDIS_URL is required, or secrets.REDIS_CLUSTER_NODES/);
+  });
+
   it('exports traces when tracing.endpoint is set, and sets fixed replicas without autoscaling', () => {
     const manifests = renderChart({
       ...REQUIRED_SECRETS,

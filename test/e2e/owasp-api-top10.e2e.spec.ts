@@ -1,4 +1,6 @@
+import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { REDIS_URL } from '../support/env.js';
 import {
   createOrder,
   createProduct,
@@ -167,6 +169,18 @@ describe('OWASP API Security Top 10 (2023)', () => {
     }
   });
 
+  it('API3:2023 Broken Object Property Level Authorization: prototype keys are unknown fields, not a way past the whitelist', async () => {
+    for (const key of ['__proto__', 'constructor']) {
+      const res = await t.http
+        .post('/api/auth/register')
+        .set('Content-Type', 'application/json')
+        .send(
+          `{"username":"proto${Date.now()}","email":"proto${Date.now()}@example.com","password":"long-enough-password","${key}":{"role":"admin"}}`,
+        );
+      expect(expectError(res, 400).errors).toEqual({ [key]: `${key} is not an accepted field` });
+    }
+  });
+
   it('API4:2023 Unrestricted Resource Consumption: body size, page size, batch size and rate are bounded', async () => {
     expectError(
       await t.http
@@ -227,6 +241,50 @@ describe('OWASP API Security Top 10 (2023)', () => {
       expect(dashboard).toEqual([401, 401, 429]);
     } finally {
       await limited.close();
+    }
+  });
+
+  it('API4:2023 Unrestricted Resource Consumption: many-key objects and long arrays are refused before they cost, and junk ids write nothing to Redis', async () => {
+    const manyKeys = `{${Array.from({ length: 100_000 }, (_, i) => `"k${i.toString(36)}":1`).join(',')}}`;
+    const login = await t.http
+      .post('/api/auth/login')
+      .set('Content-Type', 'application/json')
+      .send(manyKeys);
+    expect(expectError(login, 400).message).toBe('JSON body has more than 1000 object keys');
+    const batch = await t.http
+      .post('/api/products/batch')
+      .set('Content-Type', 'application/json')
+      .send(`{"ids":[${new Array(500_000).fill(1).join(',')}]}`);
+    expect(expectError(batch, 400).message).toBe('JSON body has more than 1000 array elements');
+
+    const redis = new Redis(REDIS_URL);
+    // The app's cache keys: its queues' keys move with the outbox relay, which this shared
+    // database feeds from other files too.
+    const cacheKeys = async (): Promise<number> => {
+      let count = 0;
+      let cursor = '0';
+      do {
+        const [next, batch] = await redis.scan(
+          cursor,
+          'MATCH',
+          `*${t.config.redis.prefix}:cache*`,
+          'COUNT',
+          1000,
+        );
+        cursor = next;
+        count += batch.length;
+      } while (cursor !== '0');
+      return count;
+    };
+    try {
+      await t.http.get('/api/products?page_size=1');
+      const before = await cacheKeys();
+      for (const junk of ['x'.repeat(15_000), 'abc', '0', '1e3', '%00', '-1']) {
+        expectError(await t.http.get(`/api/products/${junk}`), 400);
+      }
+      expect(await cacheKeys()).toBe(before);
+    } finally {
+      redis.disconnect();
     }
   });
 
@@ -302,6 +360,18 @@ describe('OWASP API Security Top 10 (2023)', () => {
     expect(res.headers['access-control-allow-origin']).toBeUndefined();
     const unknown = await t.http.get('/api/nothing-here');
     expectError(unknown, 404);
+  });
+
+  it('API8:2023 Security Misconfiguration: a NUL character is a 400 naming the field, never a 500 from the database', async () => {
+    expect(expectError(await t.http.get('/api/products?search=%00'), 400).errors).toEqual({
+      search: 'search must not contain a NUL character',
+    });
+    const login = await t.http
+      .post('/api/auth/login')
+      .send({ username: 'admin\u0000', password: 'not-the-password' });
+    expect(expectError(login, 400).errors).toEqual({
+      username: 'username must not contain a NUL character',
+    });
   });
 
   it('API9:2023 Improper Inventory Management: the Swagger document lists exactly the routes the app serves', async () => {

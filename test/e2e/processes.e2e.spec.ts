@@ -29,6 +29,10 @@ describe('start-up configuration errors', () => {
       { NODE_ENV: 'production', JWT_SECRET: 'too-short' },
       'Invalid configuration: JWT_SECRET must be at least 32 characters',
     ],
+    [
+      { NODE_ENV: 'production', JWT_SECRET: 'compose-local-secret-change-me-0123456789abcdef' },
+      "Invalid configuration: JWT_SECRET is docker-compose.yml's local default; set a secret of your own",
+    ],
   ])('stops the api on %j with exit 1 and one line naming the variable', async (env, line) => {
     const api = spawnNode('dist/main.js', { ...baseEnv(), ...env });
     expect(await api.exited).toBe(1);

@@ -72,7 +72,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
         connectTimeoutMs: 5_000,
         migrationsRun: false,
       },
-      await loadMigrations(),
+      { migrations: await loadMigrations() },
     ),
   );
   await dataSource.initialize();
@@ -85,5 +85,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
   return async () => {
     await withAdmin((client) => client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`));
     await deleteKeys(`test:${runId}:*`);
+    // Keys grouped in one cluster slot start with their hash tag: {<prefix>:bull}:..., {<prefix>:rl:...}
+    await deleteKeys(`{test:${runId}:*`);
   };
 }

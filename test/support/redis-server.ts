@@ -2,8 +2,59 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { Redis } from 'ioredis';
+import { Redis, type RedisOptions } from 'ioredis';
 import { freePort } from './processes.js';
+
+/** A redis-server (or sentinel) of the test's own: its arguments and how to reach it. */
+export interface RedisProcessOptions {
+  port: number;
+  args: readonly string[];
+  /** How a client reaches it (TLS settings, for instance); host and port are added. */
+  client?: RedisOptions;
+}
+
+/** Starts redis-server with the arguments and waits until it answers PING. */
+export async function spawnRedis({
+  port,
+  args,
+  client,
+}: RedisProcessOptions): Promise<ChildProcess> {
+  const child = spawn('redis-server', [...args], { stdio: 'ignore' });
+  const deadline = Date.now() + 10_000;
+  while (Date.now() < deadline && child.exitCode === null) {
+    const probe = new Redis({
+      ...client,
+      host: '127.0.0.1',
+      port,
+      lazyConnect: true,
+      maxRetriesPerRequest: 0,
+      retryStrategy: () => null,
+    });
+    probe.on('error', () => undefined);
+    try {
+      await probe.connect();
+      await probe.ping();
+      return child;
+    } catch {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    } finally {
+      probe.disconnect();
+    }
+  }
+  child.kill('SIGKILL');
+  throw new Error(`redis-server ${args.join(' ')} did not start on ${port}`);
+}
+
+/** SIGKILL: the server vanishes mid-conversation, as in a crash. */
+export async function killRedis(child: ChildProcess | undefined): Promise<void> {
+  if (!child || child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  child.kill('SIGKILL');
+  await exited;
+}
+
+/** A fresh directory for a server's files (append-only file, node and sentinel configs). */
+export const scratchDir = (): string => mkdtempSync(path.join(tmpdir(), 'redis-'));
 
 /**
  * A redis-server of the test's own on a free port, which the test may kill and restart. The
@@ -19,7 +70,7 @@ export class PrivateRedis {
   ) {}
 
   static async start(options: { durable?: boolean } = {}): Promise<PrivateRedis> {
-    const dir = options.durable ? mkdtempSync(path.join(tmpdir(), 'redis-')) : undefined;
+    const dir = options.durable ? scratchDir() : undefined;
     const redis = new PrivateRedis(await freePort(), dir);
     await redis.restart();
     return redis;
@@ -30,9 +81,9 @@ export class PrivateRedis {
   }
 
   async restart(): Promise<void> {
-    this.process = spawn(
-      'redis-server',
-      [
+    this.process = await spawnRedis({
+      port: this.port,
+      args: [
         '--port',
         String(this.port),
         '--bind',
@@ -45,18 +96,12 @@ export class PrivateRedis {
         '--enable-debug-command',
         'yes',
       ],
-      { stdio: 'ignore' },
-    );
-    await this.waitUntilUp();
+    });
   }
 
   /** SIGKILL: the server vanishes mid-conversation, as in a crash. */
   async kill(): Promise<void> {
-    const child = this.process;
-    if (!child || child.exitCode !== null) return;
-    const exited = new Promise((resolve) => child.once('exit', resolve));
-    child.kill('SIGKILL');
-    await exited;
+    await killRedis(this.process);
   }
 
   /** A client of the test's own, e.g. to make the server sleep. */
@@ -64,27 +109,5 @@ export class PrivateRedis {
     const client = new Redis(this.url, { maxRetriesPerRequest: 1, lazyConnect: true });
     client.on('error', () => undefined);
     return client;
-  }
-
-  private async waitUntilUp(): Promise<void> {
-    const deadline = Date.now() + 10_000;
-    while (Date.now() < deadline) {
-      const probe = new Redis(this.url, {
-        lazyConnect: true,
-        maxRetriesPerRequest: 0,
-        retryStrategy: () => null,
-      });
-      probe.on('error', () => undefined);
-      try {
-        await probe.connect();
-        await probe.ping();
-        return;
-      } catch {
-        await new Promise((resolve) => setTimeout(resolve, 50));
-      } finally {
-        probe.disconnect();
-      }
-    }
-    throw new Error(`private redis-server on ${this.port} did not start`);
   }
 }

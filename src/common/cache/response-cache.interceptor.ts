@@ -4,22 +4,27 @@ import {
   type ExecutionContext,
   type NestInterceptor,
 } from '@nestjs/common';
-import { Reflector } from '@nestjs/core';
 import { InjectMetric } from '@willsoto/nestjs-prometheus';
 import type { Counter } from 'prom-client';
 import type { Request, Response } from 'express';
 import { lastValueFrom, of, type Observable } from 'rxjs';
 import { InjectConfig, type AppConfig } from '../../config/app-config.js';
-import { ResponseCache, type Cached, type CacheResult } from '../../infra/cache/response-cache.js';
+import type { CachedAnswer } from '../../infra/cache/cached-answer.js';
+import { ResponseCache, type CacheResult } from '../../infra/cache/response-cache.js';
 import { METRIC } from '../../infra/metrics/metric-names.js';
 import { DomainError } from '../errors/domain-error.js';
 import { PreSerialized } from '../http/pre-serialized.js';
-import { CACHE_SPEC, type CacheSpecResolver } from './cache-spec.js';
+import { answerData, recordLookup } from './cache-lookups.js';
+import { cacheSpecOf } from './cache-spec.js';
 
+/**
+ * The full path of a cached route (the fast path in CachedReads answered what it could): loads
+ * through the controller on a miss, stores the answer, and hands the data on as JSON text for
+ * the envelope.
+ */
 @Injectable()
 export class ResponseCacheInterceptor implements NestInterceptor {
   constructor(
-    private readonly reflector: Reflector,
     private readonly cache: ResponseCache,
     @InjectConfig() private readonly config: AppConfig,
     @InjectMetric(METRIC.cacheRequests) private readonly lookups: Counter<'result'>,
@@ -29,22 +34,23 @@ export class ResponseCacheInterceptor implements NestInterceptor {
   }
 
   async intercept(context: ExecutionContext, next: CallHandler): Promise<Observable<unknown>> {
-    const resolve = this.reflector.get<CacheSpecResolver>(CACHE_SPEC, context.getHandler());
     const http = context.switchToHttp();
-    const spec = resolve(http.getRequest<Request>(), this.config);
+    const spec = cacheSpecOf(context.getHandler())?.(http.getRequest<Request>(), this.config);
+    if (spec === undefined) return next.handle();
 
-    const { result, value } = await this.cache.fetch(spec, async (): Promise<Cached> => {
+    const { result, answer } = await this.cache.fetch(spec, async (): Promise<CachedAnswer> => {
       try {
-        return `D${JSON.stringify(await lastValueFrom(next.handle()))}`;
+        const data: unknown = await lastValueFrom(next.handle());
+        return { found: true, json: JSON.stringify(data ?? null) };
       } catch (error) {
-        if (error instanceof DomainError && error.kind === 'not_found') return `M${error.message}`;
+        if (error instanceof DomainError && error.kind === 'not_found') {
+          return { found: false, message: error.message };
+        }
         throw error;
       }
     });
 
-    this.lookups.inc({ result });
-    http.getResponse<Response>().setHeader('X-Cache', result.toUpperCase());
-    if (value.startsWith('M')) throw new DomainError('not_found', value.slice(1));
-    return of(new PreSerialized(value.slice(1)));
+    recordLookup(this.lookups, http.getResponse<Response>(), result);
+    return of(new PreSerialized(answerData(answer)));
   }
 }

@@ -45,7 +45,7 @@ describe('toHttpError', () => {
     };
     expect(toHttpError(new ServiceUnavailableException(body))).toMatchObject({
       status: 503,
-      errors: { redis: 'down: timeout' },
+      errors: { redis: 'down' },
       extra: body,
     });
   });

@@ -6,13 +6,32 @@ import {
   type NestMiddleware,
 } from '@nestjs/common';
 import express, { type NextFunction, type Request, type Response } from 'express';
+import { InjectConfig, type AppConfig } from '../../config/app-config.js';
+import { validationFailed } from '../errors/domain-error.js';
+import { inputHazards } from '../validation/input-hazards.js';
+import { jsonShapeViolation, type JsonShapeLimits } from './json-shape.js';
 
 export const BODY_LIMIT = '1mb';
-const parse = express.json({ limit: BODY_LIMIT, strict: true });
+
+/** Deeper than any request body of the API; far below what recursive validation survives. */
+export const MAX_JSON_DEPTH = 32;
+
+/**
+ * Array elements in all that any body may hold, whatever its route. Routes bound their own
+ * arrays more tightly with @ArrayMaxSize on the DTO (checked before validation, see
+ * AppValidationPipe); this is the cap for what no DTO describes.
+ */
+export const MAX_BODY_ARRAY_ITEMS = 1000;
 
 interface BodyParserError {
   type?: string;
   status?: number;
+  message?: string;
+}
+
+/** Thrown from body-parser's verify hook; body-parser keeps the type, so the mapping sees it. */
+class BodyShapeError extends Error {
+  readonly type = 'entity.shape.refused';
 }
 
 const toHttpException = (error: BodyParserError): Error => {
@@ -22,42 +41,60 @@ const toHttpException = (error: BodyParserError): Error => {
     case 'encoding.unsupported':
     case 'charset.unsupported':
       return new UnsupportedMediaTypeException('Unsupported body encoding');
+    case 'entity.shape.refused':
+      return new BadRequestException(error.message);
     default:
       return new BadRequestException('Malformed JSON body');
   }
 };
 
-/** Deeper than any request body of the API; far below what recursive validation survives. */
-export const MAX_JSON_DEPTH = 32;
-
-/** How deeply a parsed JSON value nests, counted without recursion, stopping past `limit`. */
-export function jsonDepthExceeds(value: unknown, limit: number): boolean {
-  const stack: [unknown, number][] = [[value, 1]];
-  while (stack.length > 0) {
-    const [current, depth] = stack.pop() as [unknown, number];
-    if (current === null || typeof current !== 'object') continue;
-    if (depth > limit) return true;
-    for (const child of Object.values(current)) stack.push([child, depth + 1]);
-  }
-  return false;
-}
+/**
+ * JSON (RFC 8259) between systems is UTF-8; other charsets are refused rather than decoded,
+ * so that the shape check reads the very bytes that are parsed.
+ */
+const UTF8 = new Set(['utf-8', 'utf8']);
 
 /**
  * Parses JSON bodies inside Nest's middleware chain (not as bare Express middleware) so that a
- * malformed, oversized or absurdly nested body reaches the one exception filter like any other
- * error.
+ * malformed, oversized or too costly body reaches the one exception filter like any other
+ * error. Whatever its shape, a body of up to 1 MB costs a scan of its bytes before it is parsed:
+ * more than BODY_MAX_KEYS object keys, MAX_BODY_ARRAY_ITEMS array elements or MAX_JSON_DEPTH
+ * levels are a 400 then, before JSON.parse builds anything. Once parsed, a NUL character in any
+ * string or a prototype key anywhere is a 400 naming the field.
  */
 @Injectable()
 export class JsonBodyMiddleware implements NestMiddleware {
+  private readonly parse: ReturnType<typeof express.json>;
+
+  constructor(@InjectConfig() config: AppConfig) {
+    const limits: JsonShapeLimits = {
+      maxKeys: config.http.bodyMaxKeys,
+      maxArrayItems: MAX_BODY_ARRAY_ITEMS,
+      maxDepth: MAX_JSON_DEPTH,
+    };
+    this.parse = express.json({
+      limit: BODY_LIMIT,
+      strict: true,
+      verify: (_req, _res, bytes, encoding) => {
+        if (!UTF8.has(encoding.toLowerCase())) {
+          throw Object.assign(new Error('Unsupported charset'), { type: 'charset.unsupported' });
+        }
+        const violation = jsonShapeViolation(bytes, limits);
+        if (violation !== undefined) throw new BodyShapeError(violation);
+      },
+    });
+  }
+
   async use(req: Request, res: Response, next: NextFunction): Promise<void> {
     await new Promise<void>((resolve, reject) => {
-      parse(req, res, (error?: BodyParserError) => {
-        if (error) reject(toHttpException(error));
-        else if (jsonDepthExceeds(req.body, MAX_JSON_DEPTH)) {
-          // Validation and transformation recurse: a body nested thousands deep would
-          // exhaust the stack there.
-          reject(new BadRequestException(`JSON body nests deeper than ${MAX_JSON_DEPTH} levels`));
-        } else resolve();
+      this.parse(req, res, (error?: BodyParserError) => {
+        if (error) {
+          reject(toHttpException(error));
+          return;
+        }
+        const hazards = inputHazards(req.body);
+        if (hazards) reject(validationFailed(hazards));
+        else resolve();
       });
     });
     next();

@@ -6,29 +6,13 @@ import {
 } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { map, type Observable } from 'rxjs';
+import { successEnvelope } from '../http/envelope.js';
 import { PreSerialized } from '../http/pre-serialized.js';
 
-export interface SuccessBody<T> {
-  code: number;
-  message: 'success';
-  data: T;
-  timestamp: string;
-}
-
-export const wrapSuccess = <T>(code: number, data: T): SuccessBody<T> => ({
-  code,
-  message: 'success',
-  data,
-  timestamp: new Date().toISOString(),
-});
-
-/** The envelope around data that is already JSON text, by concatenation. */
-export const wrapSerialized = (code: number, data: PreSerialized): PreSerialized =>
-  new PreSerialized(
-    `{"code":${code},"message":"success","data":${data.json},"timestamp":"${new Date().toISOString()}"}`,
-  );
-
-/** Wraps every /api success in the contract's envelope; 204 stays empty. */
+/**
+ * Wraps every /api success in the contract's envelope; 204 stays empty. The data is serialised
+ * here, once (or arrives as text from the cache), and the envelope is built around the text.
+ */
 @Injectable()
 export class EnvelopeInterceptor implements NestInterceptor {
   intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
@@ -39,8 +23,8 @@ export class EnvelopeInterceptor implements NestInterceptor {
     return next.handle().pipe(
       map((data: unknown) => {
         if (res.statusCode === 204) return undefined;
-        if (data instanceof PreSerialized) return wrapSerialized(res.statusCode, data);
-        return wrapSuccess(res.statusCode, data ?? null);
+        const json = data instanceof PreSerialized ? data.json : JSON.stringify(data ?? null);
+        return new PreSerialized(successEnvelope(res.statusCode, json));
       }),
     );
   }

@@ -1,6 +1,8 @@
 import { ValidationPipe, type ArgumentMetadata } from '@nestjs/common';
 import type { ValidationError } from 'class-validator';
 import { validationFailed, type DomainError, type FieldErrors } from '../errors/domain-error.js';
+import { arrayLimitErrors } from '../validation/array-limits.js';
+import { inputHazards } from '../validation/input-hazards.js';
 
 /** Flattens nested errors into {"items.0.quantity": "..."}, one message per field. */
 export function toFieldErrors(errors: ValidationError[], parent = ''): FieldErrors {
@@ -23,6 +25,23 @@ export function toFieldErrors(errors: ValidationError[], parent = ''): FieldErro
  * stock pipe would first turn "1e3" into 1000.
  */
 class AppValidationPipe extends ValidationPipe {
+  /**
+   * Before any transformation or validation: NUL characters and prototype keys in query and
+   * path parameters (bodies are checked as they are parsed, see JsonBodyMiddleware), and arrays
+   * longer than the DTO's @ArrayMaxSize, which validation would otherwise walk element by element.
+   */
+  override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
+    if (metadata.type === 'query' || metadata.type === 'param') {
+      const hazards = inputHazards(value, metadata.data ?? '');
+      if (hazards) throw validationFailed(hazards);
+    }
+    if (metadata.metatype && (metadata.type === 'body' || metadata.type === 'query')) {
+      const tooLong = arrayLimitErrors(metadata.metatype, value);
+      if (tooLong) throw validationFailed(tooLong);
+    }
+    return super.transform(value, metadata) as Promise<unknown>;
+  }
+
   protected override transformPrimitive(value: unknown, metadata: ArgumentMetadata): unknown {
     return metadata.type === 'param' ? value : super.transformPrimitive(value, metadata);
   }

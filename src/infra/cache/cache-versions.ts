@@ -1,29 +1,49 @@
 import { randomUUID } from 'node:crypto';
 import { Logger } from '@nestjs/common';
-import type { Redis, Result } from 'ioredis';
-import { withTimeout } from './with-timeout.js';
+import type { Result } from 'ioredis';
+import type { RedisClient } from '../redis/redis.factory.js';
+import { slotGroup } from '../redis/redis-keys.js';
+import { withTimeout } from '../../common/async/with-timeout.js';
 
 /**
  * Reads the versions of the given tags in one round trip; a tag seen for the first time gets a
  * fresh random version. Versions are random tokens, never counters, so a version key that
- * Redis evicts or loses can never come back with a value an old entry was stored under.
+ * expires, or that Redis evicts or loses, can never come back with a value an old entry was
+ * stored under: the entries it guarded are orphaned (never read again, gone at their own TTL).
+ *
+ * Every version key has a lifetime (ARGV[2], ms). A read that finds less than ARGV[3] ms left
+ * (or no TTL at all, as keys written before TTLs had) extends it, so after any read the version
+ * outlives every entry stored under it, and a version nobody reads any more expires.
  */
 const READ_VERSIONS = `
+local lifetime = tonumber(ARGV[2])
+local keep = tonumber(ARGV[3])
 local versions = {}
 for i, key in ipairs(KEYS) do
   local version = redis.call('GET', key)
   if not version then
     version = ARGV[1] .. i
-    redis.call('SET', key, version)
+    redis.call('SET', key, version, 'PX', lifetime)
+  elseif redis.call('PTTL', key) < keep then
+    redis.call('PEXPIRE', key, lifetime)
   end
   versions[i] = version
 end
 return table.concat(versions, '.')
 `;
 
+/** New random versions for the tags, all at once, each with its lifetime (ARGV[2], ms). */
+const WRITE_VERSIONS = `
+for i, key in ipairs(KEYS) do
+  redis.call('SET', key, ARGV[1] .. i, 'PX', ARGV[2])
+end
+return #KEYS
+`;
+
 declare module 'ioredis' {
   interface RedisCommander<Context> {
     shopReadVersions(numKeys: number, ...args: string[]): Result<string, Context>;
+    shopWriteVersions(numKeys: number, ...args: string[]): Result<number, Context>;
   }
 }
 
@@ -43,12 +63,18 @@ export class CacheVersions {
   private readonly logger = new Logger('Cache');
   private retry: NodeJS.Timeout | undefined;
 
+  /**
+   * @param writeLifetimeMs lifetime of versions written by an invalidation; the first read
+   *   extends it as far as its entries need.
+   */
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly prefix: string,
     private readonly timeoutMs: number,
+    private readonly writeLifetimeMs: number,
   ) {
     redis.defineCommand('shopReadVersions', { lua: READ_VERSIONS });
+    redis.defineCommand('shopWriteVersions', { lua: WRITE_VERSIONS });
   }
 
   /** False while an invalidation is outstanding: the cache may hold stale entries. */
@@ -56,25 +82,43 @@ export class CacheVersions {
     return this.retry === undefined;
   }
 
+  /** One hash tag for all versions: the two scripts below touch several in one call. */
   private key(tag: string): string {
-    return `${this.prefix}:cache:v:${tag}`;
+    return `${slotGroup(this.prefix, 'cache:v')}:${tag}`;
   }
 
-  /** The combined version of the tags (and the epoch), e.g. "a1.b1.c2". */
-  read(tags: readonly string[]): Promise<string> {
+  /**
+   * The combined version of the tags (and the epoch), e.g. "a1.b1.c2". Each version key is left
+   * with at least twice `longestEntryMs` to live (and at most three times), so it outlives any
+   * entry stored under it after this read.
+   */
+  read(tags: readonly string[], longestEntryMs: number): Promise<string> {
     const keys = [EPOCH_TAG, ...tags].map((tag) => this.key(tag));
     return withTimeout(
-      this.redis.shopReadVersions(keys.length, ...keys, randomUUID()),
+      this.redis.shopReadVersions(
+        keys.length,
+        ...keys,
+        randomUUID(),
+        String(longestEntryMs * 3),
+        String(longestEntryMs * 2),
+      ),
       this.timeoutMs,
     );
   }
 
   async invalidate(tags: readonly string[]): Promise<void> {
     if (tags.length === 0) return;
-    const version = randomUUID();
-    const pairs = tags.flatMap((tag, i) => [this.key(tag), `${version}${i}`]);
+    const keys = tags.map((tag) => this.key(tag));
     try {
-      await withTimeout(this.redis.mset(...pairs), this.timeoutMs * 4);
+      await withTimeout(
+        this.redis.shopWriteVersions(
+          keys.length,
+          ...keys,
+          randomUUID(),
+          String(this.writeLifetimeMs),
+        ),
+        this.timeoutMs * 4,
+      );
     } catch (error) {
       this.logger.warn(
         `Invalidation failed (${(error as Error).message}); bypassing the cache until Redis answers`,
@@ -86,7 +130,7 @@ export class CacheVersions {
   private scheduleEpochChange(): void {
     if (this.retry) return;
     this.retry = setInterval(() => {
-      this.redis.set(this.key(EPOCH_TAG), randomUUID()).then(
+      this.redis.set(this.key(EPOCH_TAG), randomUUID(), 'PX', this.writeLifetimeMs).then(
         () => {
           clearInterval(this.retry);
           this.retry = undefined;

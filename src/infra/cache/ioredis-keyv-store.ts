@@ -1,7 +1,7 @@
 import { EventEmitter } from 'node:events';
-import type { Redis } from 'ioredis';
 import type { KeyvStoreAdapter, StoredData } from 'keyv';
-import { withTimeout } from './with-timeout.js';
+import type { RedisClient } from '../redis/redis.factory.js';
+import { withTimeout } from '../../common/async/with-timeout.js';
 
 /**
  * A Keyv store on the service's ioredis client, for cache-manager's Redis tier. Reads give up
@@ -13,7 +13,7 @@ export class IoredisKeyvStore extends EventEmitter implements KeyvStoreAdapter {
   namespace?: string;
 
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly timeoutMs: number,
   ) {
     super();

@@ -1,10 +1,11 @@
 import { Injectable, type OnModuleDestroy } from '@nestjs/common';
 import { createKeyv } from '@cacheable/memory';
 import { createCache, type Cache } from 'cache-manager';
-import type { Redis } from 'ioredis';
 import { Keyv } from 'keyv';
 import { InjectConfig, type AppConfig } from '../../config/app-config.js';
+import type { RedisClient } from '../redis/redis.factory.js';
 import { InjectRedis } from '../redis/redis.tokens.js';
+import { decodeAnswer, encodeAnswer, type CachedAnswer } from './cached-answer.js';
 import { CacheVersions } from './cache-versions.js';
 import { IoredisKeyvStore } from './ioredis-keyv-store.js';
 
@@ -14,12 +15,6 @@ export interface CacheSpec {
   tags: readonly string[];
   ttlSeconds: number;
 }
-
-/**
- * A cached answer as text: "D" followed by the response data as JSON, or "M" followed by the
- * message of a not-found. Text all the way, so a hit is never parsed or serialised again.
- */
-export type Cached = `D${string}` | `M${string}`;
 
 export type CacheResult = 'hit' | 'miss' | 'bypass';
 
@@ -31,6 +26,9 @@ const LOCAL_ENTRIES = 10_000;
 /** Spreads expiries by ±10% so entries cached together do not all expire together. */
 export const jitter = (seconds: number): number =>
   Math.round(seconds * 1000 * (0.9 + Math.random() * 0.2));
+
+/** The longest an entry with this lifetime lives, jitter included, in milliseconds. */
+export const longestLifetimeMs = (seconds: number): number => Math.ceil(seconds * 1100);
 
 /**
  * Response cache: cache-manager over two tiers (an in-process LRU, then Redis), with keys that
@@ -45,11 +43,16 @@ export class ResponseCache implements OnModuleDestroy {
   private readonly prefix: string;
 
   constructor(
-    @InjectRedis() private readonly redis: Redis,
+    @InjectRedis() private readonly redis: RedisClient,
     @InjectConfig() config: AppConfig,
   ) {
     this.prefix = `${config.redis.prefix}:cache`;
-    this.versions = new CacheVersions(redis, config.redis.prefix, CACHE_TIMEOUT_MS);
+    this.versions = new CacheVersions(
+      redis,
+      config.redis.prefix,
+      CACHE_TIMEOUT_MS,
+      longestLifetimeMs(Math.max(config.cache.ttl, config.cache.listTtl)) * 3,
+    );
     const local = createKeyv({ lruSize: LOCAL_ENTRIES, useClone: false });
     const shared = new Keyv({
       store: new IoredisKeyvStore(redis, CACHE_TIMEOUT_MS),
@@ -62,39 +65,42 @@ export class ResponseCache implements OnModuleDestroy {
   /** Answers from the cache, or loads once and stores; with Redis unusable, just loads. */
   async fetch(
     spec: CacheSpec,
-    load: () => Promise<Cached>,
-  ): Promise<{ result: CacheResult; value: Cached }> {
-    const version = await this.currentVersion(spec.tags);
-    if (version === null) return { result: 'bypass', value: await load() };
+    load: () => Promise<CachedAnswer>,
+  ): Promise<{ result: CacheResult; answer: CachedAnswer }> {
+    const version = await this.currentVersion(spec);
+    if (version === null) return { result: 'bypass', answer: await load() };
     // Coalesced callers share one load; only the caller whose loader ran saw a miss.
-    const call = { loaded: false };
-    const value = await this.cache.wrap(
+    const call: { loaded: CachedAnswer | undefined } = { loaded: undefined };
+    const entry = await this.cache.wrap(
       `${this.prefix}:e:${spec.key}@${version}`,
-      () => {
-        call.loaded = true;
-        return load();
+      async () => {
+        call.loaded = await load();
+        return encodeAnswer(call.loaded);
       },
       {
-        ttl: (cached: Cached) =>
+        ttl: (stored: string) =>
           jitter(
-            cached.startsWith('M')
-              ? Math.min(MISSING_TTL_SECONDS, spec.ttlSeconds)
-              : spec.ttlSeconds,
+            decodeAnswer(stored).found
+              ? spec.ttlSeconds
+              : Math.min(MISSING_TTL_SECONDS, spec.ttlSeconds),
           ),
       },
     );
-    return { result: call.loaded ? 'miss' : 'hit', value };
+    return call.loaded
+      ? { result: 'miss', answer: call.loaded }
+      : { result: 'hit', answer: decodeAnswer(entry) };
   }
 
   /**
    * The cached answer if there is one, without loading: undefined on a miss, 'bypass' when
    * the cache cannot be used right now.
    */
-  async peek(spec: CacheSpec): Promise<Cached | undefined | 'bypass'> {
-    const version = await this.currentVersion(spec.tags);
+  async peek(spec: CacheSpec): Promise<CachedAnswer | undefined | 'bypass'> {
+    const version = await this.currentVersion(spec);
     if (version === null) return 'bypass';
     try {
-      return await this.cache.get<Cached>(`${this.prefix}:e:${spec.key}@${version}`);
+      const entry = await this.cache.get<string>(`${this.prefix}:e:${spec.key}@${version}`);
+      return entry === undefined ? undefined : decodeAnswer(entry);
     } catch {
       return undefined;
     }
@@ -105,10 +111,10 @@ export class ResponseCache implements OnModuleDestroy {
     return this.versions.invalidate(tags);
   }
 
-  private async currentVersion(tags: readonly string[]): Promise<string | null> {
+  private async currentVersion(spec: CacheSpec): Promise<string | null> {
     if (this.redis.status !== 'ready' || !this.versions.trustworthy) return null;
     try {
-      return await this.versions.read(tags);
+      return await this.versions.read(spec.tags, longestLifetimeMs(spec.ttlSeconds));
     } catch {
       return null;
     }

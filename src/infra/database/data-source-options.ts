@@ -1,22 +1,27 @@
 import pg from 'pg';
 import type { DataSourceOptions } from 'typeorm';
 import type { AppConfig } from '../../config/app-config.js';
-import { ENTITIES } from './entities.js';
 
 // BIGINT ids and COUNT(*) arrive as JS numbers; every id and count here stays far below 2^53.
 pg.defaults.parseInt8 = true;
 
 export type DatabaseConfig = AppConfig['database'];
 
+export interface DataSourceParts {
+  /** Only the schema tools need entities (src/schema.ts); the app's queries are plain SQL. */
+  entities?: DataSourceOptions['entities'];
+  migrations?: DataSourceOptions['migrations'];
+  applicationName?: string;
+}
+
 export function dataSourceOptions(
   database: DatabaseConfig,
-  migrations: DataSourceOptions['migrations'] = [],
-  applicationName = 'shop-api',
+  { entities = [], migrations = [], applicationName = 'shop-api' }: DataSourceParts = {},
 ): DataSourceOptions {
   return {
     type: 'postgres',
     url: database.url,
-    entities: ENTITIES,
+    entities,
     migrations,
     migrationsTableName: 'schema_migrations',
     migrationsTransactionMode: 'each',

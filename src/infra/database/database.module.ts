@@ -8,7 +8,6 @@ import { ensureDatabase } from './ensure-database.js';
 import { loadMigrations } from './migrations.js';
 import { runMigrations } from './run-migrations.js';
 import { PoolMetrics } from './pool-metrics.js';
-import { TransactionRunner } from './transaction-runner.js';
 
 const logger = new Logger('Database');
 
@@ -52,7 +51,7 @@ async function openDataSource(options: DataSourceOptions): Promise<DataSource> {
       },
     }),
   ],
-  providers: [Database, TransactionRunner, PoolMetrics],
-  exports: [Database, TransactionRunner],
+  providers: [Database, PoolMetrics],
+  exports: [Database],
 })
 export class DatabaseModule {}

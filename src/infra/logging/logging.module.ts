@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { LoggerModule } from 'nestjs-pino';
 import { APP_CONFIG, type AppConfig } from '../../config/app-config.js';
+import { errSerializer } from './safe-error.js';
 import { traceFields } from './trace-fields.js';
 import { currentRequestId } from '../../common/http/request-context.js';
 
@@ -35,6 +36,8 @@ export const REDACTED_PATHS = [
           level: config.logLevel,
           autoLogging: false,
           redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
+          // Errors are logged as name, message, code and stack only: never SQL parameters.
+          serializers: { err: errSerializer },
           // Any line written while serving a request carries its id.
           // and, while a span is active, its trace and span ids.
           mixin: () => {

@@ -6,8 +6,9 @@ import {
   type OnApplicationShutdown,
 } from '@nestjs/common';
 import type { Queue } from 'bullmq';
-import { withTimeout } from '../cache/with-timeout.js';
+import { withTimeout } from '../../common/async/with-timeout.js';
 import { Database } from '../database/database.js';
+import { ReplicaAck } from '../redis/replica-ack.js';
 import type { OutboxEvent } from './outbox-events.js';
 import { OutboxRepository, type OutboxRow } from './outbox.repository.js';
 import { JOBS, QUEUES } from './queues.js';
@@ -38,6 +39,7 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
     @InjectQueue(QUEUES.email) private readonly emailQueue: Queue,
     @InjectQueue(QUEUES.orders) private readonly ordersQueue: Queue,
     @InjectQueue(QUEUES.payments) private readonly paymentsQueue: Queue,
+    private readonly replicaAck: ReplicaAck,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -97,7 +99,7 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
     });
   }
 
-  /** One bulk add per queue: a batch costs two Redis round trips, not one per row. */
+  /** One bulk add per queue: a batch costs two Redis round trips (three on Sentinel), not one per row. */
   private async publish(rows: readonly OutboxRow[]): Promise<void> {
     const mails: BulkJob[] = [];
     const timeouts: BulkJob[] = [];
@@ -132,6 +134,9 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
       timeouts.length > 0 ? this.ordersQueue.addBulk(timeouts) : undefined,
       refunds.length > 0 ? this.paymentsQueue.addBulk(refunds) : undefined,
     ]);
+    // The rows are marked published next and never relayed again: the jobs must survive a
+    // failover first.
+    await this.replicaAck.queueWrites();
   }
 
   async onApplicationShutdown(): Promise<void> {

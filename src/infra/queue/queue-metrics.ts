@@ -1,7 +1,7 @@
 import { InjectQueue } from '@nestjs/bullmq';
 import { Injectable, type OnModuleDestroy } from '@nestjs/common';
 import type { Queue } from 'bullmq';
-import { withTimeout } from '../cache/with-timeout.js';
+import { withTimeout } from '../../common/async/with-timeout.js';
 import { METRIC } from '../metrics/metric-names.js';
 import { ScrapeGauge } from '../metrics/scrape-gauge.js';
 import { QUEUES } from './queues.js';

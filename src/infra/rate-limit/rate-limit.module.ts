@@ -1,13 +1,16 @@
 import { ThrottlerStorageRedisService } from '@nest-lab/throttler-storage-redis';
 import { Module } from '@nestjs/common';
 import { ThrottlerModule } from '@nestjs/throttler';
-import type { Redis } from 'ioredis';
+import { Cluster } from 'ioredis';
 import { strictRateLimitApplies } from '../../common/decorators/rate-limit.decorator.js';
 import { APP_CONFIG, type AppConfig } from '../../config/app-config.js';
+import type { RedisClient } from '../redis/redis.factory.js';
 import { REDIS } from '../redis/redis.tokens.js';
 import { FailOpenThrottlerStorage } from './fail-open-storage.js';
 import { rateLimitKey } from './rate-limit-key.js';
-import { RateLimiter, TOO_MANY_REQUESTS } from './rate-limiter.js';
+
+export const TOO_MANY_REQUESTS =
+  'Too many requests; retry after the number of seconds in Retry-After';
 
 /**
  * Two limits per client IP, counted in Redis (one Lua round trip per limit) so they hold
@@ -18,7 +21,7 @@ import { RateLimiter, TOO_MANY_REQUESTS } from './rate-limiter.js';
   imports: [
     ThrottlerModule.forRootAsync({
       inject: [APP_CONFIG, REDIS],
-      useFactory: (config: AppConfig, redis: Redis) => ({
+      useFactory: (config: AppConfig, redis: RedisClient) => ({
         throttlers: [
           {
             name: 'default',
@@ -32,13 +35,16 @@ import { RateLimiter, TOO_MANY_REQUESTS } from './rate-limiter.js';
             skipIf: (context) => !strictRateLimitApplies(context),
           },
         ],
-        storage: new FailOpenThrottlerStorage(new ThrottlerStorageRedisService(redis)),
+        storage: new FailOpenThrottlerStorage(
+          // Its script touches two keys in one hash tag ({key:limit}:hits, :blocked): one slot.
+          redis instanceof Cluster
+            ? new ThrottlerStorageRedisService(redis)
+            : new ThrottlerStorageRedisService(redis),
+        ),
         generateKey: (_context, tracker, name) => rateLimitKey(config.redis.prefix, name, tracker),
         errorMessage: TOO_MANY_REQUESTS,
       }),
     }),
   ],
-  providers: [RateLimiter],
-  exports: [RateLimiter],
 })
 export class RateLimitModule {}

@@ -9,6 +9,8 @@ import {
 import { Public } from '../../common/decorators/public.decorator.js';
 import { NoRateLimit } from '../../common/decorators/rate-limit.decorator.js';
 import { RedisHealthIndicator } from '../../infra/redis/redis.health.js';
+import { OutageLog } from './outage-log.js';
+import { ServingState } from './serving-state.js';
 
 /** Each dependency check gives up after this long, so readiness answers well within 5 seconds. */
 const CHECK_TIMEOUT_MS = 1500;
@@ -18,10 +20,13 @@ const CHECK_TIMEOUT_MS = 1500;
 @NoRateLimit()
 @Controller('health')
 export class HealthController {
+  private readonly outages = new OutageLog();
+
   constructor(
     private readonly health: HealthCheckService,
     private readonly database: TypeOrmHealthIndicator,
     private readonly redis: RedisHealthIndicator,
+    private readonly serving: ServingState,
   ) {}
 
   @Get('live')
@@ -32,7 +37,9 @@ export class HealthController {
   }
 
   @Get('ready')
-  @ApiOperation({ summary: 'Readiness: PostgreSQL and Redis answer (503 otherwise)' })
+  @ApiOperation({
+    summary: 'Readiness: PostgreSQL and Redis answer, and the process is not shutting down',
+  })
   @HealthCheck()
   ready(): Promise<HealthCheckResult> {
     return this.checkDependencies();
@@ -45,10 +52,17 @@ export class HealthController {
     return this.checkDependencies();
   }
 
-  private checkDependencies(): Promise<HealthCheckResult> {
-    return this.health.check([
-      () => this.database.pingCheck('database').withTimeout(CHECK_TIMEOUT_MS),
-      () => this.redis.ping('redis', CHECK_TIMEOUT_MS),
-    ]);
+  private async checkDependencies(): Promise<HealthCheckResult> {
+    try {
+      return this.outages.up(
+        await this.health.check([
+          ...(this.serving.draining ? [() => this.serving.check()] : []),
+          () => this.database.pingCheck('database').withTimeout(CHECK_TIMEOUT_MS),
+          () => this.redis.ping('redis', CHECK_TIMEOUT_MS),
+        ]),
+      );
+    } catch (error) {
+      throw this.outages.failed(error);
+    }
   }
 }

@@ -1,4 +1,4 @@
-import type { UserRole } from '../users/user.entity.js';
+import type { UserRole } from '../../common/auth/roles.js';
 import type { CancelReason, OrderStatus } from './order.entity.js';
 
 export const ORDER_TRANSITIONS = [

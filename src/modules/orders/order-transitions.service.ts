@@ -5,9 +5,9 @@ import { conflict, DomainError, forbidden, notFound } from '../../common/errors/
 import { Database, type Tx } from '../../infra/database/database.js';
 import { METRIC } from '../../infra/metrics/metric-names.js';
 import { Outbox } from '../../infra/queue/outbox.js';
-import { ProductsCache } from '../products/products.cache.js';
-import { ProductsRepository } from '../products/products.repository.js';
-import { UsersService } from '../users/users.service.js';
+import { ProductsCache } from '../products/index.js';
+import { ProductsRepository } from '../products/index.js';
+import { UsersService } from '../users/index.js';
 import { OrderResponseDto } from './dto/order-response.dto.js';
 import { sendsMail, transitionEvents } from './order-events.js';
 import { HOLDING_STATUS, unitsOf } from './order-placement.js';

@@ -1,6 +1,6 @@
 import { Module } from '@nestjs/common';
-import { ProductsModule } from '../products/products.module.js';
-import { UsersModule } from '../users/users.module.js';
+import { ProductsModule } from '../products/index.js';
+import { UsersModule } from '../users/index.js';
 import { IdempotencyKeysRepository } from './idempotency-keys.repository.js';
 import { OrderHooks } from './order-hooks.js';
 import { OrderPlacementRepository } from './order-placement.repository.js';

@@ -8,7 +8,7 @@ import { InjectConfig, type AppConfig } from '../../config/app-config.js';
 import { Database, type Db, type Tx } from '../../infra/database/database.js';
 import { METRIC } from '../../infra/metrics/metric-names.js';
 import { Outbox } from '../../infra/queue/outbox.js';
-import { ProductsCache } from '../products/products.cache.js';
+import { ProductsCache } from '../products/index.js';
 import type { CreateOrderDto } from './dto/create-order.dto.js';
 import type { OrderListQueryDto } from './dto/order-query.dto.js';
 import { OrderResponseDto } from './dto/order-response.dto.js';

@@ -1,6 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { Database } from '../../infra/database/database.js';
-import { OrderTransitionsService } from '../orders/order-transitions.service.js';
+import { OrderTransitionsService } from '../orders/index.js';
 import { PaymentProviders } from './payment-providers.js';
 import type { PaymentProvider, ProviderLookup, ProviderPayment } from './payment-provider.js';
 import { PaymentSettlement } from './payment-settlement.service.js';

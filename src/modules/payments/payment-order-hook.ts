@@ -1,9 +1,9 @@
 import { Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import type { Tx } from '../../infra/database/database.js';
 import type { OutboxEvent } from '../../infra/queue/outbox-events.js';
-import { OrderHooks, type ExpiryVerdict, type OrderHook } from '../orders/order-hooks.js';
-import type { OrderTransition } from '../orders/order-state-machine.js';
-import type { OrderRow } from '../orders/orders.repository.js';
+import { OrderHooks, type ExpiryVerdict, type OrderHook } from '../orders/index.js';
+import type { OrderTransition } from '../orders/index.js';
+import type { OrderRow } from '../orders/index.js';
 import { Database } from '../../infra/database/database.js';
 import { PaymentLookups } from './payment-lookups.js';
 import { PaymentSettlement } from './payment-settlement.service.js';

@@ -6,7 +6,7 @@ import { Public } from '../../common/decorators/public.decorator.js';
 import { NoRateLimit } from '../../common/decorators/rate-limit.decorator.js';
 import { DomainError } from '../../common/errors/domain-error.js';
 import { rawBodyOf } from '../../common/http/json-body.middleware.js';
-import { wrapSuccess } from '../../common/interceptors/envelope.interceptor.js';
+import { successEnvelope } from '../../common/http/envelope.js';
 import { WebhookReceiptDto } from './dto/payment-response.dto.js';
 import { KNOWN_PROVIDERS } from './providers/adapters.js';
 import { PaymentWebhooks } from './payment-webhooks.service.js';
@@ -60,6 +60,9 @@ export class PaymentWebhooksController {
       throw new DomainError('validation', 'Notification not accepted');
     }
     const receipt: WebhookReceiptDto = { received: true, result };
-    res.status(HttpStatus.OK).json(wrapSuccess(HttpStatus.OK, receipt));
+    res
+      .status(HttpStatus.OK)
+      .type('application/json')
+      .send(successEnvelope(HttpStatus.OK, JSON.stringify(receipt)));
   }
 }

@@ -5,7 +5,7 @@ import { ApiEnvelope, ApiErrors } from '../../common/decorators/api-response.dec
 import { Auth } from '../../common/decorators/auth.decorator.js';
 import { CurrentUser, type AuthUser } from '../../common/decorators/current-user.decorator.js';
 import { ParseIdPipe } from '../../common/pipes/parse-id.pipe.js';
-import { OrderResponseDto } from '../orders/dto/order-response.dto.js';
+import { OrderResponseDto } from '../orders/index.js';
 import { CreatePaymentDto } from './dto/create-payment.dto.js';
 import { PaymentResponseDto } from './dto/payment-response.dto.js';
 import { PaymentsService } from './payments.service.js';

@@ -1,5 +1,5 @@
 import { Module } from '@nestjs/common';
-import { OrdersModule } from '../orders/orders.module.js';
+import { OrdersModule } from '../orders/index.js';
 import { PaymentLookups } from './payment-lookups.js';
 import { PAYMENT_METRIC_PROVIDERS } from './payment-metrics.js';
 import { PaymentOrderHook } from './payment-order-hook.js';

@@ -10,10 +10,10 @@ import {
 import { toCents } from '../../common/money.js';
 import { InjectConfig, type AppConfig } from '../../config/app-config.js';
 import { Database, type Tx } from '../../infra/database/database.js';
-import type { OrderResponseDto } from '../orders/dto/order-response.dto.js';
-import { permission, type Actor } from '../orders/order-state-machine.js';
-import { OrderTransitionsService } from '../orders/order-transitions.service.js';
-import type { OrderRow } from '../orders/orders.repository.js';
+import type { OrderResponseDto } from '../orders/index.js';
+import { permission, type Actor } from '../orders/index.js';
+import { OrderTransitionsService } from '../orders/index.js';
+import type { OrderRow } from '../orders/index.js';
 import { PaymentResponseDto } from './dto/payment-response.dto.js';
 import { newPaymentId } from './payment-id.js';
 import { providerPaymentOf } from './payment-lookups.js';

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { Request } from 'express';
 import type { CacheSpecResolver } from '../../common/cache/cache-spec.js';
+import { parseId } from '../../common/validation/id.js';
 import { ResponseCache } from '../../infra/cache/response-cache.js';
 
 /** Every product list, hot list and search depends on this tag. */
@@ -14,8 +15,10 @@ const canonicalQuery = (req: Request): string => {
   return query.toString();
 };
 
+/** Keyed by the id ParseIdPipe will accept; anything else is not cached (the pipe refuses it). */
 export const productDetailCache: CacheSpecResolver = (req, config) => {
-  const id = String(req.params.id);
+  const id = parseId(String(req.params.id));
+  if (id === undefined) return undefined;
   return { key: `product:${id}`, tags: [productTag(id)], ttlSeconds: config.cache.ttl };
 };
 
@@ -24,13 +27,6 @@ export const productListCache: CacheSpecResolver = (req, config) => ({
   tags: [CATALOG],
   ttlSeconds: config.cache.listTtl,
 });
-
-/** Routes answered from the cache before reaching Nest (see CachedReads). */
-export const PRODUCT_CACHED_ROUTES: Readonly<Record<string, CacheSpecResolver>> = {
-  '/api/products': productListCache,
-  '/api/products/hot': productListCache,
-  '/api/products/:id': productDetailCache,
-};
 
 /**
  * The one way to tell the catalog cache that products changed: product writes here, stock and

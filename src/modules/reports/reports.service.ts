@@ -2,7 +2,7 @@ import { InjectQueue } from '@nestjs/bullmq';
 import { Injectable } from '@nestjs/common';
 import type { Queue } from 'bullmq';
 import { DomainError, notFound, validationFailed } from '../../common/errors/domain-error.js';
-import { withTimeout } from '../../infra/cache/with-timeout.js';
+import { withTimeout } from '../../common/async/with-timeout.js';
 import { Database } from '../../infra/database/database.js';
 import { currentJobMeta } from '../../infra/queue/job-context.js';
 import { JOBS, QUEUES, type SalesReportJob } from '../../infra/queue/queues.js';

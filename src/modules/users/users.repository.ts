@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { UserRole } from '../../common/auth/roles.js';
 import { DomainError } from '../../common/errors/domain-error.js';
 import type { Db } from '../../infra/database/database.js';
-import { violatedUnique } from '../../infra/database/unique-violation.js';
+import { violatedUnique } from '../../infra/database/pg-errors.js';
 
 /** A users row as PostgreSQL returns it. */
 export interface UserRow {

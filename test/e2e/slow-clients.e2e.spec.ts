@@ -1,0 +1,124 @@
+import type { Server } from 'node:http';
+import { connect } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startApp, startWorker, type TestApp } from '../support/test-app.js';
+
+/**
+ * CONTRACT §5 "Abuse limits": headers must arrive within 10 s and a body within 30 s, or the
+ * connection is closed (408 where a response is still possible). The limits are configuration,
+ * so these apps run with 1 s and 2 s; raw sockets play the slow clients.
+ */
+
+const HEADERS_MS = 1000;
+const REQUEST_MS = 2000;
+/** Node checks these deadlines every 250 ms; allow that and some scheduling. */
+const SLACK_MS = 1000;
+
+const bounded = {
+  HTTP_HEADERS_TIMEOUT_MS: String(HEADERS_MS),
+  HTTP_REQUEST_TIMEOUT_MS: String(REQUEST_MS),
+};
+
+interface Outcome {
+  closedAfterMs: number;
+  received: string;
+}
+
+/**
+ * Opens a raw connection, writes `first`, then `trickle` every 200 ms until the server closes
+ * the connection (or 15 s pass, which fails the test).
+ */
+function slowClient(url: string, first: string, trickle: string): Promise<Outcome> {
+  const { hostname, port } = new URL(url);
+  return new Promise((resolve, reject) => {
+    const started = performance.now();
+    let received = '';
+    const socket = connect(Number(port), hostname, () => {
+      socket.write(first);
+    });
+    const drip = setInterval(() => {
+      if (!socket.destroyed) socket.write(trickle);
+    }, 200);
+    const giveUp = setTimeout(() => {
+      socket.destroy();
+      reject(new Error('the server never closed the connection'));
+    }, 15_000);
+    socket.on('data', (chunk: Buffer) => {
+      received += chunk.toString('latin1');
+    });
+    socket.on('error', () => undefined);
+    socket.on('close', () => {
+      clearInterval(drip);
+      clearTimeout(giveUp);
+      resolve({ closedAfterMs: performance.now() - started, received });
+    });
+  });
+}
+
+const slowHeaders = (url: string): Promise<Outcome> =>
+  slowClient(url, 'GET /health/live HTTP/1.1\r\nHost: shop\r\n', 'X-Slow: still-coming\r\n');
+
+const slowBody = (url: string, path: string): Promise<Outcome> =>
+  slowClient(
+    url,
+    `POST ${path} HTTP/1.1\r\nHost: shop\r\nContent-Type: application/json\r\nContent-Length: 100000\r\n\r\n{"username":"`,
+    'a',
+  );
+
+function expectCutAfter(outcome: Outcome, deadlineMs: number): void {
+  expect(outcome.closedAfterMs).toBeGreaterThanOrEqual(deadlineMs - 50);
+  expect(outcome.closedAfterMs).toBeLessThan(deadlineMs + SLACK_MS);
+}
+
+describe.each([
+  ['api', startApp],
+  ['worker', startWorker],
+] as const)('the %s process', (name, start) => {
+  let t: TestApp;
+
+  beforeAll(async () => {
+    t = await start(bounded);
+  });
+  afterAll(() => t.close());
+
+  it('closes a connection whose headers do not arrive within HTTP_HEADERS_TIMEOUT_MS, with 408', async () => {
+    const outcome = await slowHeaders(t.url);
+    expectCutAfter(outcome, HEADERS_MS);
+    expect(outcome.received).toMatch(/^HTTP\/1\.1 408 /);
+  });
+
+  it('closes a connection that sends nothing at all', async () => {
+    const outcome = await slowClient(t.url, '', '');
+    expectCutAfter(outcome, HEADERS_MS);
+  });
+
+  it('closes a connection whose body does not arrive within HTTP_REQUEST_TIMEOUT_MS', async () => {
+    // The api reads the body of a login and answers 408; the worker reads no bodies, so it may
+    // have answered the route already, and then only closes the connection.
+    const outcome = await slowBody(t.url, name === 'api' ? '/api/auth/login' : '/health/live');
+    expectCutAfter(outcome, REQUEST_MS);
+    if (name === 'api') expect(outcome.received).toMatch(/^HTTP\/1\.1 408 /);
+  });
+
+  it('still answers a client that sends its request at once', async () => {
+    expect((await fetch(`${t.url}/health/live`)).status).toBe(200);
+  });
+});
+
+describe('the deadlines by default', () => {
+  it.each([
+    ['api', startApp],
+    ['worker', startWorker],
+  ] as const)(
+    'are the contract numbers on the %s: headers 10 s, the whole request 30 s',
+    async (_name, start) => {
+      const t = await start();
+      try {
+        const server = t.app.getHttpServer() as Server;
+        expect([server.headersTimeout, server.requestTimeout]).toEqual([10_000, 30_000]);
+      } finally {
+        await t.close();
+      }
+    },
+  );
+});

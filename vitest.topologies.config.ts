@@ -1,0 +1,13 @@
+import { defineConfig } from 'vitest/config';
+
+// `npm run test:topologies`: the service against a Redis Sentinel group (with a failover), a
+// Redis Cluster and TLS servers, all started by the tests; kept out of `npm test`.
+export default defineConfig({
+  test: {
+    include: ['test/topologies/**/*.topology.spec.ts'],
+    globalSetup: ['test/support/global-setup.ts'],
+    pool: 'forks',
+    testTimeout: 90_000,
+    hookTimeout: 90_000,
+  },
+});
