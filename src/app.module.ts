@@ -11,7 +11,7 @@ import { JwtAuthGuard } from './common/guards/jwt-auth.guard.js';
 import { RateLimitGuard } from './common/guards/rate-limit.guard.js';
 import { RolesGuard } from './common/guards/roles.guard.js';
 import { HTTP_PIPELINE_PROVIDERS } from './common/http/http-pipeline.js';
-import { JsonBodyMiddleware } from './common/http/json-body.middleware.js';
+import { JsonBodyMiddleware, RawBodyMiddleware } from './common/http/json-body.middleware.js';
 import type { AppConfig } from './config/app-config.js';
 import { ConfigModule } from './config/config.module.js';
 import { CacheModule } from './infra/cache/cache.module.js';
@@ -33,9 +33,19 @@ import { ProductsHttpModule } from './modules/products/index.js';
 import { ReportsHttpModule } from './modules/reports/index.js';
 import { ReportsWorkerModule } from './modules/reports/index.js';
 import { UsersHttpModule } from './modules/users/index.js';
+import {
+  PaymentsHttpModule,
+  PaymentsWorkerModule,
+  RAW_BODY_ROUTES,
+} from './modules/payments/index.js';
 
 /** The queue processors: in the worker process, and in the api too when RUN_WORKERS is true. */
-export const WORKER_MODULES = [MailWorkerModule, OrdersWorkerModule, ReportsWorkerModule];
+export const WORKER_MODULES = [
+  MailWorkerModule,
+  OrdersWorkerModule,
+  PaymentsWorkerModule,
+  ReportsWorkerModule,
+];
 
 /** The api process: every public route, plus the queue processors when RUN_WORKERS is true. */
 @Module({})
@@ -61,6 +71,7 @@ export class AppModule implements NestModule {
         UsersHttpModule.register(AuthModule),
         ProductsHttpModule,
         OrdersHttpModule,
+        PaymentsHttpModule,
         ReportsHttpModule,
         QueueDashboardModule.forRoot(config),
         ...(config.runWorkers ? WORKER_MODULES : []),
@@ -80,6 +91,11 @@ export class AppModule implements NestModule {
   }
 
   configure(consumer: MiddlewareConsumer): void {
-    consumer.apply(JsonBodyMiddleware).forRoutes({ path: '{*path}', method: RequestMethod.ALL });
+    // Provider notifications keep their raw bytes: their signatures are over exactly those.
+    consumer.apply(RawBodyMiddleware).forRoutes(...RAW_BODY_ROUTES);
+    consumer
+      .apply(JsonBodyMiddleware)
+      .exclude(...RAW_BODY_ROUTES)
+      .forRoutes({ path: '{*path}', method: RequestMethod.ALL });
   }
 }

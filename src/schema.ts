@@ -3,6 +3,7 @@ import { UserTokenEntity } from './modules/auth/user-token.entity.js';
 import { CustomerHoldEntity } from './modules/orders/customer-hold.entity.js';
 import { IdempotencyKeyEntity } from './modules/orders/idempotency-key.entity.js';
 import { OrderEntity, OrderItemEntity } from './modules/orders/order.entity.js';
+import { PaymentEntity, PaymentEventEntity } from './modules/payments/payment.entity.js';
 import { ProductEntity } from './modules/products/product.entity.js';
 import { UserEntity } from './modules/users/user.entity.js';
 import { MailDeliveryEntity } from './infra/mail/mail-delivery.entity.js';
@@ -23,4 +24,6 @@ export const ENTITIES = [
   OutboxEntity,
   MailDeliveryEntity,
   UserTokenEntity,
+  PaymentEntity,
+  PaymentEventEntity,
 ];

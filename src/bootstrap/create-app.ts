@@ -10,6 +10,7 @@ import { HttpMetrics } from '../infra/metrics/http-metrics.js';
 import { RequestTimeout } from '../infra/request-timeout/request-timeout.js';
 import type { AppConfig } from '../config/app-config.js';
 import { WorkerModule } from '../worker.module.js';
+import { buildProviders } from '../modules/payments/index.js';
 import { JsonExpressAdapter, serverOptions } from './json-express-adapter.js';
 import { setupSwagger } from './swagger.js';
 
@@ -19,6 +20,9 @@ async function create(
   beforeRoutes: (app: NestExpressApplication, adapter: JsonExpressAdapter) => void = () =>
     undefined,
 ): Promise<NestExpressApplication> {
+  // The payment providers' settings are checked before Nest starts, so that a missing key is
+  // the one line a ConfigError is (inside the container Nest would log it with a stack first).
+  buildProviders(config);
   const adapter = new JsonExpressAdapter(serverOptions(config));
   const app = await NestFactory.create<NestExpressApplication>(module, adapter, {
     bodyParser: false,

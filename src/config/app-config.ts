@@ -90,5 +90,27 @@ export interface AppConfig {
         readonly lockSeconds: number;
       }
     | undefined;
+  readonly payments: PaymentsConfig;
   readonly logLevel: (typeof LOG_LEVELS)[number];
+}
+
+/**
+ * Payments (CONTRACT §6). Which providers are known, and what each needs, is the payments
+ * module's business: it checks at start-up that every enabled one has its settings.
+ */
+export interface PaymentsConfig {
+  /** Enabled provider names, in the order given. */
+  readonly providers: readonly string[];
+  /** ISO 4217, two-decimal: amounts are whole cents in the provider's smallest unit. */
+  readonly currency: string;
+  /** The api's public base (no trailing slash), for notify and return URLs. */
+  readonly publicUrl: string;
+  /** Seconds after which a payment still pending is looked up at its provider. */
+  readonly reconcileAfter: number;
+  readonly fakeInProduction: boolean;
+  readonly stripe: {
+    readonly secretKey: string | undefined;
+    readonly webhookSecret: string | undefined;
+    readonly apiBase: string;
+  };
 }

@@ -357,6 +357,52 @@ export class EnvironmentVariables {
   @Max(86_400)
   BULL_BOARD_LOCK_SECONDS = 900;
 
+  /**
+   * Payment providers enabled, comma-separated; each must be a known adapter (see payments).
+   * Unset: fake in development and tests, none with NODE_ENV=production (see load-config.ts).
+   */
+  @IsOptional()
+  @Matches(/^\s*[a-z0-9_]+(\s*,\s*[a-z0-9_]+)*\s*$/, {
+    message: 'must be comma-separated provider names such as fake,stripe',
+  })
+  PAYMENT_PROVIDERS?: string;
+
+  /** ISO 4217 code of every price; checked for two decimals in load-config.ts. */
+  @Matches(/^[A-Z]{3}$/, { message: 'must be an ISO 4217 code in capitals, such as USD' })
+  CURRENCY = 'USD';
+
+  /** The api's public base for provider callbacks and return URLs; unset: APP_URL. */
+  @IsOptional()
+  @IsUrl(
+    { protocols: ['http', 'https'], require_tld: false, require_protocol: true },
+    { message: 'must be an http:// or https:// URL' },
+  )
+  PUBLIC_URL?: string;
+
+  @Transform(toInt)
+  @IsInt({ message: INT })
+  @Min(1)
+  @Max(86_400)
+  PAYMENT_RECONCILE_AFTER = 600;
+
+  @Transform(toBool)
+  @IsBoolean({ message: BOOL })
+  PAYMENT_FAKE_IN_PRODUCTION = false;
+
+  @IsOptional()
+  @IsString()
+  STRIPE_SECRET_KEY?: string;
+
+  @IsOptional()
+  @IsString()
+  STRIPE_WEBHOOK_SECRET?: string;
+
+  @IsUrl(
+    { protocols: ['http', 'https'], require_tld: false, require_protocol: true },
+    { message: 'must be an http:// or https:// URL' },
+  )
+  STRIPE_API_BASE = 'https://api.stripe.com';
+
   @IsIn(LOG_LEVELS, { message: `must be one of ${LOG_LEVELS.join(', ')}` })
   LOG_LEVEL: (typeof LOG_LEVELS)[number] = 'info';
 }

@@ -159,6 +159,55 @@ describe('loadConfig', () => {
     );
   });
 
+  it('enables the fake payment provider by default, except in production where it is refused unless allowed', () => {
+    const secret = 'x'.repeat(48);
+    expect(loadConfig({}).payments.providers).toEqual(['fake']);
+    expect(loadConfig({ NODE_ENV: 'production', JWT_SECRET: secret }).payments.providers).toEqual(
+      [],
+    );
+    expect(
+      fail({ NODE_ENV: 'production', JWT_SECRET: secret, PAYMENT_PROVIDERS: 'stripe,fake' }),
+    ).toContain('PAYMENT_PROVIDERS includes fake');
+    expect(
+      loadConfig({
+        NODE_ENV: 'production',
+        JWT_SECRET: secret,
+        PAYMENT_PROVIDERS: 'fake',
+        PAYMENT_FAKE_IN_PRODUCTION: 'true',
+      }).payments.providers,
+    ).toEqual(['fake']);
+    expect(loadConfig({ PAYMENT_PROVIDERS: ' stripe , fake,stripe' }).payments.providers).toEqual([
+      'stripe',
+      'fake',
+    ]);
+    expect(fail({ PAYMENT_PROVIDERS: 'Stripe;fake' })).toContain('PAYMENT_PROVIDERS must be');
+  });
+
+  it('takes CURRENCY only as a two-decimal ISO 4217 code', () => {
+    expect(loadConfig({}).payments.currency).toBe('USD');
+    expect(loadConfig({ CURRENCY: 'EUR' }).payments.currency).toBe('EUR');
+    for (const code of ['JPY', 'KWD', 'XAU', 'ABC']) {
+      expect(fail({ CURRENCY: code })).toBe(
+        `Invalid configuration: CURRENCY must be an ISO 4217 currency with two decimals (got "${code}")`,
+      );
+    }
+    expect(fail({ CURRENCY: 'usd' })).toContain('CURRENCY must be an ISO 4217 code in capitals');
+  });
+
+  it('uses APP_URL as the public base unless PUBLIC_URL is set, and never shows a Stripe key in an error', () => {
+    expect(loadConfig({ APP_URL: 'https://shop.example/' }).payments.publicUrl).toBe(
+      'https://shop.example',
+    );
+    expect(
+      loadConfig({ APP_URL: 'https://shop.example', PUBLIC_URL: 'https://api.shop.example' })
+        .payments.publicUrl,
+    ).toBe('https://api.shop.example');
+    expect(loadConfig({}).payments.reconcileAfter).toBe(600);
+    expect(fail({ STRIPE_API_BASE: 'ftp://x', STRIPE_SECRET_KEY: 'sk_live_secret' })).not.toContain(
+      'sk_live_secret',
+    );
+  });
+
   it("defaults the per-customer caps to the contract's 10 pending orders and 100 units, 0 turning them off", () => {
     expect(loadConfig({}).orderCaps).toEqual({ pendingOrders: 10, pendingUnits: 100 });
     expect(

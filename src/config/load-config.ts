@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import { plainToInstance } from 'class-transformer';
 import { validateSync, type ValidationError } from 'class-validator';
+import { isTwoDecimalCurrency } from './currency.js';
 import type { AppConfig } from './app-config.js';
 import { DEV_JWT_SECRET, EnvironmentVariables, PUBLISHED_JWT_SECRETS } from './env.schema.js';
 import {
@@ -18,7 +19,7 @@ const TYPE_CONSTRAINTS = ['isInt', 'isBoolean', 'isUrl', 'isEmail', 'isIn', 'isS
 
 /** The value as given, for the error line; never a secret, and URLs without their password. */
 const shown = (name: string, env: NodeJS.ProcessEnv): string =>
-  /SECRET|PASSWORD/.test(name)
+  /SECRET|PASSWORD|_KEY$/.test(name)
     ? ''
     : ` (got ${JSON.stringify(env[name]?.replace(/(\/\/[^:/@]*:)[^@/]*@/, '$1***@'))})`;
 
@@ -89,6 +90,26 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   if ((vars.ADMIN_EMAIL === undefined) !== (vars.ADMIN_PASSWORD === undefined)) {
     throw new ConfigError(
       'Invalid configuration: ADMIN_EMAIL and ADMIN_PASSWORD must be set together',
+    );
+  }
+  // The default, fake, pays without money: never by default in production.
+  const providerList = vars.PAYMENT_PROVIDERS ?? (production ? '' : 'fake');
+  const providers = [
+    ...new Set(
+      providerList
+        .split(',')
+        .map((name) => name.trim())
+        .filter(Boolean),
+    ),
+  ];
+  if (!isTwoDecimalCurrency(vars.CURRENCY)) {
+    throw new ConfigError(
+      `Invalid configuration: CURRENCY must be an ISO 4217 currency with two decimals (got "${vars.CURRENCY}")`,
+    );
+  }
+  if (production && providers.includes('fake') && !vars.PAYMENT_FAKE_IN_PRODUCTION) {
+    throw new ConfigError(
+      'Invalid configuration: PAYMENT_PROVIDERS includes fake (payments without money), refused with NODE_ENV=production unless PAYMENT_FAKE_IN_PRODUCTION=true',
     );
   }
 
@@ -163,6 +184,18 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
             lockSeconds: vars.BULL_BOARD_LOCK_SECONDS,
           }
         : undefined,
+    payments: {
+      providers,
+      currency: vars.CURRENCY,
+      publicUrl: (vars.PUBLIC_URL ?? vars.APP_URL).replace(/\/+$/, ''),
+      reconcileAfter: vars.PAYMENT_RECONCILE_AFTER,
+      fakeInProduction: vars.PAYMENT_FAKE_IN_PRODUCTION,
+      stripe: {
+        secretKey: vars.STRIPE_SECRET_KEY,
+        webhookSecret: vars.STRIPE_WEBHOOK_SECRET,
+        apiBase: vars.STRIPE_API_BASE,
+      },
+    },
     logLevel: vars.LOG_LEVEL,
   };
 }

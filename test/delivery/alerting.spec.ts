@@ -30,7 +30,7 @@ const anchors = (markdown: string): Set<string> =>
 describe('the alert rules', () => {
   it('each link to a runbook entry of the README that exists', () => {
     const readme = anchors(read('README.md'));
-    expect(rules.length).toBe(12);
+    expect(rules.length).toBe(13);
     for (const rule of rules) {
       const url = rule.annotations.runbook_url ?? '';
       const anchor =

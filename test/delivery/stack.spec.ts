@@ -188,7 +188,7 @@ describe('alerts and dashboard', () => {
       'rules',
       path.join(ROOT, 'helm/shop/files/alerts.yml'),
     ]);
-    expect(out.toString()).toMatch(/SUCCESS: 12 rules found/);
+    expect(out.toString()).toMatch(/SUCCESS: 13 rules found/);
   });
 
   it('alert on error rate, p95 latency, a service down, queue backlog and failed jobs', () => {
@@ -207,6 +207,8 @@ describe('alerts and dashboard', () => {
       'ShopOutboxLag',
       'ShopMailCircuitOpen',
       'ShopCacheHitRatioLow',
+      // Issue 16: payment notifications refused.
+      'ShopPaymentWebhooksRejected',
     ]);
   });
 

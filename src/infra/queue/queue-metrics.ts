@@ -18,8 +18,9 @@ export class QueueMetrics implements OnModuleDestroy {
     @InjectQueue(QUEUES.email) email: Queue,
     @InjectQueue(QUEUES.orders) orders: Queue,
     @InjectQueue(QUEUES.reports) reports: Queue,
+    @InjectQueue(QUEUES.payments) payments: Queue,
   ) {
-    const queues = [email, orders, reports];
+    const queues = [email, orders, reports, payments];
     this.metric = new ScrapeGauge({
       name: METRIC.queueJobs,
       help: 'Jobs in each queue, by state',

@@ -18,7 +18,7 @@ const DAY = 24 * 3600;
 BullModule.workerClass = BlockingWorker;
 
 /**
- * BullMQ on the service's Redis (keys under {<REDIS_PREFIX>:bull}), the three queues, and the
+ * BullMQ on the service's Redis (keys under {<REDIS_PREFIX>:bull}), its queues, and the
  * outbox that feeds them. Producers share the fail-fast queue connection, because the outbox
  * retries for them; workers make a blocking copy of it, which waits through Redis outages.
  */

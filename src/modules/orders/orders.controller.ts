@@ -1,15 +1,4 @@
-import {
-  Body,
-  Controller,
-  Get,
-  HttpCode,
-  HttpStatus,
-  Param,
-  Post,
-  Put,
-  Query,
-  Res,
-} from '@nestjs/common';
+import { Body, Controller, Get, Param, Post, Put, Query, Res } from '@nestjs/common';
 import { ApiHeader, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { ApiEnvelope, ApiErrors } from '../../common/decorators/api-response.decorator.js';
@@ -91,19 +80,6 @@ export class OrdersController {
     @Param('id', ParseIdPipe) id: number,
   ): Promise<OrderResponseDto> {
     return this.orders.get(user, id);
-  }
-
-  @Post(':id/pay')
-  @Auth()
-  @HttpCode(HttpStatus.OK)
-  @ApiOperation({ summary: 'Pay a pending order (simulated payment; owner only)' })
-  @ApiEnvelope(OrderResponseDto)
-  @ApiErrors(400, 404, 409)
-  pay(
-    @CurrentUser() user: AuthUser,
-    @Param('id', ParseIdPipe) id: number,
-  ): Promise<OrderResponseDto> {
-    return this.apply(user, id, 'pay');
   }
 
   @Put(':id/cancel')
