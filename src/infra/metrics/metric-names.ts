@@ -8,6 +8,10 @@ export const METRIC = {
   queueJobs: 'queue_jobs',
   dbPoolConnections: 'db_pool_connections',
   dbPoolMax: 'db_pool_max_connections',
+  dbReplicaPoolConnections: 'db_replica_pool_connections',
+  dbReplicaPoolMax: 'db_replica_pool_max_connections',
+  dbReplicaLag: 'db_replica_lag_seconds',
+  dbReplicaInUse: 'db_replica_in_use',
 } as const;
 
 /** Every request whose path matched no route shares this label, so cardinality stays bounded. */
