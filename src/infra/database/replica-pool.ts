@@ -47,6 +47,13 @@ export class ReplicaPool implements Db {
   async query<T>(text: string, params: readonly unknown[] = []): Promise<QueryResult<T>> {
     const client = await this.pool.connect();
     let broken: Error | undefined;
+    // While checked out a client has no listener of the pool's: a connection that dies between
+    // statements (a FATAL right behind the last answer) would be an uncaught error. TypeORM's
+    // query runner listens the same way.
+    const lost = (error: Error): void => {
+      broken = error;
+    };
+    client.on('error', lost);
     try {
       const result = await client.query<pg.QueryResultRow>(text, [...params]);
       return { rows: result.rows as T[], count: result.rowCount ?? result.rows.length };
@@ -56,6 +63,7 @@ export class ReplicaPool implements Db {
       if (!(error instanceof pg.DatabaseError)) broken = error as Error;
       throw new QueryFailedError(text, [...params], error as Error);
     } finally {
+      client.removeListener('error', lost);
       client.release(broken);
     }
   }
