@@ -87,7 +87,8 @@ export class ReplicaSet implements OnModuleDestroy, OnApplicationShutdown {
       const lsn = await withTimeout(ReplicationStatus.primaryPosition(primary), CHECK_TIMEOUT_MS);
       this.history.record(sampledAt, parseLsn(lsn));
     } catch {
-      // The primary's own health is readiness's business; without a sample, lag bounds only grow.
+      // The primary's own health is readiness's business; without a new sample the bounds that
+      // older samples give only grow, and the replica's replay age still bounds its lag.
     }
     await Promise.all(this.replicas.map((replica) => this.checkReplica(replica)));
   }
