@@ -1,5 +1,6 @@
 import type { LOG_LEVELS, NODE_ENVS } from './env.schema.js';
 import type { RedisConnectionConfig } from './redis-connection.js';
+import type { ReplicaEndpoint } from './replica-urls.js';
 
 import { Inject } from '@nestjs/common';
 
@@ -23,6 +24,14 @@ export interface AppConfig {
     readonly statementTimeoutMs: number;
     readonly connectTimeoutMs: number;
     readonly migrationsRun: boolean;
+  };
+  /** PostgreSQL read replicas (CONTRACT §9); none: every read goes to the primary. */
+  readonly readReplicas: {
+    readonly endpoints: readonly ReplicaEndpoint[];
+    /** A replica further behind than this is skipped. */
+    readonly maxLagSeconds: number;
+    readonly poolSize: number;
+    readonly connectTimeoutMs: number;
   };
   readonly redis: {
     /** REDIS_URL as given; REDIS_CLUSTER_NODES replaces it when set. */

@@ -110,6 +110,32 @@ export class EnvironmentVariables {
   @Max(60_000)
   DATABASE_CONNECT_TIMEOUT_MS = 3_000;
 
+  /** Read replicas, comma-separated postgres:// URLs; parsed in replica-urls.ts. */
+  @IsOptional()
+  @IsString()
+  DATABASE_REPLICA_URLS?: string;
+
+  /** Seconds a replica may be behind the primary and still serve reads. */
+  @Transform(toInt)
+  @IsInt({ message: INT })
+  @Min(1)
+  @Max(3600)
+  DATABASE_REPLICA_MAX_LAG = 5;
+
+  /** Connections per process to each replica. */
+  @Transform(toInt)
+  @IsInt({ message: INT })
+  @Min(1)
+  @Max(500)
+  DATABASE_REPLICA_POOL_SIZE = 10;
+
+  /** Short: a read waiting for an unreachable replica goes to the primary after this. */
+  @Transform(toInt)
+  @IsInt({ message: INT })
+  @Min(100)
+  @Max(60_000)
+  DATABASE_REPLICA_CONNECT_TIMEOUT_MS = 1_000;
+
   /** One server (redis://, rediss://) or a Sentinel group; parsed in redis-connection.ts. */
   @Matches(/^rediss?(\+sentinel)?:\/\/\S+$/, { message: REDIS_URL_FORMS })
   REDIS_URL = 'redis://localhost:6379/0';

@@ -9,6 +9,7 @@ import {
   RedisSettingError,
   type RedisConnectionConfig,
 } from './redis-connection.js';
+import { parseReplicaUrls, ReplicaUrlError, type ReplicaEndpoint } from './replica-urls.js';
 
 export class ConfigError extends Error {
   override readonly name = 'ConfigError';
@@ -53,6 +54,15 @@ function redisSettings(vars: EnvironmentVariables, env: NodeJS.ProcessEnv): Redi
     if (!(error instanceof RedisSettingError)) throw error;
     const value = error.showValue ? shown(error.variable, env) : '';
     throw new ConfigError(`Invalid configuration: ${error.message}${value}`);
+  }
+}
+
+function replicaEndpoints(vars: EnvironmentVariables): ReplicaEndpoint[] {
+  try {
+    return parseReplicaUrls(vars.DATABASE_REPLICA_URLS, vars.DATABASE_URL);
+  } catch (error) {
+    if (!(error instanceof ReplicaUrlError)) throw error;
+    throw new ConfigError(`Invalid configuration: DATABASE_REPLICA_URLS ${error.message}`);
   }
 }
 
@@ -125,6 +135,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       statementTimeoutMs: vars.DATABASE_STATEMENT_TIMEOUT_MS,
       connectTimeoutMs: vars.DATABASE_CONNECT_TIMEOUT_MS,
       migrationsRun: vars.MIGRATIONS_RUN,
+    },
+    readReplicas: {
+      endpoints: replicaEndpoints(vars),
+      maxLagSeconds: vars.DATABASE_REPLICA_MAX_LAG,
+      poolSize: vars.DATABASE_REPLICA_POOL_SIZE,
+      connectTimeoutMs: vars.DATABASE_REPLICA_CONNECT_TIMEOUT_MS,
     },
     redis: {
       url: vars.REDIS_URL,

@@ -1,4 +1,4 @@
-import pg from 'pg';
+import pg, { type PoolConfig } from 'pg';
 import type { DataSourceOptions } from 'typeorm';
 import type { AppConfig } from '../../config/app-config.js';
 
@@ -38,5 +38,27 @@ export function dataSourceOptions(
       idleTimeoutMillis: 30_000,
       keepAlive: true,
     },
+  };
+}
+
+/**
+ * A read replica's pool: the primary's statement timeout, a connect timeout of its own (short:
+ * a read waiting for a replica that does not answer goes to the primary after it), and a client
+ * side bound on a statement, so that a replica cut off mid-query fails the read instead of
+ * holding it until TCP gives up.
+ */
+export function replicaPoolOptions(
+  database: DatabaseConfig,
+  replicas: AppConfig['readReplicas'],
+  applicationName = 'shop-api',
+): PoolConfig {
+  return {
+    max: replicas.poolSize,
+    application_name: `${applicationName}:replica`,
+    connectionTimeoutMillis: replicas.connectTimeoutMs,
+    statement_timeout: database.statementTimeoutMs,
+    query_timeout: database.statementTimeoutMs + replicas.connectTimeoutMs,
+    idleTimeoutMillis: 30_000,
+    keepAlive: true,
   };
 }

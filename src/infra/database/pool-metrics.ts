@@ -7,7 +7,7 @@ import { METRIC } from '../metrics/metric-names.js';
 import { ScrapeGauge } from '../metrics/scrape-gauge.js';
 import { trackCheckouts } from './pool-checkout.js';
 
-interface PgPool {
+export interface PgPoolUse {
   totalCount: number;
   idleCount: number;
   waitingCount: number;
@@ -15,8 +15,19 @@ interface PgPool {
 }
 
 /** The pg pool TypeORM opened (its driver's "master"), once the data source is initialised. */
-export const pgPoolOf = (dataSource: DataSource): (Pool & PgPool) | undefined =>
-  (dataSource.driver as unknown as { master?: Pool & PgPool }).master;
+export const pgPoolOf = (dataSource: DataSource): (Pool & PgPoolUse) | undefined =>
+  (dataSource.driver as unknown as { master?: Pool & PgPoolUse }).master;
+
+/** Connections open and idle, and callers waiting for one, under a `state` label. */
+export const setConnections = (
+  gauge: ScrapeGauge<string>['gauge'],
+  pool: PgPoolUse,
+  labels: Record<string, string> = {},
+): void => {
+  gauge.set({ ...labels, state: 'total' }, pool.totalCount);
+  gauge.set({ ...labels, state: 'idle' }, pool.idleCount);
+  gauge.set({ ...labels, state: 'waiting' }, pool.waitingCount);
+};
 
 /** One histogram per process, shared by every app in it (tests run several). */
 const acquireHistogram = (): Histogram =>
@@ -28,37 +39,35 @@ const acquireHistogram = (): Histogram =>
   });
 
 /**
- * The pg pool's use: connections open and idle and requests waiting for one (read at scrape
- * time), and how long each checkout waited.
+ * The primary pool's use: connections open and idle and requests waiting for one (read at
+ * scrape time), and how long each checkout waited. Read replicas: ReplicaMetrics.
  */
 @Injectable()
 export class PoolMetrics implements OnModuleDestroy {
-  private readonly connections: ScrapeGauge<'state'>;
-  private readonly max: ScrapeGauge<never>;
+  private readonly gauges: ScrapeGauge<string>[];
   private readonly untrack: () => void;
 
   constructor(@InjectDataSource() dataSource: DataSource) {
-    const pool = (): PgPool | undefined => pgPoolOf(dataSource);
-    this.connections = new ScrapeGauge({
-      name: METRIC.dbPoolConnections,
-      help: 'PostgreSQL pool: open connections (total), idle ones, and requests waiting for one',
-      labelNames: ['state'],
-      collect() {
-        const current = pool();
-        if (!current) return;
-        this.set({ state: 'total' }, current.totalCount);
-        this.set({ state: 'idle' }, current.idleCount);
-        this.set({ state: 'waiting' }, current.waitingCount);
-      },
-    });
-    this.max = new ScrapeGauge({
-      name: METRIC.dbPoolMax,
-      help: 'PostgreSQL pool: the most connections it may open (DATABASE_POOL_SIZE)',
-      collect() {
-        const current = pool();
-        if (current) this.set(current.options.max);
-      },
-    });
+    const pool = (): PgPoolUse | undefined => pgPoolOf(dataSource);
+    this.gauges = [
+      new ScrapeGauge({
+        name: METRIC.dbPoolConnections,
+        help: 'PostgreSQL pool: open connections (total), idle ones, and requests waiting for one',
+        labelNames: ['state'],
+        collect() {
+          const current = pool();
+          if (current) setConnections(this, current);
+        },
+      }),
+      new ScrapeGauge({
+        name: METRIC.dbPoolMax,
+        help: 'PostgreSQL pool: the most connections it may open (DATABASE_POOL_SIZE)',
+        collect() {
+          const current = pool();
+          if (current) this.set(current.options.max);
+        },
+      }),
+    ];
     const histogram = acquireHistogram();
     const pgPool = pgPoolOf(dataSource);
     this.untrack = pgPool
@@ -74,7 +83,6 @@ export class PoolMetrics implements OnModuleDestroy {
 
   onModuleDestroy(): void {
     this.untrack();
-    this.connections.remove();
-    this.max.remove();
+    for (const gauge of this.gauges) gauge.remove();
   }
 }

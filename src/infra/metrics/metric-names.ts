@@ -11,6 +11,10 @@ export const METRIC = {
   dbPoolMax: 'db_pool_max_connections',
   dbPoolAcquire: 'db_pool_acquire_duration_seconds',
   outboxOldestAge: 'outbox_oldest_unrelayed_age_seconds',
+  dbReplicaPoolConnections: 'db_replica_pool_connections',
+  dbReplicaPoolMax: 'db_replica_pool_max_connections',
+  dbReplicaLag: 'db_replica_lag_seconds',
+  dbReplicaInUse: 'db_replica_in_use',
 } as const;
 
 /** Every request whose path matched no route shares this label, so cardinality stays bounded. */

@@ -5,6 +5,7 @@ import { ApiEnvelope, ApiErrors } from '../../common/decorators/api-response.dec
 import { Auth } from '../../common/decorators/auth.decorator.js';
 import { CurrentUser, type AuthUser } from '../../common/decorators/current-user.decorator.js';
 import type { Page } from '../../common/dto/page.js';
+import { ReadsOwnWrites } from '../../common/interceptors/read-your-writes.interceptor.js';
 import { ParseIdPipe } from '../../common/pipes/parse-id.pipe.js';
 import { CreateOrderDto } from './dto/create-order.dto.js';
 import { OrderListQueryDto } from './dto/order-query.dto.js';
@@ -22,6 +23,7 @@ const actorOf = (user: AuthUser): Actor => ({
 });
 
 @ApiTags('orders')
+@ReadsOwnWrites()
 @Controller('api/orders')
 export class OrdersController {
   constructor(

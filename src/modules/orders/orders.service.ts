@@ -78,7 +78,7 @@ export class OrdersService {
   }
 
   async get(caller: AuthUser, id: number): Promise<OrderResponseDto> {
-    const db = this.database.pool;
+    const db = this.database.replica;
     const order = await this.orders.findById(db, id);
     if (!order || (order.user_id !== caller.id && caller.role !== 'admin')) throw notFound('Order');
     const items = await this.orders.itemsOf(db, [id]);
@@ -89,7 +89,7 @@ export class OrdersService {
     if (query.user_id !== undefined && caller.role !== 'admin') {
       throw forbidden("Only administrators may list another user's orders");
     }
-    const db = this.database.pool;
+    const db = this.database.replica;
     const userId = query.user_id ?? caller.id;
     const { rows, total } = await this.orders.listForUser(
       db,

@@ -74,9 +74,10 @@ export class ReportsService {
 
   /** The report itself, run by the job; a read, so running it twice is harmless. */
   async salesReport(startDate: string, endDate: string): Promise<SalesReportDto> {
+    const db = this.database.replica;
     const [totals, top] = await Promise.all([
-      this.reports.salesTotals(this.database.pool, startDate, endDate),
-      this.reports.topProducts(this.database.pool, startDate, endDate),
+      this.reports.salesTotals(db, startDate, endDate),
+      this.reports.topProducts(db, startDate, endDate),
     ]);
     return SalesReportDto.from(totals, top);
   }
