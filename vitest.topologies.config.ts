@@ -1,7 +1,8 @@
 import { defineConfig } from 'vitest/config';
 
 // `npm run test:topologies`: the service against a Redis Sentinel group (with a failover), a
-// Redis Cluster and TLS servers, all started by the tests; kept out of `npm test`.
+// Redis Cluster, TLS servers, and a PostgreSQL primary with a streaming read replica, all
+// started by the tests; kept out of `npm test`.
 export default defineConfig({
   test: {
     include: ['test/topologies/**/*.topology.spec.ts'],

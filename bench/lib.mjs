@@ -3,6 +3,7 @@ import { spawn } from 'node:child_process';
 import { createServer } from 'node:net';
 import autocannon from 'autocannon';
 import pg from 'pg';
+import { SMTPServer } from 'smtp-server';
 
 export const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -16,13 +17,13 @@ export async function freePort() {
   });
 }
 
-export function start(nodeBinary, script, env, { quiet = true } = {}) {
+export function start(nodeBinary, script, env, { quiet = true, nodeArgs = [] } = {}) {
   // BENCH_PROFILE_DIR writes a CPU profile of the api (not the floor) for `node --cpu-prof`.
   const profile =
     process.env.BENCH_PROFILE_DIR && script.endsWith('main.js')
       ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE_DIR}`]
       : [];
-  const child = spawn(nodeBinary, [...profile, script], {
+  const child = spawn(nodeBinary, [...profile, ...nodeArgs, script], {
     env: { PATH: process.env.PATH, ...env },
     stdio: ['ignore', quiet ? 'ignore' : 'inherit', 'inherit'],
   });
@@ -113,3 +114,45 @@ export const summary = (results) => {
     }, {}),
   };
 };
+
+/** An SMTP server that takes every mail and forgets it, so the worker's mail path runs. */
+export async function smtpSink() {
+  let received = 0;
+  const server = new SMTPServer({
+    authOptional: true,
+    disabledCommands: ['STARTTLS'],
+    logger: false,
+    onData(stream, _session, callback) {
+      stream.resume();
+      stream.on('end', () => {
+        received++;
+        callback();
+      });
+    },
+  });
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    url: `smtp://127.0.0.1:${server.server.address().port}`,
+    received: () => received,
+    stop: () => new Promise((resolve) => server.close(resolve)),
+  };
+}
+
+const MIB = 2 ** 20;
+
+/** RSS and used heap (MiB) of a process, from the prom-client metrics it exports. */
+export async function memoryOf(metricsUrl) {
+  const text = await (await fetch(metricsUrl)).text();
+  const read = (name) => {
+    const line = text.split('\n').find((l) => l.startsWith(`${name} `));
+    return line ? Number(line.slice(name.length + 1)) / MIB : Number.NaN;
+  };
+  return {
+    rss: read('process_resident_memory_bytes'),
+    heap: read('nodejs_heap_size_used_bytes'),
+    heapTotal: read('nodejs_heap_size_total_bytes'),
+    external: read('nodejs_external_memory_bytes'),
+  };
+}
+
+export const mib = (n) => `${n.toFixed(0)} MiB`;

@@ -7,13 +7,29 @@
 // For each scenario: a warm-up of each target, then measured rounds alternating api and floor,
 // no pipelining, the same connection count. Prints req/s, p50/p99 and non-2xx per target and the
 // api/floor ratio, checks that no stock was oversold, and appends the table to bench/RESULTS.md.
+// A worker runs beside the api (mails to a local SMTP sink); after each scenario the RSS and used
+// heap of both are printed, read from their /metrics (process_resident_memory_bytes,
+// nodejs_heap_size_used_bytes).
 import { randomBytes } from 'node:crypto';
 import { appendFile, readFile } from 'node:fs/promises';
 import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { freePort, json, load, run, sleep, sql, start, summary, waitFor } from './lib.mjs';
+import {
+  freePort,
+  json,
+  load,
+  memoryOf,
+  mib,
+  run,
+  sleep,
+  smtpSink,
+  sql,
+  start,
+  summary,
+  waitFor,
+} from './lib.mjs';
 import { imageNode } from '../scripts/image-node.mjs';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
@@ -142,8 +158,9 @@ async function benchWith(nodeBinary) {
   const version = (await run(nodeBinary, ['-p', 'process.version'], {})).trim();
   const name = `shop_bench_${nonce()}`;
   const url = dbUrl(name);
-  const [apiPort, floorPort] = [await freePort(), await freePort()];
+  const [apiPort, floorPort, workerPort] = [await freePort(), await freePort(), await freePort()];
   const apiBase = `http://127.0.0.1:${apiPort}`;
+  const workerBase = `http://127.0.0.1:${workerPort}`;
   const floorBase = `http://127.0.0.1:${floorPort}`;
   process.stdout.write(`\n== Node ${version}: database ${name}\n`);
 
@@ -167,10 +184,29 @@ async function benchWith(nodeBinary) {
     ORDER_MAX_PENDING_UNITS_PER_USER: '0',
     ...extra,
   });
+  const smtp = await smtpSink();
   const api = start(nodeBinary, path.join(ROOT, 'dist/main.js'), apiEnv(apiPort));
+  const worker = start(nodeBinary, path.join(ROOT, 'dist/worker.js'), {
+    ...apiEnv(apiPort),
+    WORKER_PORT: String(workerPort),
+    SMTP_URL: smtp.url,
+  });
   const lines = [];
+  const memory = [
+    '| memory after the scenario | api RSS | api heap used | worker RSS | worker heap used |',
+    '|---|---|---|---|---|',
+  ];
+  const recordMemory = async (name) => {
+    const [a, w] = await Promise.all([
+      memoryOf(`${apiBase}/metrics`),
+      memoryOf(`${workerBase}/metrics`),
+    ]);
+    memory.push(`| ${name} | ${mib(a.rss)} | ${mib(a.heap)} | ${mib(w.rss)} | ${mib(w.heap)} |`);
+    process.stdout.write(`  memory: ${memory.at(-1)}\n`);
+  };
   try {
-    await waitFor(`${apiBase}/health/ready`);
+    await Promise.all([waitFor(`${apiBase}/health/ready`), waitFor(`${workerBase}/health/ready`)]);
+    await recordMemory('start (idle)');
     const register = (username) =>
       json(`${apiBase}/api/auth/register`, {
         method: 'POST',
@@ -237,6 +273,7 @@ async function benchWith(nodeBinary) {
           if (stats.non2xx > 0)
             process.stdout.write(`  ${target} answered ${JSON.stringify(stats.statuses)}\n`);
         }
+        await recordMemory(scenario.name);
       }
       const [{ bad }] = await sql(
         url,
@@ -264,11 +301,13 @@ async function benchWith(nodeBinary) {
           const result = await measure(targets, scenario);
           lines.push(row(scenario.name, result));
           process.stdout.write(`${lines.at(-1)}\n`);
+          await recordMemory(scenario.name);
         }
       }
     } finally {
       await floor.stop();
     }
+    lines.push('', ...memory, '', `Mails the worker sent meanwhile: ${smtp.received()}.`);
     const metrics = await fetch(`${apiBase}/metrics`);
     const started = performance.now();
     for (let i = 0; i < 20; i++) await (await fetch(`${apiBase}/metrics`)).text();
@@ -277,7 +316,8 @@ async function benchWith(nodeBinary) {
     );
     process.stdout.write(`${lines.at(-1)}\n`);
   } finally {
-    await api.stop();
+    await Promise.all([api.stop(), worker.stop()]);
+    await smtp.stop();
     await sql(dbUrl('postgres'), `DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
   }
   return { version, lines };

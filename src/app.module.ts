@@ -11,7 +11,7 @@ import { JwtAuthGuard } from './common/guards/jwt-auth.guard.js';
 import { RateLimitGuard } from './common/guards/rate-limit.guard.js';
 import { RolesGuard } from './common/guards/roles.guard.js';
 import { HTTP_PIPELINE_PROVIDERS } from './common/http/http-pipeline.js';
-import { JsonBodyMiddleware } from './common/http/json-body.middleware.js';
+import { JsonBodyMiddleware, RawBodyMiddleware } from './common/http/json-body.middleware.js';
 import type { AppConfig } from './config/app-config.js';
 import { ConfigModule } from './config/config.module.js';
 import { CacheModule } from './infra/cache/cache.module.js';
@@ -23,22 +23,28 @@ import { QueueDashboardModule } from './infra/queue/queue-dashboard.module.js';
 import { QueueModule } from './infra/queue/queue.module.js';
 import { RateLimitModule } from './infra/rate-limit/rate-limit.module.js';
 import { RedisModule } from './infra/redis/redis.module.js';
-import { AuthHttpModule } from './modules/auth/auth-http.module.js';
-import { AuthModule } from './modules/auth/auth.module.js';
-import { HealthModule } from './modules/health/health.module.js';
-import { OrdersHttpModule } from './modules/orders/orders-http.module.js';
-import { OrdersWorkerModule } from './modules/orders/orders-worker.module.js';
-import { ProductsHttpModule } from './modules/products/products-http.module.js';
-import { ProductsWorkerModule } from './modules/products/products-worker.module.js';
-import { ReportsHttpModule } from './modules/reports/reports-http.module.js';
-import { ReportsWorkerModule } from './modules/reports/reports-worker.module.js';
-import { ReviewsHttpModule } from './modules/reviews/reviews-http.module.js';
-import { UsersHttpModule } from './modules/users/users-http.module.js';
+import { RequestTimeoutModule } from './infra/request-timeout/request-timeout.module.js';
+import { AuthHttpModule } from './modules/auth/index.js';
+import { AuthModule } from './modules/auth/index.js';
+import { HealthModule } from './modules/health/index.js';
+import { OrdersHttpModule } from './modules/orders/index.js';
+import { OrdersWorkerModule } from './modules/orders/index.js';
+import { ProductsHttpModule, ProductsWorkerModule } from './modules/products/index.js';
+import { ReportsHttpModule } from './modules/reports/index.js';
+import { ReportsWorkerModule } from './modules/reports/index.js';
+import { ReviewsHttpModule } from './modules/reviews/index.js';
+import { UsersHttpModule } from './modules/users/index.js';
+import {
+  PaymentsHttpModule,
+  PaymentsWorkerModule,
+  RAW_BODY_ROUTES,
+} from './modules/payments/index.js';
 
 /** The queue processors: in the worker process, and in the api too when RUN_WORKERS is true. */
 export const WORKER_MODULES = [
   MailWorkerModule,
   OrdersWorkerModule,
+  PaymentsWorkerModule,
   ReportsWorkerModule,
   ProductsWorkerModule,
 ];
@@ -58,7 +64,8 @@ export class AppModule implements NestModule {
         CacheModule,
         QueueModule,
         RateLimitModule,
-        MetricsModule,
+        MetricsModule.forRoot(config),
+        RequestTimeoutModule,
         HealthModule,
         AuthModule,
         AuthHttpModule,
@@ -67,6 +74,7 @@ export class AppModule implements NestModule {
         ProductsHttpModule,
         OrdersHttpModule,
         ReviewsHttpModule,
+        PaymentsHttpModule,
         ReportsHttpModule,
         QueueDashboardModule.forRoot(config),
         ...(config.runWorkers ? WORKER_MODULES : []),
@@ -86,6 +94,11 @@ export class AppModule implements NestModule {
   }
 
   configure(consumer: MiddlewareConsumer): void {
-    consumer.apply(JsonBodyMiddleware).forRoutes({ path: '{*path}', method: RequestMethod.ALL });
+    // Provider notifications keep their raw bytes: their signatures are over exactly those.
+    consumer.apply(RawBodyMiddleware).forRoutes(...RAW_BODY_ROUTES);
+    consumer
+      .apply(JsonBodyMiddleware)
+      .exclude(...RAW_BODY_ROUTES)
+      .forRoutes({ path: '{*path}', method: RequestMethod.ALL });
   }
 }

@@ -9,7 +9,7 @@ import { MetricsModule } from './infra/metrics/metrics.module.js';
 import { QueueModule } from './infra/queue/queue.module.js';
 import { WORKER_MODULES } from './app.module.js';
 import { RedisModule } from './infra/redis/redis.module.js';
-import { HealthModule } from './modules/health/health.module.js';
+import { HealthModule } from './modules/health/index.js';
 
 /**
  * The worker process: the same infrastructure and domain modules as the api, its queue
@@ -27,7 +27,7 @@ export class WorkerModule {
         RedisModule,
         CacheModule,
         QueueModule,
-        MetricsModule,
+        MetricsModule.forRoot(config),
         HealthModule,
         ...WORKER_MODULES,
       ],

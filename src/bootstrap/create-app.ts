@@ -7,8 +7,10 @@ import { CachedReads } from '../common/cache/cached-reads.js';
 import { REQUEST_ID_HEADER, requestIdMiddleware } from '../common/http/request-id.js';
 import { requestLog } from '../infra/logging/request-log.js';
 import { HttpMetrics } from '../infra/metrics/http-metrics.js';
+import { RequestTimeout } from '../infra/request-timeout/request-timeout.js';
 import type { AppConfig } from '../config/app-config.js';
 import { WorkerModule } from '../worker.module.js';
+import { buildProviders } from '../modules/payments/index.js';
 import { JsonExpressAdapter, serverOptions } from './json-express-adapter.js';
 import { setupSwagger } from './swagger.js';
 
@@ -18,6 +20,9 @@ async function create(
   beforeRoutes: (app: NestExpressApplication, adapter: JsonExpressAdapter) => void = () =>
     undefined,
 ): Promise<NestExpressApplication> {
+  // The payment providers' settings are checked before Nest starts, so that a missing key is
+  // the one line a ConfigError is (inside the container Nest would log it with a stack first).
+  buildProviders(config);
   const adapter = new JsonExpressAdapter(serverOptions(config));
   const app = await NestFactory.create<NestExpressApplication>(module, adapter, {
     bodyParser: false,
@@ -33,7 +38,7 @@ async function create(
   // Before every Nest middleware, so even an unknown route gets a request id and is counted.
   app.use(requestIdMiddleware);
   const pino = await app.resolve(PinoLogger);
-  app.use(requestLog(() => pino.logger));
+  app.use(requestLog(() => pino.logger, config.http.slowRequestMs));
   app.use(app.get(HttpMetrics).middleware);
   app.use(helmet());
   if (config.corsOrigins.length > 0) {
@@ -59,6 +64,7 @@ export async function createApiApp(config: AppConfig): Promise<NestExpressApplic
   const app = await create(AppModule.forRoot(config), config, (nest, adapter) => {
     adapter.putInFront(nest.get(CachedReads).handlers());
   });
+  app.use(app.get(RequestTimeout).middleware);
   setupSwagger(app);
   return app;
 }

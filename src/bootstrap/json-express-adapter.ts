@@ -20,7 +20,7 @@ const DEADLINE_CHECK_INTERVAL_MS = 1000;
  */
 export const serverOptions = (config: AppConfig): ServerOptions => ({
   headersTimeout: config.http.headersTimeoutMs,
-  requestTimeout: config.http.requestTimeoutMs,
+  requestTimeout: config.http.receiveTimeoutMs,
   connectionsCheckingInterval: Math.min(
     DEADLINE_CHECK_INTERVAL_MS,
     Math.ceil(config.http.headersTimeoutMs / 4),

@@ -2,6 +2,7 @@ import { createRequire } from 'node:module';
 import type { INestApplication } from '@nestjs/common';
 import { DocumentBuilder, SwaggerModule, type OpenAPIObject } from '@nestjs/swagger';
 import { BEARER } from '../common/decorators/auth.decorator.js';
+import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
 
 const pkg = createRequire(import.meta.url)('../../package.json') as {
   version: string;
@@ -16,6 +17,7 @@ const TAGS: Record<string, string> = {
   products: 'The catalogue',
   orders: 'Placing, paying and fulfilling orders',
   reviews: 'Customers’ reviews of the products they received',
+  payments: 'Paying orders through payment providers, and the providers’ notifications',
   reports: 'Sales reports, computed in the background',
   health: 'Probes and metrics for the platform',
 };
@@ -39,8 +41,12 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
   return SwaggerModule.createDocument(app, builder.build());
 }
 
-/** Swagger UI at /docs and the OpenAPI 3 document at /docs-json. */
+/**
+ * Swagger UI at /docs and the OpenAPI 3 document at /docs-json, unless DOCS_ENABLED is off (the
+ * default with NODE_ENV=production): then those paths are unknown routes like any other (404).
+ */
 export function setupSwagger(app: INestApplication): void {
+  if (!app.get<AppConfig>(APP_CONFIG).docsEnabled) return;
   SwaggerModule.setup('docs', app, () => buildOpenApiDocument(app), {
     jsonDocumentUrl: 'docs-json',
     yamlDocumentUrl: 'docs-yaml',

@@ -7,6 +7,7 @@ import { dataSourceOptions } from '../infra/database/data-source-options.js';
 import { DatabaseSetupError, ensureDatabase } from '../infra/database/ensure-database.js';
 import { loadMigrations } from '../infra/database/migrations.js';
 import { runMigrations } from '../infra/database/run-migrations.js';
+import { ENTITIES } from '../schema.js';
 
 const USAGE = 'usage: migrate run | revert | show | generate <Name>';
 const out = (line: string): boolean => process.stdout.write(`${line}\n`);
@@ -15,7 +16,11 @@ async function open(): Promise<DataSource> {
   const { database } = loadConfig();
   if (await ensureDatabase(database.url)) out('created the database');
   const dataSource = new DataSource(
-    dataSourceOptions(database, await loadMigrations(), 'shop-migrate'),
+    dataSourceOptions(database, {
+      entities: ENTITIES,
+      migrations: await loadMigrations(),
+      applicationName: 'shop-migrate',
+    }),
   );
   return dataSource.initialize();
 }

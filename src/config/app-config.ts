@@ -1,5 +1,6 @@
 import type { LOG_LEVELS, NODE_ENVS } from './env.schema.js';
 import type { RedisConnectionConfig } from './redis-connection.js';
+import type { ReplicaEndpoint } from './replica-urls.js';
 
 import { Inject } from '@nestjs/common';
 
@@ -13,12 +14,24 @@ export interface AppConfig {
   readonly nodeEnv: (typeof NODE_ENVS)[number];
   readonly port: number;
   readonly workerPort: number;
+  /** Where /metrics is served: undefined on the process's own port, else only on this one. */
+  readonly metricsPort: number | undefined;
+  /** Swagger UI at /docs and the OpenAPI document at /docs-json and /docs-yaml. */
+  readonly docsEnabled: boolean;
   readonly database: {
     readonly url: string;
     readonly poolSize: number;
     readonly statementTimeoutMs: number;
     readonly connectTimeoutMs: number;
     readonly migrationsRun: boolean;
+  };
+  /** PostgreSQL read replicas (CONTRACT §9); none: every read goes to the primary. */
+  readonly readReplicas: {
+    readonly endpoints: readonly ReplicaEndpoint[];
+    /** A replica further behind than this is skipped. */
+    readonly maxLagSeconds: number;
+    readonly poolSize: number;
+    readonly connectTimeoutMs: number;
   };
   readonly redis: {
     /** REDIS_URL as given; REDIS_CLUSTER_NODES replaces it when set. */
@@ -29,6 +42,8 @@ export interface AppConfig {
   };
   readonly jwt: {
     readonly secret: string;
+    /** The secret before the last rotation: verifies, never signs. */
+    readonly previousSecret: string | undefined;
     readonly accessTtl: number;
     readonly refreshTtl: number;
   };
@@ -59,13 +74,19 @@ export interface AppConfig {
     readonly bodyMaxKeys: number;
     /** Time a client has to send the request headers, and the whole request. */
     readonly headersTimeoutMs: number;
+    readonly receiveTimeoutMs: number;
+    /** A request unanswered this long (after its body arrived) is answered 503. */
     readonly requestTimeoutMs: number;
+    /** Requests slower than this get a warn line of their own. */
+    readonly slowRequestMs: number;
   };
   readonly runWorkers: boolean;
   /** Origins allowed by CORS; empty: no cross-origin access. */
   readonly corsOrigins: readonly string[];
   /** Seconds a SIGTERM may take before the process gives up waiting and exits 1. */
   readonly shutdownTimeout: number;
+  /** Milliseconds the api keeps accepting after SIGTERM, reporting not ready, before it stops. */
+  readonly shutdownDrainMs: number;
   /** Queue jobs: tries per job, and the first retry delay (doubling after each failure). */
   readonly jobs: { readonly attempts: number; readonly backoffMs: number };
   /**
@@ -80,5 +101,27 @@ export interface AppConfig {
         readonly lockSeconds: number;
       }
     | undefined;
+  readonly payments: PaymentsConfig;
   readonly logLevel: (typeof LOG_LEVELS)[number];
+}
+
+/**
+ * Payments (CONTRACT §6). Which providers are known, and what each needs, is the payments
+ * module's business: it checks at start-up that every enabled one has its settings.
+ */
+export interface PaymentsConfig {
+  /** Enabled provider names, in the order given. */
+  readonly providers: readonly string[];
+  /** ISO 4217, two-decimal: amounts are whole cents in the provider's smallest unit. */
+  readonly currency: string;
+  /** The api's public base (no trailing slash), for notify and return URLs. */
+  readonly publicUrl: string;
+  /** Seconds after which a payment still pending is looked up at its provider. */
+  readonly reconcileAfter: number;
+  readonly fakeInProduction: boolean;
+  readonly stripe: {
+    readonly secretKey: string | undefined;
+    readonly webhookSecret: string | undefined;
+    readonly apiBase: string;
+  };
 }

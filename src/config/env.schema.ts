@@ -72,6 +72,20 @@ export class EnvironmentVariables {
   @Max(65535)
   WORKER_PORT = 3001;
 
+  /** Unset: /metrics on PORT (api) or WORKER_PORT (worker). Set: /metrics only on this port. */
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt({ message: INT })
+  @Min(1)
+  @Max(65535)
+  METRICS_PORT?: number;
+
+  /** Swagger UI and the OpenAPI document; unset: on, except with NODE_ENV=production. */
+  @IsOptional()
+  @Transform(toBool)
+  @IsBoolean({ message: BOOL })
+  DOCS_ENABLED?: boolean;
+
   @IsUrl(
     { protocols: ['postgres', 'postgresql'], require_tld: false, require_protocol: true },
     { message: 'must be a postgres:// URL' },
@@ -95,6 +109,32 @@ export class EnvironmentVariables {
   @Min(100)
   @Max(60_000)
   DATABASE_CONNECT_TIMEOUT_MS = 3_000;
+
+  /** Read replicas, comma-separated postgres:// URLs; parsed in replica-urls.ts. */
+  @IsOptional()
+  @IsString()
+  DATABASE_REPLICA_URLS?: string;
+
+  /** Seconds a replica may be behind the primary and still serve reads. */
+  @Transform(toInt)
+  @IsInt({ message: INT })
+  @Min(1)
+  @Max(3600)
+  DATABASE_REPLICA_MAX_LAG = 5;
+
+  /** Connections per process to each replica. */
+  @Transform(toInt)
+  @IsInt({ message: INT })
+  @Min(1)
+  @Max(500)
+  DATABASE_REPLICA_POOL_SIZE = 10;
+
+  /** Short: a read waiting for an unreachable replica goes to the primary after this. */
+  @Transform(toInt)
+  @IsInt({ message: INT })
+  @Min(100)
+  @Max(60_000)
+  DATABASE_REPLICA_CONNECT_TIMEOUT_MS = 1_000;
 
   /** One server (redis://, rediss://) or a Sentinel group; parsed in redis-connection.ts. */
   @Matches(/^rediss?(\+sentinel)?:\/\/\S+$/, { message: REDIS_URL_FORMS })
@@ -133,6 +173,11 @@ export class EnvironmentVariables {
   @IsOptional()
   @IsString()
   JWT_SECRET?: string;
+
+  /** The secret before the last rotation: tokens it signed stay valid until they expire. */
+  @IsOptional()
+  @IsString()
+  JWT_SECRET_PREVIOUS?: string;
 
   @Transform(toInt)
   @IsInt({ message: INT })
@@ -293,6 +338,27 @@ export class EnvironmentVariables {
   @Max(300)
   SHUTDOWN_TIMEOUT = 10;
 
+  /** After SIGTERM, the api keeps accepting (readiness 503) this long before it stops. */
+  @Transform(toInt)
+  @IsInt({ message: INT })
+  @Min(0)
+  @Max(120_000)
+  SHUTDOWN_DRAIN_MS = 2000;
+
+  /** A request still unanswered this long after it arrived is answered 503, its SQL cancelled. */
+  @Transform(toInt)
+  @IsInt({ message: INT })
+  @Min(100)
+  @Max(600_000)
+  REQUEST_TIMEOUT_MS = 15_000;
+
+  /** Requests slower than this are logged again at warn level. */
+  @Transform(toInt)
+  @IsInt({ message: INT })
+  @Min(1)
+  @Max(600_000)
+  SLOW_REQUEST_MS = 1000;
+
   @Transform(toInt)
   @IsInt({ message: INT })
   @Min(1)
@@ -323,6 +389,52 @@ export class EnvironmentVariables {
   @Min(1)
   @Max(86_400)
   BULL_BOARD_LOCK_SECONDS = 900;
+
+  /**
+   * Payment providers enabled, comma-separated; each must be a known adapter (see payments).
+   * Unset: fake in development and tests, none with NODE_ENV=production (see load-config.ts).
+   */
+  @IsOptional()
+  @Matches(/^\s*[a-z0-9_]+(\s*,\s*[a-z0-9_]+)*\s*$/, {
+    message: 'must be comma-separated provider names such as fake,stripe',
+  })
+  PAYMENT_PROVIDERS?: string;
+
+  /** ISO 4217 code of every price; checked for two decimals in load-config.ts. */
+  @Matches(/^[A-Z]{3}$/, { message: 'must be an ISO 4217 code in capitals, such as USD' })
+  CURRENCY = 'USD';
+
+  /** The api's public base for provider callbacks and return URLs; unset: APP_URL. */
+  @IsOptional()
+  @IsUrl(
+    { protocols: ['http', 'https'], require_tld: false, require_protocol: true },
+    { message: 'must be an http:// or https:// URL' },
+  )
+  PUBLIC_URL?: string;
+
+  @Transform(toInt)
+  @IsInt({ message: INT })
+  @Min(1)
+  @Max(86_400)
+  PAYMENT_RECONCILE_AFTER = 600;
+
+  @Transform(toBool)
+  @IsBoolean({ message: BOOL })
+  PAYMENT_FAKE_IN_PRODUCTION = false;
+
+  @IsOptional()
+  @IsString()
+  STRIPE_SECRET_KEY?: string;
+
+  @IsOptional()
+  @IsString()
+  STRIPE_WEBHOOK_SECRET?: string;
+
+  @IsUrl(
+    { protocols: ['http', 'https'], require_tld: false, require_protocol: true },
+    { message: 'must be an http:// or https:// URL' },
+  )
+  STRIPE_API_BASE = 'https://api.stripe.com';
 
   @IsIn(LOG_LEVELS, { message: `must be one of ${LOG_LEVELS.join(', ')}` })
   LOG_LEVEL: (typeof LOG_LEVELS)[number] = 'info';

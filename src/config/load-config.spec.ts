@@ -98,10 +98,10 @@ describe('loadConfig', () => {
   });
 
   it('bounds request bodies and slow clients by default as the contract says', () => {
-    expect(loadConfig({}).http).toEqual({
+    expect(loadConfig({}).http).toMatchObject({
       bodyMaxKeys: 1000,
       headersTimeoutMs: 10_000,
-      requestTimeoutMs: 30_000,
+      receiveTimeoutMs: 30_000,
     });
     expect(fail({ HTTP_HEADERS_TIMEOUT_MS: '5000', HTTP_REQUEST_TIMEOUT_MS: '4000' })).toBe(
       'Invalid configuration: HTTP_REQUEST_TIMEOUT_MS must not be less than HTTP_HEADERS_TIMEOUT_MS',
@@ -115,6 +115,97 @@ describe('loadConfig', () => {
   it('accepts a strong secret in production', () => {
     const secret = 'x'.repeat(48);
     expect(loadConfig({ NODE_ENV: 'production', JWT_SECRET: secret }).jwt.secret).toBe(secret);
+  });
+  it('holds JWT_SECRET_PREVIOUS to the same rules as JWT_SECRET', () => {
+    expect(fail({ JWT_SECRET_PREVIOUS: 'short' })).toBe(
+      'Invalid configuration: JWT_SECRET_PREVIOUS must be at least 32 characters',
+    );
+    expect(
+      fail({
+        NODE_ENV: 'production',
+        JWT_SECRET: 'y'.repeat(48),
+        JWT_SECRET_PREVIOUS: DEV_JWT_SECRET,
+      }),
+    ).toContain('JWT_SECRET_PREVIOUS is the development default');
+    const previous = 'p'.repeat(40);
+    expect(
+      loadConfig({
+        NODE_ENV: 'production',
+        JWT_SECRET: 'y'.repeat(48),
+        JWT_SECRET_PREVIOUS: previous,
+      }).jwt.previousSecret,
+    ).toBe(previous);
+    expect(loadConfig({}).jwt.previousSecret).toBeUndefined();
+  });
+
+  it('turns the docs off in production unless DOCS_ENABLED says otherwise', () => {
+    const production = { NODE_ENV: 'production', JWT_SECRET: 'y'.repeat(48) };
+    expect(loadConfig({}).docsEnabled).toBe(true);
+    expect(loadConfig(production).docsEnabled).toBe(false);
+    expect(loadConfig({ ...production, DOCS_ENABLED: 'true' }).docsEnabled).toBe(true);
+    expect(loadConfig({ DOCS_ENABLED: 'false' }).docsEnabled).toBe(false);
+    expect(fail({ DOCS_ENABLED: 'maybe' })).toContain('DOCS_ENABLED must be true or false');
+  });
+
+  it('applies the operational defaults, and serves /metrics on its own port only when asked', () => {
+    const config = loadConfig({});
+    expect(config.metricsPort).toBeUndefined();
+    expect(config.http).toMatchObject({ requestTimeoutMs: 15000, slowRequestMs: 1000 });
+    expect(config.shutdownDrainMs).toBe(2000);
+    expect(loadConfig({ METRICS_PORT: '9464' }).metricsPort).toBe(9464);
+    expect(fail({ METRICS_PORT: 'x' })).toContain('METRICS_PORT must be an integer');
+    expect(fail({ REQUEST_TIMEOUT_MS: '10' })).toContain(
+      'REQUEST_TIMEOUT_MS must not be less than 100',
+    );
+  });
+
+  it('enables the fake payment provider by default, except in production where it is refused unless allowed', () => {
+    const secret = 'x'.repeat(48);
+    expect(loadConfig({}).payments.providers).toEqual(['fake']);
+    expect(loadConfig({ NODE_ENV: 'production', JWT_SECRET: secret }).payments.providers).toEqual(
+      [],
+    );
+    expect(
+      fail({ NODE_ENV: 'production', JWT_SECRET: secret, PAYMENT_PROVIDERS: 'stripe,fake' }),
+    ).toContain('PAYMENT_PROVIDERS includes fake');
+    expect(
+      loadConfig({
+        NODE_ENV: 'production',
+        JWT_SECRET: secret,
+        PAYMENT_PROVIDERS: 'fake',
+        PAYMENT_FAKE_IN_PRODUCTION: 'true',
+      }).payments.providers,
+    ).toEqual(['fake']);
+    expect(loadConfig({ PAYMENT_PROVIDERS: ' stripe , fake,stripe' }).payments.providers).toEqual([
+      'stripe',
+      'fake',
+    ]);
+    expect(fail({ PAYMENT_PROVIDERS: 'Stripe;fake' })).toContain('PAYMENT_PROVIDERS must be');
+  });
+
+  it('takes CURRENCY only as a two-decimal ISO 4217 code', () => {
+    expect(loadConfig({}).payments.currency).toBe('USD');
+    expect(loadConfig({ CURRENCY: 'EUR' }).payments.currency).toBe('EUR');
+    for (const code of ['JPY', 'KWD', 'XAU', 'ABC']) {
+      expect(fail({ CURRENCY: code })).toBe(
+        `Invalid configuration: CURRENCY must be an ISO 4217 currency with two decimals (got "${code}")`,
+      );
+    }
+    expect(fail({ CURRENCY: 'usd' })).toContain('CURRENCY must be an ISO 4217 code in capitals');
+  });
+
+  it('uses APP_URL as the public base unless PUBLIC_URL is set, and never shows a Stripe key in an error', () => {
+    expect(loadConfig({ APP_URL: 'https://shop.example/' }).payments.publicUrl).toBe(
+      'https://shop.example',
+    );
+    expect(
+      loadConfig({ APP_URL: 'https://shop.example', PUBLIC_URL: 'https://api.shop.example' })
+        .payments.publicUrl,
+    ).toBe('https://api.shop.example');
+    expect(loadConfig({}).payments.reconcileAfter).toBe(600);
+    expect(fail({ STRIPE_API_BASE: 'ftp://x', STRIPE_SECRET_KEY: 'sk_live_secret' })).not.toContain(
+      'sk_live_secret',
+    );
   });
 
   it("defaults the per-customer caps to the contract's 10 pending orders and 100 units, 0 turning them off", () => {

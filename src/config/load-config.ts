@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import { plainToInstance } from 'class-transformer';
 import { validateSync, type ValidationError } from 'class-validator';
+import { isTwoDecimalCurrency } from './currency.js';
 import type { AppConfig } from './app-config.js';
 import { DEV_JWT_SECRET, EnvironmentVariables, PUBLISHED_JWT_SECRETS } from './env.schema.js';
 import {
@@ -8,6 +9,7 @@ import {
   RedisSettingError,
   type RedisConnectionConfig,
 } from './redis-connection.js';
+import { parseReplicaUrls, ReplicaUrlError, type ReplicaEndpoint } from './replica-urls.js';
 
 export class ConfigError extends Error {
   override readonly name = 'ConfigError';
@@ -18,7 +20,7 @@ const TYPE_CONSTRAINTS = ['isInt', 'isBoolean', 'isUrl', 'isEmail', 'isIn', 'isS
 
 /** The value as given, for the error line; never a secret, and URLs without their password. */
 const shown = (name: string, env: NodeJS.ProcessEnv): string =>
-  /SECRET|PASSWORD/.test(name)
+  /SECRET|PASSWORD|_KEY$/.test(name)
     ? ''
     : ` (got ${JSON.stringify(env[name]?.replace(/(\/\/[^:/@]*:)[^@/]*@/, '$1***@'))})`;
 
@@ -32,6 +34,19 @@ const describe = (error: ValidationError, env: NodeJS.ProcessEnv): string => {
   return `Invalid configuration: ${error.property} ${text}${shown(error.property, env)}`;
 };
 
+/** The same rules for the signing secret and for the one kept from before a rotation. */
+function checkJwtSecret(name: string, secret: string, production: boolean): void {
+  if (secret.length < 32) {
+    throw new ConfigError(`Invalid configuration: ${name} must be at least 32 characters`);
+  }
+  const published = PUBLISHED_JWT_SECRETS.get(secret);
+  if (production && published !== undefined) {
+    throw new ConfigError(
+      `Invalid configuration: ${name} is ${published}; set a secret of your own`,
+    );
+  }
+}
+
 function redisSettings(vars: EnvironmentVariables, env: NodeJS.ProcessEnv): RedisConnectionConfig {
   try {
     return redisConnection(vars);
@@ -39,6 +54,15 @@ function redisSettings(vars: EnvironmentVariables, env: NodeJS.ProcessEnv): Redi
     if (!(error instanceof RedisSettingError)) throw error;
     const value = error.showValue ? shown(error.variable, env) : '';
     throw new ConfigError(`Invalid configuration: ${error.message}${value}`);
+  }
+}
+
+function replicaEndpoints(vars: EnvironmentVariables): ReplicaEndpoint[] {
+  try {
+    return parseReplicaUrls(vars.DATABASE_REPLICA_URLS, vars.DATABASE_URL);
+  } catch (error) {
+    if (!(error instanceof ReplicaUrlError)) throw error;
+    throw new ConfigError(`Invalid configuration: DATABASE_REPLICA_URLS ${error.message}`);
   }
 }
 
@@ -59,14 +83,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   if (secret === undefined) {
     throw new ConfigError('Invalid configuration: JWT_SECRET is required when NODE_ENV=production');
   }
-  if (secret.length < 32) {
-    throw new ConfigError('Invalid configuration: JWT_SECRET must be at least 32 characters');
-  }
-  const published = PUBLISHED_JWT_SECRETS.get(secret);
-  if (production && published !== undefined) {
-    throw new ConfigError(
-      `Invalid configuration: JWT_SECRET is ${published}; set a secret of your own`,
-    );
+  checkJwtSecret('JWT_SECRET', secret, production);
+  if (vars.JWT_SECRET_PREVIOUS !== undefined) {
+    checkJwtSecret('JWT_SECRET_PREVIOUS', vars.JWT_SECRET_PREVIOUS, production);
   }
   if ((vars.BULL_BOARD_USERNAME === undefined) !== (vars.BULL_BOARD_PASSWORD === undefined)) {
     throw new ConfigError(
@@ -83,11 +102,33 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       'Invalid configuration: ADMIN_EMAIL and ADMIN_PASSWORD must be set together',
     );
   }
+  // The default, fake, pays without money: never by default in production.
+  const providerList = vars.PAYMENT_PROVIDERS ?? (production ? '' : 'fake');
+  const providers = [
+    ...new Set(
+      providerList
+        .split(',')
+        .map((name) => name.trim())
+        .filter(Boolean),
+    ),
+  ];
+  if (!isTwoDecimalCurrency(vars.CURRENCY)) {
+    throw new ConfigError(
+      `Invalid configuration: CURRENCY must be an ISO 4217 currency with two decimals (got "${vars.CURRENCY}")`,
+    );
+  }
+  if (production && providers.includes('fake') && !vars.PAYMENT_FAKE_IN_PRODUCTION) {
+    throw new ConfigError(
+      'Invalid configuration: PAYMENT_PROVIDERS includes fake (payments without money), refused with NODE_ENV=production unless PAYMENT_FAKE_IN_PRODUCTION=true',
+    );
+  }
 
   return {
     nodeEnv: vars.NODE_ENV,
     port: vars.PORT,
     workerPort: vars.WORKER_PORT,
+    metricsPort: vars.METRICS_PORT,
+    docsEnabled: vars.DOCS_ENABLED ?? !production,
     database: {
       url: vars.DATABASE_URL,
       poolSize: vars.DATABASE_POOL_SIZE,
@@ -95,12 +136,23 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       connectTimeoutMs: vars.DATABASE_CONNECT_TIMEOUT_MS,
       migrationsRun: vars.MIGRATIONS_RUN,
     },
+    readReplicas: {
+      endpoints: replicaEndpoints(vars),
+      maxLagSeconds: vars.DATABASE_REPLICA_MAX_LAG,
+      poolSize: vars.DATABASE_REPLICA_POOL_SIZE,
+      connectTimeoutMs: vars.DATABASE_REPLICA_CONNECT_TIMEOUT_MS,
+    },
     redis: {
       url: vars.REDIS_URL,
       prefix: vars.REDIS_PREFIX,
       connection: redisSettings(vars, env),
     },
-    jwt: { secret, accessTtl: vars.JWT_ACCESS_TTL, refreshTtl: vars.JWT_REFRESH_TTL },
+    jwt: {
+      secret,
+      previousSecret: vars.JWT_SECRET_PREVIOUS,
+      accessTtl: vars.JWT_ACCESS_TTL,
+      refreshTtl: vars.JWT_REFRESH_TTL,
+    },
     admin: {
       email: vars.ADMIN_EMAIL,
       password: vars.ADMIN_PASSWORD,
@@ -128,7 +180,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     http: {
       bodyMaxKeys: vars.BODY_MAX_KEYS,
       headersTimeoutMs: vars.HTTP_HEADERS_TIMEOUT_MS,
-      requestTimeoutMs: vars.HTTP_REQUEST_TIMEOUT_MS,
+      receiveTimeoutMs: vars.HTTP_REQUEST_TIMEOUT_MS,
+      requestTimeoutMs: vars.REQUEST_TIMEOUT_MS,
+      slowRequestMs: vars.SLOW_REQUEST_MS,
     },
     runWorkers: vars.RUN_WORKERS,
     corsOrigins: (vars.CORS_ORIGINS ?? '')
@@ -136,6 +190,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       .map((origin) => origin.trim())
       .filter(Boolean),
     shutdownTimeout: vars.SHUTDOWN_TIMEOUT,
+    shutdownDrainMs: vars.SHUTDOWN_DRAIN_MS,
     jobs: { attempts: vars.JOB_ATTEMPTS, backoffMs: vars.JOB_BACKOFF_MS },
     queueDashboard:
       vars.BULL_BOARD_USERNAME !== undefined && vars.BULL_BOARD_PASSWORD !== undefined
@@ -146,6 +201,18 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
             lockSeconds: vars.BULL_BOARD_LOCK_SECONDS,
           }
         : undefined,
+    payments: {
+      providers,
+      currency: vars.CURRENCY,
+      publicUrl: (vars.PUBLIC_URL ?? vars.APP_URL).replace(/\/+$/, ''),
+      reconcileAfter: vars.PAYMENT_RECONCILE_AFTER,
+      fakeInProduction: vars.PAYMENT_FAKE_IN_PRODUCTION,
+      stripe: {
+        secretKey: vars.STRIPE_SECRET_KEY,
+        webhookSecret: vars.STRIPE_WEBHOOK_SECRET,
+        apiBase: vars.STRIPE_API_BASE,
+      },
+    },
     logLevel: vars.LOG_LEVEL,
   };
 }

@@ -228,6 +228,19 @@ describe('the Helm chart with options', () => {
     );
   });
 
+  it('takes read replicas: their URLs in the Secret, the maximum lag in the ConfigMap', () => {
+    const urls = 'postgres://shop:pw@replica-1:5432/shop,postgres://shop:pw@replica-2:5432/shop';
+    const manifests = renderChart({
+      secrets: { ...REQUIRED_SECRETS.secrets, DATABASE_REPLICA_URLS: urls },
+      config: { DATABASE_REPLICA_MAX_LAG: '8' },
+    });
+    const secret = named(manifests, 'Secret', '-secrets').data!;
+    expect(Buffer.from(secret.DATABASE_REPLICA_URLS!, 'base64').toString()).toBe(urls);
+    const config = named(manifests, 'ConfigMap', '-config').data!;
+    expect(config.DATABASE_REPLICA_MAX_LAG).toBe('8');
+    expect(Object.keys(config)).not.toContain('DATABASE_REPLICA_URLS');
+  });
+
   it('takes a Redis Cluster instead of REDIS_URL, and mounts the Redis TLS files in every pod', () => {
     const manifests = renderChart({
       secrets: {

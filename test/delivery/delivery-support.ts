@@ -42,7 +42,11 @@ export function healthRoutes(): { live: string; ready: string } {
 /** The metric names the app itself defines (prom-client's nodejs_/process_ ones come on top). */
 export function appMetricNames(): Set<string> {
   const names = new Set<string>();
-  for (const file of ['src/infra/metrics/metric-names.ts', 'src/infra/mail/mail-transport.ts']) {
+  for (const file of [
+    'src/infra/metrics/metric-names.ts',
+    'src/infra/mail/mail-transport.ts',
+    'src/modules/payments/payment-metrics.ts',
+  ]) {
     for (const m of read(file).matchAll(/[:=] '([a-z_]+)'/g)) names.add(m[1]!);
   }
   return names;

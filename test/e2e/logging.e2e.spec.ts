@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import http from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inject } from 'vitest';
 import pg from 'pg';
@@ -32,6 +33,7 @@ beforeAll(async () => {
     SMTP_URL: smtp.url,
     PORT: String(port),
     LOG_LEVEL: 'info',
+    SLOW_REQUEST_MS: '500',
   });
   await waitForStatus(`${base}/health/ready`);
 });
@@ -111,6 +113,90 @@ describe('logs', () => {
       job: 'send-mail',
       duration_ms: expect.any(Number),
     });
+  });
+  it('carry user_id on the line of an authenticated request, and none on an anonymous one', async () => {
+    const username = `log${randomBytes(4).toString('hex')}`;
+    const post = (path: string, body: object) =>
+      fetch(`${base}${path}`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify(body),
+      });
+    const registered = (await (
+      await post('/api/auth/register', {
+        email: `${username}@example.com`,
+        username,
+        password: 'password-123',
+      })
+    ).json()) as { data: { id: number } };
+    const login = (await (
+      await post('/api/auth/login', { username, password: 'password-123' })
+    ).json()) as { data: { access_token: string } };
+    await fetch(`${base}/api/users/me`, {
+      headers: { Authorization: `Bearer ${login.data.access_token}`, 'X-Request-ID': 'log-user-1' },
+    });
+    await fetch(`${base}/api/users/me`, { headers: { 'X-Request-ID': 'log-user-2' } });
+    const [signedIn, anonymous] = await eventually(() => {
+      const found = ['log-user-1', 'log-user-2'].map((id) =>
+        lines().find((l) => l.request_id === id && l.msg === 'request completed'),
+      );
+      expect(found.every(Boolean)).toBe(true);
+      return found as LogLine[];
+    });
+    expect(signedIn).toMatchObject({ status: 200, user_id: registered.data.id });
+    expect(anonymous).toMatchObject({ status: 401 });
+    expect(anonymous).not.toHaveProperty('user_id');
+  });
+
+  it('warn once for a request slower than SLOW_REQUEST_MS, with route, status, duration and request id', async () => {
+    // The body arrives 800 ms after the headers: the request takes longer than 500 ms.
+    const url = new URL(base);
+    const body = JSON.stringify({ username: 'nobody-slow', password: 'wrong-password-1' });
+    await new Promise<void>((resolve, reject) => {
+      const req = http.request(
+        {
+          host: url.hostname,
+          port: url.port,
+          method: 'POST',
+          path: '/api/auth/login',
+          headers: {
+            'Content-Type': 'application/json',
+            'Content-Length': body.length,
+            'X-Request-ID': 'log-slow-1',
+          },
+        },
+        (res) => {
+          res.resume();
+          res.on('end', resolve);
+        },
+      );
+      req.on('error', reject);
+      req.write(body.slice(0, 3));
+      setTimeout(() => req.end(body.slice(3)), 800);
+    });
+    await fetch(`${base}/api/products/987654321`, { headers: { 'X-Request-ID': 'log-fast-1' } });
+    const slow = await eventually(() => {
+      const found = lines().find((l) => l.request_id === 'log-slow-1' && l.msg === 'slow request');
+      expect(found).toBeDefined();
+      return found!;
+    });
+    expect(slow).toMatchObject({
+      level: 40,
+      method: 'POST',
+      route: '/api/auth/login',
+      status: 401,
+      slow_request_ms: 500,
+    });
+    expect(slow.duration_ms as number).toBeGreaterThan(500);
+    expect(
+      lines().filter((l) => l.msg === 'slow request' && l.request_id === 'log-slow-1'),
+    ).toHaveLength(1);
+    await eventually(() => {
+      expect(lines().some((l) => l.request_id === 'log-fast-1')).toBe(true);
+    });
+    expect(lines().some((l) => l.request_id === 'log-fast-1' && l.msg === 'slow request')).toBe(
+      false,
+    );
   });
 });
 
@@ -227,6 +313,9 @@ describe('failure logs', () => {
 
     await redis.restart();
     await waitForStatus(`${url}/health/ready`);
-    expect(logLines().filter((l) => l.msg === 'redis is up again')).toHaveLength(1);
+    // The child's stdout reaches the test through a pipe, a moment after the probe's answer.
+    await eventually(() => {
+      expect(logLines().filter((l) => l.msg === 'redis is up again')).toHaveLength(1);
+    });
   });
 });

@@ -68,7 +68,7 @@ describe('/metrics', () => {
 
   it('reports queues, the database pool, the mail circuit and the process', async () => {
     const text = await scrape();
-    for (const queue of ['email', 'orders', 'reports']) {
+    for (const queue of ['email', 'orders', 'reports', 'payments']) {
       for (const state of ['waiting', 'active', 'delayed', 'completed', 'failed']) {
         expect(text).toMatch(
           new RegExp(`^queue_jobs\\{queue="${queue}",state="${state}"\\} \\d+`, 'm'),

@@ -280,8 +280,9 @@ describe('junk ids', () => {
       await fc.assert(
         fc.asyncProperty(
           fc.nat(),
-          // Not empty: /api/products/ is the list.
-          weird.filter((id) => id !== '' && parseId(id) === undefined),
+          // Not empty, not a dot segment: URL resolution turns /api/products/ and /api/products/.
+          // into the list (and .. into its parent) before the request leaves the client.
+          weird.filter((id) => !['', '.', '..'].includes(id) && parseId(id) === undefined),
           fc.constantFrom('anonymous', 'customer', 'admin'),
           async (pick, id, as) => {
             const op = getRoutes[pick % getRoutes.length]!;

@@ -48,6 +48,7 @@ describe('the queue dashboard at /admin/queues', () => {
       expect(api.body.queues.map((q: { name: string }) => q.name).sort()).toEqual([
         'email',
         'orders',
+        'payments',
         'reports',
       ]);
     } finally {

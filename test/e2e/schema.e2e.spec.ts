@@ -7,6 +7,7 @@ import { dataSourceOptions } from '../../src/infra/database/data-source-options.
 import { DatabaseSetupError, ensureDatabase } from '../../src/infra/database/ensure-database.js';
 import { loadMigrations } from '../../src/infra/database/migrations.js';
 import { runMigrations } from '../../src/infra/database/run-migrations.js';
+import { ENTITIES } from '../../src/schema.js';
 import { databaseUrl } from '../support/env.js';
 import { dropDatabase } from '../support/processes.js';
 
@@ -20,7 +21,7 @@ let run: DataSource;
 
 beforeAll(async () => {
   run = await new DataSource(
-    dataSourceOptions({ url: inject('databaseUrl'), ...options }),
+    dataSourceOptions({ url: inject('databaseUrl'), ...options }, { entities: ENTITIES }),
   ).initialize();
 });
 afterAll(() => run.destroy());
@@ -103,7 +104,7 @@ describe('migrations', () => {
     expect(await ensureDatabase(url)).toBe(false);
     const migrations = await loadMigrations();
     const scratch = await new DataSource(
-      dataSourceOptions({ url, ...options }, migrations),
+      dataSourceOptions({ url, ...options }, { migrations }),
     ).initialize();
     try {
       expect((await runMigrations(scratch)).length).toBe(migrations.length);
@@ -127,7 +128,7 @@ describe('migrations', () => {
     const migrations = await loadMigrations();
     const sources = await Promise.all(
       [1, 2, 3].map(() =>
-        new DataSource(dataSourceOptions({ url, ...options }, migrations)).initialize(),
+        new DataSource(dataSourceOptions({ url, ...options }, { migrations })).initialize(),
       ),
     );
     try {

@@ -72,7 +72,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
         connectTimeoutMs: 5_000,
         migrationsRun: false,
       },
-      await loadMigrations(),
+      { migrations: await loadMigrations() },
     ),
   );
   await dataSource.initialize();

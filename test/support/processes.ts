@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
 import path from 'node:path';
 import pg from 'pg';
@@ -13,9 +13,17 @@ export interface Spawned {
   exited: Promise<number | null>;
 }
 
-/** Runs a built entry point (dist/...) as its own process, as production does. */
-export function spawnNode(script: string, env: NodeJS.ProcessEnv, args: string[] = []): Spawned {
-  const child = spawn(process.execPath, [path.join(ROOT, script), ...args], {
+/**
+ * Runs a built entry point (dist/...) as its own process, as production does; on this Node, or
+ * on another binary (the image's, see imageNode).
+ */
+export function spawnNode(
+  script: string,
+  env: NodeJS.ProcessEnv,
+  args: string[] = [],
+  node: string = process.execPath,
+): Spawned {
+  const child = spawn(node, [path.join(ROOT, script), ...args], {
     cwd: ROOT,
     env: { PATH: process.env.PATH, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -34,6 +42,17 @@ export function spawnNode(script: string, env: NodeJS.ProcessEnv, args: string[]
     });
   });
   return { child, output: () => out, stderr: () => err, exited };
+}
+
+/**
+ * The Node.js of the Docker image (ARG NODE_VERSION), installed into a cache by
+ * scripts/image-node.mjs when it is not there yet (.ci/run has installed it already).
+ */
+export function imageNode(): string {
+  return execFileSync(process.execPath, [path.join(ROOT, 'scripts/image-node.mjs')], {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'inherit'],
+  }).trim();
 }
 
 export async function freePort(): Promise<number> {

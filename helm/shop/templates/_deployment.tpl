@@ -52,6 +52,12 @@ spec:
             - name: http
               containerPort: {{ $values.port }}
               protocol: TCP
+            {{- with $root.Values.config.METRICS_PORT }}
+            # /metrics only here (METRICS_PORT), for Prometheus; the Ingress never routes to it.
+            - name: metrics
+              containerPort: {{ . }}
+              protocol: TCP
+            {{- end }}
           envFrom:
             {{- include "shop.envFrom" $root | nindent 12 }}
           env:
@@ -67,6 +73,10 @@ spec:
             {{- end }}
             - name: OTEL_SERVICE_NAME
               value: {{ printf "shop-%s" $name | quote }}
+            {{- with $values.nodeOptions }}
+            - name: NODE_OPTIONS
+              value: {{ . | quote }}
+            {{- end }}
             {{- include "shop.commonEnv" $root | nindent 12 }}
           startupProbe:
             httpGet: { path: /health/live, port: http }
@@ -106,5 +116,18 @@ spec:
       {{- end }}
       {{- with $values.affinity }}
       affinity: {{ toJson . }}
+      {{- end }}
+      {{- with $values.topologySpread }}
+      # Replicas spread over zones and nodes, so one failure takes few of them.
+      topologySpreadConstraints:
+        {{- range . }}
+        - maxSkew: {{ .maxSkew }}
+          topologyKey: {{ .topologyKey }}
+          whenUnsatisfiable: {{ .whenUnsatisfiable }}
+          labelSelector:
+            matchLabels:
+              {{- include "shop.selector" $root | nindent 14 }}
+              app.kubernetes.io/component: {{ $name }}
+        {{- end }}
       {{- end }}
 {{- end -}}

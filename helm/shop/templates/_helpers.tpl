@@ -57,6 +57,18 @@ app.kubernetes.io/instance: {{ .Release.Name }}
     name: {{ include "shop.secretName" . }}
 {{- end -}}
 
+{{/* "true" when config.DOCS_ENABLED turns Swagger on (the app's own reading of a boolean). */}}
+{{- define "shop.docsEnabled" -}}
+{{- if has (lower (toString .Values.config.DOCS_ENABLED)) (list "true" "1" "yes" "on") -}}
+true
+{{- end -}}
+{{- end -}}
+
+{{/* The Service port Prometheus scrapes: "metrics" when config.METRICS_PORT is set. */}}
+{{- define "shop.metricsPortName" -}}
+{{- if .Values.config.METRICS_PORT -}}metrics{{- else -}}http{{- end -}}
+{{- end -}}
+
 {{/* The Redis TLS files (redisTls.secretName), read-only, in every pod that reads the settings. */}}
 {{- define "shop.redisTlsMount" -}}
 {{- if .Values.redisTls.secretName }}

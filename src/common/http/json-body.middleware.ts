@@ -100,3 +100,47 @@ export class JsonBodyMiddleware implements NestMiddleware {
     next();
   }
 }
+
+/**
+ * Reads the body as raw bytes, unparsed, for the routes that must verify a signature over
+ * exactly what was sent (payment notifications); same limit and errors as JSON bodies, and a
+ * JSON body is held to the same cost bounds (keys, array elements, depth: a scan of its bytes,
+ * nothing parsed), so no route takes a body another would refuse as too costly.
+ * `rawBodyOf` gives the bytes (empty when there was no body).
+ */
+@Injectable()
+export class RawBodyMiddleware implements NestMiddleware {
+  private readonly read: ReturnType<typeof express.raw>;
+
+  constructor(@InjectConfig() config: AppConfig) {
+    const limits: JsonShapeLimits = {
+      maxKeys: config.http.bodyMaxKeys,
+      maxArrayItems: MAX_BODY_ARRAY_ITEMS,
+      maxDepth: MAX_JSON_DEPTH,
+    };
+    this.read = express.raw({
+      type: () => true,
+      limit: BODY_LIMIT,
+      verify: (req, _res, bytes) => {
+        if (!/\bjson\b/i.test(req.headers['content-type'] ?? '')) return;
+        const violation = jsonShapeViolation(bytes, limits);
+        if (violation !== undefined) throw new BodyShapeError(violation);
+      },
+    });
+  }
+
+  async use(req: Request, res: Response, next: NextFunction): Promise<void> {
+    await new Promise<void>((resolve, reject) => {
+      this.read(req, res, (error?: BodyParserError) => {
+        if (error) reject(toHttpException(error));
+        else resolve();
+      });
+    });
+    next();
+  }
+}
+
+export const rawBodyOf = (req: Request): Buffer => {
+  const body: unknown = req.body;
+  return Buffer.isBuffer(body) ? body : Buffer.alloc(0);
+};

@@ -3,7 +3,7 @@ import { Logger } from '@nestjs/common';
 import type { Result } from 'ioredis';
 import type { RedisClient } from '../redis/redis.factory.js';
 import { slotGroup } from '../redis/redis-keys.js';
-import { withTimeout } from './with-timeout.js';
+import { withTimeout } from '../../common/async/with-timeout.js';
 
 /**
  * Reads the versions of the given tags in one round trip; a tag seen for the first time gets a
@@ -14,10 +14,17 @@ import { withTimeout } from './with-timeout.js';
  * Every version key has a lifetime (ARGV[2], ms). A read that finds less than ARGV[3] ms left
  * (or no TTL at all, as keys written before TTLs had) extends it, so after any read the version
  * outlives every entry stored under it, and a version nobody reads any more expires.
+ *
+ * A version written by an invalidation ends in "@<ms>", Redis's clock when it was written; the
+ * read answers the versions without it, and how many ms ago the youngest of them was written
+ * (-1 when none says: a version made by a read, or one written before versions had times).
  */
 const READ_VERSIONS = `
 local lifetime = tonumber(ARGV[2])
 local keep = tonumber(ARGV[3])
+local clock = redis.call('TIME')
+local now = tonumber(clock[1]) * 1000 + math.floor(tonumber(clock[2]) / 1000)
+local youngest = -1
 local versions = {}
 for i, key in ipairs(KEYS) do
   local version = redis.call('GET', key)
@@ -27,27 +34,40 @@ for i, key in ipairs(KEYS) do
   elseif redis.call('PTTL', key) < keep then
     redis.call('PEXPIRE', key, lifetime)
   end
+  local at = string.find(version, '@', 1, true)
+  if at then
+    local age = math.max(0, now - (tonumber(string.sub(version, at + 1)) or 0))
+    if youngest < 0 or age < youngest then youngest = age end
+    version = string.sub(version, 1, at - 1)
+  end
   versions[i] = version
 end
-return table.concat(versions, '.')
+return {table.concat(versions, '.'), youngest}
 `;
 
-/** New random versions for the tags, all at once, each with its lifetime (ARGV[2], ms). */
+/** New random versions for the tags, all at once, each with its lifetime (ARGV[2], ms) and time. */
 const WRITE_VERSIONS = `
+local clock = redis.call('TIME')
+local now = string.format('%d', tonumber(clock[1]) * 1000 + math.floor(tonumber(clock[2]) / 1000))
 for i, key in ipairs(KEYS) do
-  redis.call('SET', key, ARGV[1] .. i, 'PX', ARGV[2])
+  redis.call('SET', key, ARGV[1] .. i .. '@' .. now, 'PX', ARGV[2])
 end
 return #KEYS
 `;
 
 declare module 'ioredis' {
   interface RedisCommander<Context> {
-    shopReadVersions(numKeys: number, ...args: string[]): Result<string, Context>;
+    shopReadVersions(numKeys: number, ...args: string[]): Result<[string, number], Context>;
     shopWriteVersions(numKeys: number, ...args: string[]): Result<number, Context>;
   }
 }
 
 const EPOCH_TAG = 'epoch';
+
+export interface TagVersions {
+  version: string;
+  writtenMsAgo: number | null;
+}
 const RETRY_MS = 500;
 
 /**
@@ -88,13 +108,14 @@ export class CacheVersions {
   }
 
   /**
-   * The combined version of the tags (and the epoch), e.g. "a1.b1.c2". Each version key is left
-   * with at least twice `longestEntryMs` to live (and at most three times), so it outlives any
-   * entry stored under it after this read.
+   * The combined version of the tags (and the epoch), e.g. "a1.b1.c2", and how long ago the
+   * youngest of them was written by an invalidation (null: not known to be recent). Each version
+   * key is left with at least twice `longestEntryMs` to live (and at most three times), so it
+   * outlives any entry stored under it after this read.
    */
-  read(tags: readonly string[], longestEntryMs: number): Promise<string> {
+  async read(tags: readonly string[], longestEntryMs: number): Promise<TagVersions> {
     const keys = [EPOCH_TAG, ...tags].map((tag) => this.key(tag));
-    return withTimeout(
+    const [version, youngest] = await withTimeout(
       this.redis.shopReadVersions(
         keys.length,
         ...keys,
@@ -104,21 +125,13 @@ export class CacheVersions {
       ),
       this.timeoutMs,
     );
+    return { version, writtenMsAgo: youngest < 0 ? null : youngest };
   }
 
   async invalidate(tags: readonly string[]): Promise<void> {
     if (tags.length === 0) return;
-    const keys = tags.map((tag) => this.key(tag));
     try {
-      await withTimeout(
-        this.redis.shopWriteVersions(
-          keys.length,
-          ...keys,
-          randomUUID(),
-          String(this.writeLifetimeMs),
-        ),
-        this.timeoutMs * 4,
-      );
+      await this.write(tags, this.timeoutMs * 4);
     } catch (error) {
       this.logger.warn(
         `Invalidation failed (${(error as Error).message}); bypassing the cache until Redis answers`,
@@ -127,10 +140,23 @@ export class CacheVersions {
     }
   }
 
+  private write(tags: readonly string[], timeoutMs: number): Promise<number> {
+    const keys = tags.map((tag) => this.key(tag));
+    return withTimeout(
+      this.redis.shopWriteVersions(
+        keys.length,
+        ...keys,
+        randomUUID(),
+        String(this.writeLifetimeMs),
+      ),
+      timeoutMs,
+    );
+  }
+
   private scheduleEpochChange(): void {
     if (this.retry) return;
     this.retry = setInterval(() => {
-      this.redis.set(this.key(EPOCH_TAG), randomUUID(), 'PX', this.writeLifetimeMs).then(
+      this.write([EPOCH_TAG], this.timeoutMs * 4).then(
         () => {
           clearInterval(this.retry);
           this.retry = undefined;

@@ -1,7 +1,7 @@
 import { EventEmitter } from 'node:events';
 import type { KeyvStoreAdapter, StoredData } from 'keyv';
 import type { RedisClient } from '../redis/redis.factory.js';
-import { withTimeout } from './with-timeout.js';
+import { withTimeout } from '../../common/async/with-timeout.js';
 
 /**
  * A Keyv store on the service's ioredis client, for cache-manager's Redis tier. Reads give up

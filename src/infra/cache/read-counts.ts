@@ -4,7 +4,7 @@ import { InjectConfig, type AppConfig } from '../../config/app-config.js';
 import type { RedisClient } from '../redis/redis.factory.js';
 import { InjectRedis } from '../redis/redis.tokens.js';
 import { slotGroup } from '../redis/redis-keys.js';
-import { withTimeout } from './with-timeout.js';
+import { withTimeout } from '../../common/async/with-timeout.js';
 import { CACHE_TIMEOUT_MS } from './response-cache.js';
 
 /** What a served read is counted as: one more for `id` in `group` (e.g. a product's views). */

@@ -3,10 +3,12 @@ import { createKeyv } from '@cacheable/memory';
 import { createCache, type Cache } from 'cache-manager';
 import { Keyv } from 'keyv';
 import { InjectConfig, type AppConfig } from '../../config/app-config.js';
+import { readsFromPrimary } from '../database/read-routing.js';
+import { replicaStalenessBoundMs } from '../database/replica-lag.js';
 import type { RedisClient } from '../redis/redis.factory.js';
 import { InjectRedis } from '../redis/redis.tokens.js';
 import { decodeAnswer, encodeAnswer, type CachedAnswer } from './cached-answer.js';
-import { CacheVersions } from './cache-versions.js';
+import { CacheVersions, type TagVersions } from './cache-versions.js';
 import type { ReadCount } from './read-counts.js';
 import { IoredisKeyvStore } from './ioredis-keyv-store.js';
 
@@ -38,18 +40,27 @@ export const longestLifetimeMs = (seconds: number): number => Math.ceil(seconds 
  * embed the versions of their tags (see CacheVersions). Because a key changes whenever its data
  * may have, neither tier can serve anything stale, and the in-process tier needs no invalidation
  * messages. cache-manager's wrap() makes concurrent misses on one key load once.
+ *
+ * With read replicas, a load may read a replica, which can be behind the primary by up to
+ * replicaStalenessBoundMs. An entry is stored under the versions current when it is loaded, so a
+ * load right after an invalidation would store the replica's pre-write rows under the post-write
+ * version, for a whole TTL. So a load whose versions were written more recently than that bound
+ * reads the primary (and so does a load that bypasses the cache: no version tells how recent the
+ * last write was, and CONTRACT §5 wants a write visible on the very next read either way).
  */
 @Injectable()
 export class ResponseCache implements OnModuleDestroy {
   private readonly versions: CacheVersions;
   private readonly cache: Cache;
   private readonly prefix: string;
+  private readonly replicaBoundMs: number;
 
   constructor(
     @InjectRedis() private readonly redis: RedisClient,
     @InjectConfig() config: AppConfig,
   ) {
     this.prefix = `${config.redis.prefix}:cache`;
+    this.replicaBoundMs = replicaStalenessBoundMs(config.readReplicas.maxLagSeconds);
     this.versions = new CacheVersions(
       redis,
       config.redis.prefix,
@@ -70,14 +81,15 @@ export class ResponseCache implements OnModuleDestroy {
     spec: CacheSpec,
     load: () => Promise<CachedAnswer>,
   ): Promise<{ result: CacheResult; answer: CachedAnswer }> {
-    const version = await this.currentVersion(spec);
-    if (version === null) return { result: 'bypass', answer: await load() };
+    const current = await this.currentVersion(spec);
+    if (current === null) return { result: 'bypass', answer: await readsFromPrimary(load) };
+    const recent = current.writtenMsAgo !== null && current.writtenMsAgo < this.replicaBoundMs;
     // Coalesced callers share one load; only the caller whose loader ran saw a miss.
     const call: { loaded: CachedAnswer | undefined } = { loaded: undefined };
     const entry = await this.cache.wrap(
-      `${this.prefix}:e:${spec.key}@${version}`,
+      `${this.prefix}:e:${spec.key}@${current.version}`,
       async () => {
-        call.loaded = await load();
+        call.loaded = await (recent ? readsFromPrimary(load) : load());
         return encodeAnswer(call.loaded);
       },
       {
@@ -99,10 +111,10 @@ export class ResponseCache implements OnModuleDestroy {
    * the cache cannot be used right now.
    */
   async peek(spec: CacheSpec): Promise<CachedAnswer | undefined | 'bypass'> {
-    const version = await this.currentVersion(spec);
-    if (version === null) return 'bypass';
+    const current = await this.currentVersion(spec);
+    if (current === null) return 'bypass';
     try {
-      const entry = await this.cache.get<string>(`${this.prefix}:e:${spec.key}@${version}`);
+      const entry = await this.cache.get<string>(`${this.prefix}:e:${spec.key}@${current.version}`);
       return entry === undefined ? undefined : decodeAnswer(entry);
     } catch {
       return undefined;
@@ -114,7 +126,7 @@ export class ResponseCache implements OnModuleDestroy {
     return this.versions.invalidate(tags);
   }
 
-  private async currentVersion(spec: CacheSpec): Promise<string | null> {
+  private async currentVersion(spec: CacheSpec): Promise<TagVersions | null> {
     if (this.redis.status !== 'ready' || !this.versions.trustworthy) return null;
     try {
       return await this.versions.read(spec.tags, longestLifetimeMs(spec.ttlSeconds));

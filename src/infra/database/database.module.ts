@@ -8,6 +8,9 @@ import { ensureDatabase } from './ensure-database.js';
 import { loadMigrations } from './migrations.js';
 import { runMigrations } from './run-migrations.js';
 import { PoolMetrics } from './pool-metrics.js';
+import { ReplicaMetrics } from './replica-metrics.js';
+import { RecentWriters } from './recent-writers.js';
+import { ReplicaSet } from './replica-set.js';
 
 const logger = new Logger('Database');
 
@@ -51,7 +54,7 @@ async function openDataSource(options: DataSourceOptions): Promise<DataSource> {
       },
     }),
   ],
-  providers: [Database, PoolMetrics],
-  exports: [Database],
+  providers: [Database, ReplicaSet, PoolMetrics, ReplicaMetrics, RecentWriters],
+  exports: [Database, RecentWriters],
 })
 export class DatabaseModule {}

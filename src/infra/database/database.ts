@@ -1,6 +1,8 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, type OnModuleInit } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, QueryRunner } from 'typeorm';
+import { ReplicaReads } from './replica-reads.js';
+import { ReplicaSet } from './replica-set.js';
 
 export interface QueryResult<T> {
   rows: T[];
@@ -61,15 +63,35 @@ class Pool implements Db {
 
 /**
  * The one way services reach PostgreSQL: `pool` for statements that stand alone, `transaction`
- * for work that must commit together. Services open transactions at the entry point of a use
- * case and hand the Tx to every repository they call.
+ * for work that must commit together, `replica` for reads that may be a moment behind (CONTRACT
+ * §9). Services open transactions at the entry point of a use case and hand the Tx to every
+ * repository they call.
  */
 @Injectable()
-export class Database {
+export class Database implements OnModuleInit {
   readonly pool: Db;
 
-  constructor(@InjectDataSource() private readonly dataSource: DataSource) {
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly replicas: ReplicaSet,
+  ) {
     this.pool = new Pool(dataSource);
+  }
+
+  /**
+   * For reads that may be a moment behind the primary (product and order lists, reports): a
+   * read replica in use, or the primary when none is configured or in use. Take it once per use
+   * case (`const db = this.database.replica`): its statements then all read the same server.
+   * Never for a read inside a write, an authentication check, or a read that must see a write
+   * just made; readsFromPrimary (read-routing.ts) sends a whole request's replica reads to the
+   * primary.
+   */
+  get replica(): Db {
+    return this.replicas.configured ? new ReplicaReads(this.pool, this.replicas) : this.pool;
+  }
+
+  onModuleInit(): void {
+    this.replicas.watch(this.pool);
   }
 
   /**

@@ -1,9 +1,9 @@
 import { Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
 import { InjectMetric } from '@willsoto/nestjs-prometheus';
 import nodemailer, { type Transporter } from 'nodemailer';
-import CircuitBreaker from 'opossum';
 import type { Gauge } from 'prom-client';
 import { InjectConfig, type AppConfig } from '../../config/app-config.js';
+import { Circuit, CIRCUIT_STATE } from '../resilience/circuit.js';
 
 export const MAIL_CIRCUIT_METRIC = 'mail_circuit_state';
 export const MAIL_REJECTED_METRIC = 'mail_rejected_total';
@@ -39,21 +39,19 @@ export interface OutgoingMail {
   messageId: string;
 }
 
-/** 0 closed (sending), 1 half-open (trying one), 2 open (not trying: SMTP is failing). */
-const STATE = { closed: 0, halfOpen: 1, open: 2 } as const;
-
 /**
  * SMTP through nodemailer behind an opossum circuit breaker: after repeated failures the
- * breaker opens and mails fail at once (their jobs retry later with backoff) instead of every
- * job waiting on a dead server; it lets one attempt through every resetTimeout to probe. A
- * recipient the server refuses for good is that mail's failure, not the server's: it passes
- * the breaker's errorFilter and does not count.
+ * breaker opens and mails fail at once with CircuitOpenError instead of every job waiting on a
+ * dead server; their jobs are postponed to the breaker's next probe (every 10 s one attempt
+ * goes through) without spending an attempt, so mail resumes within seconds of SMTP's return
+ * however long it was away. A recipient the server refuses for good is that mail's failure,
+ * not the server's: it does not count against the breaker.
  */
 @Injectable()
 export class MailTransport implements OnModuleDestroy {
   private readonly logger = new Logger(MailTransport.name);
   private readonly transport: Transporter;
-  private readonly breaker: CircuitBreaker<[OutgoingMail]>;
+  private readonly circuit: Circuit<[OutgoingMail], unknown>;
 
   constructor(
     @InjectConfig() private readonly config: AppConfig,
@@ -65,29 +63,27 @@ export class MailTransport implements OnModuleDestroy {
       greetingTimeout: 5000,
       socketTimeout: 10_000,
     });
-    this.breaker = new CircuitBreaker((mail: OutgoingMail) => this.deliver(mail), {
-      timeout: 15_000,
+    let wasOpen = false;
+    this.circuit = new Circuit('SMTP', (mail: OutgoingMail) => this.deliver(mail), {
+      timeoutMs: 15_000,
       volumeThreshold: 3,
       errorThresholdPercentage: 50,
-      resetTimeout: 10_000,
-      errorFilter: isRecipientRejection,
-    });
-    state.set(STATE.closed);
-    this.breaker.on('open', () => {
-      state.set(STATE.open);
-      this.logger.warn('SMTP failing: mail circuit open');
-    });
-    this.breaker.on('halfOpen', () => {
-      state.set(STATE.halfOpen);
-    });
-    this.breaker.on('close', () => {
-      state.set(STATE.closed);
-      this.logger.log('SMTP answering again: mail circuit closed');
+      resetTimeoutMs: 10_000,
+      isCallersError: isRecipientRejection,
+      onStateChange: (now) => {
+        state.set(now);
+        if (now === CIRCUIT_STATE.open && !wasOpen)
+          this.logger.warn('SMTP failing: mail circuit open');
+        if (now === CIRCUIT_STATE.closed && wasOpen)
+          this.logger.log('SMTP answering again: mail circuit closed');
+        if (now !== CIRCUIT_STATE.halfOpen) wasOpen = now === CIRCUIT_STATE.open;
+      },
     });
   }
 
+  /** Throws CircuitOpenError while SMTP is known to be down (see BoundedWorkerHost). */
   async send(mail: OutgoingMail): Promise<void> {
-    await this.breaker.fire(mail);
+    await this.circuit.fire(mail);
   }
 
   private deliver(mail: OutgoingMail): Promise<unknown> {
@@ -95,7 +91,7 @@ export class MailTransport implements OnModuleDestroy {
   }
 
   onModuleDestroy(): void {
-    this.breaker.shutdown();
+    this.circuit.shutdown();
     this.transport.close();
   }
 }

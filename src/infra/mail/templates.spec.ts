@@ -28,6 +28,15 @@ describe('renderMail', () => {
     expect(mail.text).toContain('Total: 0.30');
   });
 
+  it('tells the amount and currency refunded for an order, exactly', () => {
+    const mail = renderMail({
+      name: 'payment_refunded',
+      refund: { order_id: 7, amount: 0.3, currency: 'USD' },
+    });
+    expect(mail.subject).toBe('Refund for order 7');
+    expect(mail.text).toContain('0.30 USD for order 7 in full');
+  });
+
   it('escapes user text in the HTML part', () => {
     const mail = renderMail({ name: 'payment_receipt', order });
     expect(mail.html).toContain('Cup &lt;b&gt;');

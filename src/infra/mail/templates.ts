@@ -23,7 +23,15 @@ export type MailTemplate =
   | { name: 'payment_receipt'; order: OrderSummary }
   | { name: 'order_shipped'; order: OrderSummary }
   | { name: 'order_completed'; order: OrderSummary }
-  | { name: 'order_cancelled'; order: OrderSummary; reason: CancelReason };
+  | { name: 'order_cancelled'; order: OrderSummary; reason: CancelReason }
+  | { name: 'payment_refunded'; refund: RefundSummary };
+
+/** What a refund notice shows: the order, and the amount that went back to the customer. */
+export interface RefundSummary {
+  order_id: number;
+  amount: number;
+  currency: string;
+}
 
 export interface RenderedMail {
   subject: string;
@@ -105,6 +113,11 @@ export function renderMail(template: MailTemplate, link: LinkResolver): Rendered
         `Your order ${template.order.id} is complete. Thank you for shopping with us.`,
         lines(template.order).join('\n'),
         'You can now review the products you received.',
+      ]);
+    case 'payment_refunded':
+      return paragraphs(`Refund for order ${template.refund.order_id}`, [
+        `We refunded your payment of ${money(template.refund.amount)} ${template.refund.currency} for order ${template.refund.order_id} in full.`,
+        'Depending on your bank or wallet, it may take a few days to show on your statement.',
       ]);
     case 'order_cancelled':
       return paragraphs(`Order ${template.order.id} cancelled`, [

@@ -1,8 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import { InjectMetric } from '@willsoto/nestjs-prometheus';
 import type { NextFunction, Request, Response } from 'express';
-import type { Counter, Histogram } from 'prom-client';
+import type { Counter, Gauge, Histogram } from 'prom-client';
 import { METRIC, UNMATCHED_ROUTE } from './metric-names.js';
+
+export const RESPONSE_TIME_HEADER = 'X-Response-Time';
 
 /**
  * The route template a request matched ("/api/products/:id"), never its raw path. Requests that
@@ -15,9 +17,27 @@ export const routeOf = (req: Request): string => {
     : UNMATCHED_ROUTE;
 };
 
+const millisecondsSince = (started: bigint): number =>
+  Number(process.hrtime.bigint() - started) / 1e6;
+
+/**
+ * Sets X-Response-Time just before the headers leave, whoever sends them (a handler, the cached
+ * fast path, the filter): Node writes every response's head through writeHead.
+ */
+function stampResponseTime(res: Response, started: bigint): void {
+  const writeHead = res.writeHead.bind(res) as (...args: unknown[]) => Response;
+  res.writeHead = ((...args: unknown[]) => {
+    if (!res.headersSent) {
+      res.setHeader(RESPONSE_TIME_HEADER, `${millisecondsSince(started).toFixed(3)}ms`);
+    }
+    return writeHead(...args);
+  }) as Response['writeHead'];
+}
+
 /**
  * Counts and times every response, whatever answered it (a guard's 401, the filter's 404, a
- * handler), as plain Express middleware that records when the response has been sent.
+ * handler), as plain Express middleware that records when the response has been sent; counts
+ * the requests being served, and tells the client how long its answer took.
  */
 @Injectable()
 export class HttpMetrics {
@@ -26,14 +46,22 @@ export class HttpMetrics {
     private readonly requests: Counter<'method' | 'route' | 'status'>,
     @InjectMetric(METRIC.httpDuration)
     private readonly duration: Histogram<'method' | 'route' | 'status'>,
+    @InjectMetric(METRIC.httpInFlight)
+    private readonly inFlight: Gauge,
   ) {}
 
   readonly middleware = (req: Request, res: Response, next: NextFunction): void => {
     const started = process.hrtime.bigint();
+    stampResponseTime(res, started);
+    this.inFlight.inc();
+    // 'close' comes for every response, also when the client went away before the answer.
+    res.once('close', () => {
+      this.inFlight.dec();
+    });
     res.once('finish', () => {
       const labels = { method: req.method, route: routeOf(req), status: String(res.statusCode) };
       this.requests.inc(labels);
-      this.duration.observe(labels, Number(process.hrtime.bigint() - started) / 1e9);
+      this.duration.observe(labels, millisecondsSince(started) / 1e3);
     });
     next();
   };

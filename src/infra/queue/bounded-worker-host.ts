@@ -1,6 +1,7 @@
 import { OnWorkerEvent, WorkerHost } from '@nestjs/bullmq';
 import { Logger, type BeforeApplicationShutdown } from '@nestjs/common';
-import type { Job } from 'bullmq';
+import { DelayedError, type Job } from 'bullmq';
+import { CircuitOpenError } from '../resilience/circuit.js';
 import { runJob, traceIdOf } from './job-context.js';
 import type { JobMeta } from './queues.js';
 
@@ -11,6 +12,11 @@ export const WORKER_DRAIN_MS = 7000;
  * Base of every processor. On shutdown the worker stops taking jobs and gets WORKER_DRAIN_MS
  * to finish the current one; past that it lets go, and BullMQ's stalled-job check hands the job
  * to another worker (every processor is idempotent, so a second run is harmless).
+ *
+ * A job that meets a dependency whose circuit is open (CircuitOpenError) is not failed: it is
+ * moved to the delayed set until the breaker's next probe, without spending one of its attempts
+ * (BullMQ's moveToDelayed, then DelayedError), so however long an outage lasts the job neither
+ * runs out of attempts nor sleeps through a long backoff, and runs within seconds of recovery.
  */
 export abstract class BoundedWorkerHost extends WorkerHost implements BeforeApplicationShutdown {
   protected readonly logger = new Logger(this.constructor.name);
@@ -18,8 +24,15 @@ export abstract class BoundedWorkerHost extends WorkerHost implements BeforeAppl
   /** What the job does; it runs in the trace and under the request id of whoever queued it. */
   protected abstract handle(job: Job): Promise<unknown>;
 
-  override process(job: Job<JobMeta>): Promise<unknown> {
-    return runJob(job, () => this.handle(job));
+  override async process(job: Job<JobMeta>, token?: string): Promise<unknown> {
+    try {
+      return await runJob(job, () => this.handle(job));
+    } catch (error) {
+      if (!(error instanceof CircuitOpenError)) throw error;
+      this.logger.debug(`job ${job.id ?? job.name} postponed: ${error.message}`);
+      await job.moveToDelayed(error.retryAt, token);
+      throw new DelayedError();
+    }
   }
 
   async beforeApplicationShutdown(): Promise<void> {

@@ -1,10 +1,12 @@
-import type { MailJob, OrderTimeoutJob } from './queues.js';
+import type { MailJob, OrderTimeoutJob, PaymentRefundJob } from './queues.js';
 
 /**
  * What a transaction may ask to happen after it commits. Rows are relayed to the queues by
  * OutboxRelay; the kind decides the queue and the job.
  */
 export type OutboxEvent =
-  { kind: 'mail'; job: MailJob } | { kind: 'order_timeout'; job: OrderTimeoutJob; run_at: string };
+  | { kind: 'mail'; job: MailJob }
+  | { kind: 'order_timeout'; job: OrderTimeoutJob; run_at: string }
+  | { kind: 'payment_refund'; job: PaymentRefundJob };
 
 export type OutboxKind = OutboxEvent['kind'];

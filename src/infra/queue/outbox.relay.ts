@@ -6,7 +6,7 @@ import {
   type OnApplicationShutdown,
 } from '@nestjs/common';
 import type { Queue } from 'bullmq';
-import { withTimeout } from '../cache/with-timeout.js';
+import { withTimeout } from '../../common/async/with-timeout.js';
 import { Database } from '../database/database.js';
 import { ReplicaAck } from '../redis/replica-ack.js';
 import type { OutboxEvent } from './outbox-events.js';
@@ -38,6 +38,7 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
     private readonly outbox: OutboxRepository,
     @InjectQueue(QUEUES.email) private readonly emailQueue: Queue,
     @InjectQueue(QUEUES.orders) private readonly ordersQueue: Queue,
+    @InjectQueue(QUEUES.payments) private readonly paymentsQueue: Queue,
     private readonly replicaAck: ReplicaAck,
   ) {}
 
@@ -102,6 +103,7 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
   private async publish(rows: readonly OutboxRow[]): Promise<void> {
     const mails: BulkJob[] = [];
     const timeouts: BulkJob[] = [];
+    const refunds: BulkJob[] = [];
     for (const { id, payload } of rows) {
       const event: OutboxEvent = payload;
       switch (event.kind) {
@@ -118,11 +120,19 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
             },
           });
           break;
+        case 'payment_refund':
+          refunds.push({
+            name: JOBS.paymentRefund,
+            data: event.job,
+            opts: { jobId: `outbox-${id}` },
+          });
+          break;
       }
     }
     await Promise.all([
       mails.length > 0 ? this.emailQueue.addBulk(mails) : undefined,
       timeouts.length > 0 ? this.ordersQueue.addBulk(timeouts) : undefined,
+      refunds.length > 0 ? this.paymentsQueue.addBulk(refunds) : undefined,
     ]);
     // The rows are marked published next and never relayed again: the jobs must survive a
     // failover first.

@@ -59,6 +59,15 @@ export class OutboxRepository {
     );
   }
 
+  /** Seconds since the oldest row still waiting to be relayed was written; 0 when none waits. */
+  async oldestUnrelayedAgeSeconds(db: Db): Promise<number> {
+    const { rows } = await db.query<{ age: number }>(
+      `SELECT extract(epoch FROM now() - created_at)::float8 AS age FROM outbox
+        WHERE published_at IS NULL ORDER BY id LIMIT 1`,
+    );
+    return Math.max(0, rows[0]?.age ?? 0);
+  }
+
   /** Removes rows relayed more than a week ago; returns how many. */
   async deletePublished(db: Db): Promise<number> {
     const { count } = await db.query(

@@ -29,6 +29,8 @@ export class Outbox {
           return { ...event, job: { ...event.job, ...meta } };
         case 'order_timeout':
           return { ...event, job: { ...event.job, ...meta } };
+        case 'payment_refund':
+          return { ...event, job: { ...event.job, ...meta } };
       }
     });
   }

@@ -14,7 +14,8 @@ export class QueueErrors {
     @InjectQueue(QUEUES.email) email: Queue,
     @InjectQueue(QUEUES.orders) orders: Queue,
     @InjectQueue(QUEUES.reports) reports: Queue,
+    @InjectQueue(QUEUES.payments) payments: Queue,
   ) {
-    for (const queue of [email, orders, reports]) queue.on('error', () => undefined);
+    for (const queue of [email, orders, reports, payments]) queue.on('error', () => undefined);
   }
 }

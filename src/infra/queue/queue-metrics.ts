@@ -1,7 +1,7 @@
 import { InjectQueue } from '@nestjs/bullmq';
 import { Injectable, type OnModuleDestroy } from '@nestjs/common';
 import type { Queue } from 'bullmq';
-import { withTimeout } from '../cache/with-timeout.js';
+import { withTimeout } from '../../common/async/with-timeout.js';
 import { METRIC } from '../metrics/metric-names.js';
 import { ScrapeGauge } from '../metrics/scrape-gauge.js';
 import { QUEUES } from './queues.js';
@@ -18,8 +18,9 @@ export class QueueMetrics implements OnModuleDestroy {
     @InjectQueue(QUEUES.email) email: Queue,
     @InjectQueue(QUEUES.orders) orders: Queue,
     @InjectQueue(QUEUES.reports) reports: Queue,
+    @InjectQueue(QUEUES.payments) payments: Queue,
   ) {
-    const queues = [email, orders, reports];
+    const queues = [email, orders, reports, payments];
     this.metric = new ScrapeGauge({
       name: METRIC.queueJobs,
       help: 'Jobs in each queue, by state',

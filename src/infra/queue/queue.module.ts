@@ -9,6 +9,7 @@ import { OutboxRelay } from './outbox.relay.js';
 import { OutboxRepository } from './outbox.repository.js';
 import { Outbox } from './outbox.js';
 import { QueueErrors } from './queue-errors.js';
+import { OutboxMetrics } from './outbox-metrics.js';
 import { QueueMetrics } from './queue-metrics.js';
 import { QUEUES } from './queues.js';
 
@@ -17,7 +18,7 @@ const DAY = 24 * 3600;
 BullModule.workerClass = BlockingWorker;
 
 /**
- * BullMQ on the service's Redis (keys under {<REDIS_PREFIX>:bull}), the three queues, and the
+ * BullMQ on the service's Redis (keys under {<REDIS_PREFIX>:bull}), its queues, and the
  * outbox that feeds them. Producers share the fail-fast queue connection, because the outbox
  * retries for them; workers make a blocking copy of it, which waits through Redis outages.
  */
@@ -49,7 +50,7 @@ BullModule.workerClass = BlockingWorker;
       })),
     ),
   ],
-  providers: [OutboxRepository, OutboxRelay, Outbox, QueueErrors, QueueMetrics],
+  providers: [OutboxRepository, OutboxRelay, Outbox, QueueErrors, QueueMetrics, OutboxMetrics],
   exports: [BullModule, Outbox, OutboxRelay, OutboxRepository],
 })
 export class QueueModule {}

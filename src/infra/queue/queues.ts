@@ -5,6 +5,7 @@ export const QUEUES = {
   email: 'email',
   orders: 'orders',
   reports: 'reports',
+  payments: 'payments',
 } as const;
 export type QueueName = (typeof QUEUES)[keyof typeof QUEUES];
 
@@ -13,6 +14,8 @@ export const JOBS = {
   orderTimeout: 'order-timeout',
   ordersSweep: 'orders-sweep',
   salesReport: 'sales-report',
+  paymentRefund: 'payment-refund',
+  paymentsReconcile: 'payments-reconcile',
 } as const;
 
 /**
@@ -39,4 +42,9 @@ export interface OrderTimeoutJob extends JobMeta {
 export interface SalesReportJob extends JobMeta {
   start_date: string;
   end_date: string;
+}
+
+/** Refund one payment in full at its provider (it is refund_pending). */
+export interface PaymentRefundJob extends JobMeta {
+  paymentId: string;
 }

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { Logger } from '@nestjs/common';
 import type { Redis } from 'ioredis';
 import { DomainError } from '../../common/errors/domain-error.js';
-import { withTimeout } from '../cache/with-timeout.js';
+import { withTimeout } from '../../common/async/with-timeout.js';
 
 /** Redis must answer within this, or the counter fails open or closed (see options). */
 export const FAILURE_COUNTER_TIMEOUT_MS = 150;

@@ -5,7 +5,7 @@ import type {
   RedisTls,
   RedisTopology,
 } from '../../config/redis-connection.js';
-import { withTimeout } from '../cache/with-timeout.js';
+import { withTimeout } from '../../common/async/with-timeout.js';
 
 /** A connection to Redis in any topology: one server or a Sentinel group (Redis), or a Cluster. */
 export type RedisClient = Redis | Cluster;

@@ -1,8 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import type { Tx } from '../../infra/database/database.js';
 import type { OutboxEvent } from '../../infra/queue/outbox-events.js';
-import type { AccountCredentials, CredentialChange } from '../users/account-credentials.port.js';
-import type { UserRow } from '../users/users.repository.js';
+import type { AccountCredentials, CredentialChange } from '../users/index.js';
+import type { UserRow } from '../users/index.js';
 import { AccountLinksService } from './account-links.service.js';
 import { AccountLockout } from './account-lockout.js';
 import { PasswordHasher } from './password-hasher.js';

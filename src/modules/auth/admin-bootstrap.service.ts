@@ -1,6 +1,6 @@
 import { Injectable, type OnApplicationBootstrap } from '@nestjs/common';
 import { InjectConfig, type AppConfig } from '../../config/app-config.js';
-import { UsersService } from '../users/users.service.js';
+import { UsersService } from '../users/index.js';
 import { PasswordHasher } from './password-hasher.js';
 
 /** Ensures the ADMIN_EMAIL/ADMIN_PASSWORD admin exists when the api starts. */

@@ -9,7 +9,7 @@ import { Auth } from '../../common/decorators/auth.decorator.js';
 import { CurrentUser, type AuthUser } from '../../common/decorators/current-user.decorator.js';
 import { Public } from '../../common/decorators/public.decorator.js';
 import { StrictRateLimit } from '../../common/decorators/rate-limit.decorator.js';
-import { UserResponseDto } from '../users/dto/user-response.dto.js';
+import { UserResponseDto } from '../users/index.js';
 import { AccountLinksService } from './account-links.service.js';
 import { AuthService } from './auth.service.js';
 import { ForgotPasswordDto, ResetPasswordDto, VerifyEmailDto } from './dto/account-links.dto.js';

@@ -3,14 +3,15 @@ import { JwtModule } from '@nestjs/jwt';
 import { PassportModule } from '@nestjs/passport';
 import { SESSION_AUTHENTICATOR } from '../../common/auth/session-authenticator.js';
 import { APP_CONFIG, type AppConfig } from '../../config/app-config.js';
-import { ACCOUNT_CREDENTIALS } from '../users/account-credentials.port.js';
-import { UsersModule } from '../users/users.module.js';
+import { ACCOUNT_CREDENTIALS } from '../users/index.js';
+import { UsersModule } from '../users/index.js';
 import { AccountCredentialsProvider } from './account-credentials.js';
 import { AccountLinksService } from './account-links.service.js';
 import { AccountLockout } from './account-lockout.js';
 import { AuthService } from './auth.service.js';
 import { PasswordHasher } from './password-hasher.js';
 import { SessionsRepository } from './sessions.repository.js';
+import { JwtKeys } from './jwt-keys.js';
 import { JwtStrategy } from './strategies/jwt.strategy.js';
 import { TokenService } from './token.service.js';
 import { UserTokensRepository } from './user-tokens.repository.js';
@@ -37,6 +38,7 @@ import { UserTokensRepository } from './user-tokens.repository.js';
     SessionsRepository,
     UserTokensRepository,
     TokenService,
+    JwtKeys,
     JwtStrategy,
     { provide: SESSION_AUTHENTICATOR, useExisting: AuthService },
     { provide: ACCOUNT_CREDENTIALS, useExisting: AccountCredentialsProvider },

@@ -2,6 +2,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { JwtService } from '@nestjs/jwt';
 import { InjectConfig, type AppConfig } from '../../config/app-config.js';
+import { JwtKeys } from './jwt-keys.js';
 
 export const TOKEN_ISSUER = 'shop-api';
 export const JWT_ALGORITHM = 'HS256';
@@ -31,6 +32,7 @@ export const hashToken = (token: string): string =>
 export class TokenService {
   constructor(
     private readonly jwt: JwtService,
+    private readonly keys: JwtKeys,
     @InjectConfig() private readonly config: AppConfig,
   ) {}
 
@@ -52,10 +54,16 @@ export class TokenService {
     };
   }
 
-  /** The claims of a well-signed refresh token, or null for anything else. */
+  /**
+   * The claims of a well-signed refresh token, or null for anything else. Signed with the
+   * current secret or, after a rotation, the previous one (JWT_SECRET_PREVIOUS).
+   */
   verifyRefresh(token: string, options: { ignoreExpiration?: boolean } = {}): TokenClaims | null {
+    const key = this.keys.keyFor(token);
+    if (!key) return null;
     try {
       const claims = this.jwt.verify<TokenClaims>(token, {
+        secret: key.secret,
         algorithms: [JWT_ALGORITHM],
         issuer: TOKEN_ISSUER,
         audience: TOKEN_ISSUER,
@@ -69,6 +77,8 @@ export class TokenService {
 
   private sign(claims: Omit<TokenClaims, 'exp'>, ttlSeconds: number): string {
     return this.jwt.sign(claims, {
+      secret: this.keys.signing.secret,
+      keyid: this.keys.signing.kid,
       algorithm: JWT_ALGORITHM,
       expiresIn: ttlSeconds,
       issuer: TOKEN_ISSUER,

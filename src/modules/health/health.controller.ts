@@ -10,6 +10,7 @@ import { Public } from '../../common/decorators/public.decorator.js';
 import { NoRateLimit } from '../../common/decorators/rate-limit.decorator.js';
 import { RedisHealthIndicator } from '../../infra/redis/redis.health.js';
 import { OutageLog } from './outage-log.js';
+import { ServingState } from './serving-state.js';
 
 /** Each dependency check gives up after this long, so readiness answers well within 5 seconds. */
 const CHECK_TIMEOUT_MS = 1500;
@@ -25,6 +26,7 @@ export class HealthController {
     private readonly health: HealthCheckService,
     private readonly database: TypeOrmHealthIndicator,
     private readonly redis: RedisHealthIndicator,
+    private readonly serving: ServingState,
   ) {}
 
   @Get('live')
@@ -35,7 +37,9 @@ export class HealthController {
   }
 
   @Get('ready')
-  @ApiOperation({ summary: 'Readiness: PostgreSQL and Redis answer (503 otherwise)' })
+  @ApiOperation({
+    summary: 'Readiness: PostgreSQL and Redis answer, and the process is not shutting down',
+  })
   @HealthCheck()
   ready(): Promise<HealthCheckResult> {
     return this.checkDependencies();
@@ -52,6 +56,7 @@ export class HealthController {
     try {
       return this.outages.up(
         await this.health.check([
+          ...(this.serving.draining ? [() => this.serving.check()] : []),
           () => this.database.pingCheck('database').withTimeout(CHECK_TIMEOUT_MS),
           () => this.redis.ping('redis', CHECK_TIMEOUT_MS),
         ]),

@@ -11,6 +11,7 @@ type OrderMail = 'confirmation' | 'receipt' | 'shipped' | 'completed' | 'cancell
 /** The mail each transition sends the order's owner (a receipt, a notice), or none. */
 const TRANSITION_MAIL: Record<OrderTransition, Exclude<OrderMail, 'confirmation'> | null> = {
   pay: 'receipt',
+  confirm_payment: 'receipt',
   ship: 'shipped',
   complete: 'completed',
   cancel: 'cancelled',

@@ -3,8 +3,8 @@ import type { Db, Tx } from '../../infra/database/database.js';
 import { violatedCheck } from '../../infra/database/pg-errors.js';
 import type { OutboxEvent } from '../../infra/queue/outbox-events.js';
 import { insertOutbox, outboxColumns } from '../../infra/queue/outbox.repository.js';
-import { PRODUCT_STOCK_CHECK } from '../products/product.entity.js';
-import { lockProductsInIdOrder } from '../products/products.repository.js';
+import { PRODUCT_STOCK_CHECK } from '../products/index.js';
+import { lockProductsInIdOrder } from '../products/index.js';
 import { CUSTOMER_HOLDS_CAPS_CHECK } from './customer-hold.entity.js';
 import {
   ITEM_COLUMNS,

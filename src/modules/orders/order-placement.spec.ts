@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { type DomainError } from '../../common/errors/domain-error.js';
-import type { StockLine } from '../products/products.repository.js';
+import type { StockLine } from '../products/index.js';
 import { decideOrder, type PlacementPolicy } from './order-placement.js';
 import type { OrderableProductRow, PlacementFacts } from './order-placement.repository.js';
 

@@ -5,7 +5,7 @@ import {
   type FieldErrors,
 } from '../../common/errors/domain-error.js';
 import { fromCents, MAX_AMOUNT_CENTS, toCents } from '../../common/money.js';
-import type { StockLine } from '../products/products.repository.js';
+import type { StockLine } from '../products/index.js';
 import type { OrderStatus } from './order.entity.js';
 import type {
   NewOrder,

@@ -11,6 +11,7 @@ const stranger: Actor = { kind: 'user', id: 2, role: 'customer', email: 'strange
 const admin: Actor = { kind: 'user', id: 3, role: 'admin', email: 'admin@x.io' };
 const adminOwner: Actor = { kind: 'user', id: 1, role: 'admin', email: 'owner@x.io' };
 const system: Actor = { kind: 'system' };
+const provider: Actor = { kind: 'payment_provider', provider: 'stripe' };
 
 describe('order state machine', () => {
   it('follows pending -> paid -> shipped -> completed, and cancels from pending or paid', () => {
@@ -31,6 +32,22 @@ describe('order state machine', () => {
       afterDeadline: true,
       effect: 'restore_stock',
     });
+  });
+
+  it('lets only a payment provider confirm a payment, which pays a pending order like pay', () => {
+    expect(ORDER_STATE_MACHINE.confirm_payment).toEqual({
+      ...ORDER_STATE_MACHINE.pay,
+      allowed: ['payment_provider'],
+    });
+    expect(permission('confirm_payment', provider, 1)).toBe('allowed');
+    for (const actor of [owner, admin, system]) {
+      expect(permission('confirm_payment', actor, 1)).toBe('forbidden');
+    }
+    expect(permission('confirm_payment', stranger, 1)).toBe('hidden');
+    for (const transition of ['pay', 'cancel', 'expire', 'ship', 'complete'] as const) {
+      expect(permission(transition, provider, 1)).toBe('forbidden');
+    }
+    expect(cancelReason('confirm_payment', provider, 1)).toBeUndefined();
   });
 
   it('never leaves a final state', () => {

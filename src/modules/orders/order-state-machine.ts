@@ -1,14 +1,26 @@
-import type { UserRole } from '../users/user.entity.js';
+import type { UserRole } from '../../common/auth/roles.js';
 import type { CancelReason, OrderStatus } from './order.entity.js';
 
-export const ORDER_TRANSITIONS = ['pay', 'ship', 'complete', 'cancel', 'expire'] as const;
+export const ORDER_TRANSITIONS = [
+  'pay',
+  'confirm_payment',
+  'ship',
+  'complete',
+  'cancel',
+  'expire',
+] as const;
 export type OrderTransition = (typeof ORDER_TRANSITIONS)[number];
 
-/** Who asks: a signed-in user (owner of the order or not), or the system (payment timeout). */
+/**
+ * Who asks: a signed-in user (owner of the order or not), the system (payment timeout), or a
+ * payment provider whose verified notification (or look-up) says the customer paid.
+ */
 export type Actor =
-  { kind: 'user'; id: number; role: UserRole; email: string } | { kind: 'system' };
+  | { kind: 'user'; id: number; role: UserRole; email: string }
+  | { kind: 'system' }
+  | { kind: 'payment_provider'; provider: string };
 
-type Allowed = 'owner' | 'admin' | 'owner_or_admin' | 'system';
+type Allowed = 'owner' | 'admin' | 'owner_or_admin' | 'system' | 'payment_provider';
 
 interface TransitionRule {
   from: readonly OrderStatus[];
@@ -28,7 +40,18 @@ interface TransitionRule {
  * the other (a cancel that raced a payment does not cancel the order it just paid for).
  */
 export const ORDER_STATE_MACHINE: Record<OrderTransition, TransitionRule> = {
+  /** The owner pays at once (the fake provider's instant pay, POST /api/orders/:id/pay). */
   pay: { from: ['pending'], to: 'paid', allowed: ['owner'], effect: 'add_sales' },
+  /**
+   * A provider confirmed the customer's payment. Only a pending order is paid: a success for
+   * one cancelled, expired or paid already is refunded instead (the payments module).
+   */
+  confirm_payment: {
+    from: ['pending'],
+    to: 'paid',
+    allowed: ['payment_provider'],
+    effect: 'add_sales',
+  },
   ship: { from: ['paid'], to: 'shipped', allowed: ['admin'], effect: 'none' },
   complete: { from: ['shipped'], to: 'completed', allowed: ['admin'], effect: 'none' },
   cancel: {
@@ -55,7 +78,7 @@ export type Permission = 'allowed' | 'hidden' | 'forbidden';
  */
 export function permission(transition: OrderTransition, actor: Actor, ownerId: number): Permission {
   const { allowed } = ORDER_STATE_MACHINE[transition];
-  if (actor.kind === 'system') return allowed.includes('system') ? 'allowed' : 'forbidden';
+  if (actor.kind !== 'user') return allowed.includes(actor.kind) ? 'allowed' : 'forbidden';
   const owner = actor.id === ownerId;
   const admin = actor.role === 'admin';
   const ok =
@@ -72,6 +95,6 @@ export function cancelReason(
   ownerId: number,
 ): CancelReason | undefined {
   if (transition === 'expire') return 'payment_timeout';
-  if (transition !== 'cancel' || actor.kind === 'system') return undefined;
+  if (transition !== 'cancel' || actor.kind !== 'user') return undefined;
   return actor.id === ownerId ? 'user' : 'admin';
 }

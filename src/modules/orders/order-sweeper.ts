@@ -39,8 +39,15 @@ export class OrderSweeper {
     let expired = 0;
     for (;;) {
       const ids = await this.orders.overdue(BATCH);
-      for (const id of ids) if ((await this.orders.expire(id)) === 'cancelled') expired += 1;
-      if (ids.length < BATCH) break;
+      let settled = 0;
+      for (const id of ids) {
+        const outcome = await this.orders.expire(id);
+        if (outcome === 'cancelled') expired += 1;
+        if (outcome !== 'undecided' && outcome !== 'not yet due') settled += 1;
+      }
+      // A full batch that settled nothing (its providers did not answer) would come back
+      // unchanged: leave it to the next sweep.
+      if (ids.length < BATCH || settled === 0) break;
     }
     const drifted = await this.placements.drifted(this.database.pool, HOLDING_STATUS, BATCH);
     for (const userId of drifted) {

@@ -1,21 +1,11 @@
-import {
-  Body,
-  Controller,
-  Get,
-  HttpCode,
-  HttpStatus,
-  Param,
-  Post,
-  Put,
-  Query,
-  Res,
-} from '@nestjs/common';
+import { Body, Controller, Get, Param, Post, Put, Query, Res } from '@nestjs/common';
 import { ApiHeader, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { ApiEnvelope, ApiErrors } from '../../common/decorators/api-response.decorator.js';
 import { Auth } from '../../common/decorators/auth.decorator.js';
 import { CurrentUser, type AuthUser } from '../../common/decorators/current-user.decorator.js';
 import type { Page } from '../../common/dto/page.js';
+import { ReadsOwnWrites } from '../../common/interceptors/read-your-writes.interceptor.js';
 import { ParseIdPipe } from '../../common/pipes/parse-id.pipe.js';
 import { CreateOrderDto } from './dto/create-order.dto.js';
 import { OrderListQueryDto } from './dto/order-query.dto.js';
@@ -33,6 +23,7 @@ const actorOf = (user: AuthUser): Actor => ({
 });
 
 @ApiTags('orders')
+@ReadsOwnWrites()
 @Controller('api/orders')
 export class OrdersController {
   constructor(
@@ -96,19 +87,6 @@ export class OrdersController {
     @Param('id', ParseIdPipe) id: number,
   ): Promise<OrderResponseDto> {
     return this.orders.get(user, id);
-  }
-
-  @Post(':id/pay')
-  @Auth()
-  @HttpCode(HttpStatus.OK)
-  @ApiOperation({ summary: 'Pay a pending order (simulated payment; owner only)' })
-  @ApiEnvelope(OrderResponseDto)
-  @ApiErrors(400, 404, 409)
-  pay(
-    @CurrentUser() user: AuthUser,
-    @Param('id', ParseIdPipe) id: number,
-  ): Promise<OrderResponseDto> {
-    return this.apply(user, id, 'pay');
   }
 
   @Put(':id/cancel')

@@ -1,7 +1,8 @@
 import { Module } from '@nestjs/common';
-import { ProductsModule } from '../products/products.module.js';
-import { UsersModule } from '../users/users.module.js';
+import { ProductsModule } from '../products/index.js';
+import { UsersModule } from '../users/index.js';
 import { IdempotencyKeysRepository } from './idempotency-keys.repository.js';
+import { OrderHooks } from './order-hooks.js';
 import { OrderPlacementRepository } from './order-placement.repository.js';
 import { OrderSweeper } from './order-sweeper.js';
 import { OrderTransitionsService } from './order-transitions.service.js';
@@ -18,7 +19,8 @@ import { OrdersService } from './orders.service.js';
     OrderTransitionsService,
     IdempotencyKeysRepository,
     OrderSweeper,
+    OrderHooks,
   ],
-  exports: [OrdersService, OrderTransitionsService, OrderSweeper],
+  exports: [OrdersService, OrderTransitionsService, OrderSweeper, OrderHooks],
 })
 export class OrdersModule {}

@@ -8,7 +8,7 @@ import { InjectConfig, type AppConfig } from '../../config/app-config.js';
 import { Database, type Db, type Tx } from '../../infra/database/database.js';
 import { METRIC } from '../../infra/metrics/metric-names.js';
 import { Outbox } from '../../infra/queue/outbox.js';
-import { ProductsCache } from '../products/products.cache.js';
+import { ProductsCache } from '../products/index.js';
 import type { CreateOrderDto } from './dto/create-order.dto.js';
 import type { OrderListQueryDto } from './dto/order-query.dto.js';
 import { OrderResponseDto } from './dto/order-response.dto.js';
@@ -79,7 +79,7 @@ export class OrdersService {
   }
 
   async get(caller: AuthUser, id: number): Promise<OrderResponseDto> {
-    const db = this.database.pool;
+    const db = this.database.replica;
     const order = await this.orders.findById(db, id);
     if (!order || (order.user_id !== caller.id && caller.role !== 'admin')) throw notFound('Order');
     const items = await this.orders.itemsOf(db, [id]);
@@ -97,7 +97,7 @@ export class OrdersService {
   /** The caller's orders; for an admin every customer's, or those the admin filters name. */
   async list(caller: AuthUser, query: OrderListQueryDto): Promise<Page<OrderResponseDto>> {
     const filter = orderListFilter(caller, query);
-    const db = this.database.pool;
+    const db = this.database.replica;
     const { rows, total } = await this.orders.list(db, filter, query.page_size, offsetOf(query));
     const items = await this.orders.itemsOf(
       db,

@@ -39,13 +39,6 @@ export const productListCache: CacheSpecResolver = (req, config) => ({
   ttlSeconds: config.cache.listTtl,
 });
 
-/** Routes answered from the cache before reaching Nest (see CachedReads). */
-export const PRODUCT_CACHED_ROUTES: Readonly<Record<string, CacheSpecResolver>> = {
-  '/api/products': productListCache,
-  '/api/products/hot': productListCache,
-  '/api/products/:id': productDetailCache,
-};
-
 /**
  * The one way to tell the catalog cache that products changed: product writes here, stock and
  * sales changes by orders. Call it after the change has committed.

@@ -62,7 +62,7 @@ export class ProductsService {
   ) {}
 
   async get(id: number): Promise<ProductResponseDto> {
-    const product = await this.products.findActive(this.database.pool, id);
+    const product = await this.products.findActive(this.database.replica, id);
     if (!product) throw notFound('Product');
     return ProductResponseDto.from(product);
   }
@@ -80,7 +80,7 @@ export class ProductsService {
     ) {
       throw validationFailed({ min_price: 'min_price must not be greater than max_price' });
     }
-    const { rows, total } = await this.products.list(this.database.pool, {
+    const { rows, total } = await this.products.list(this.database.replica, {
       search: query.search,
       category: query.category,
       brand: query.brand,
@@ -96,20 +96,23 @@ export class ProductsService {
   }
 
   async hot(query: HotProductsQueryDto): Promise<ProductResponseDto[]> {
-    return toDtos(await this.products.hot(this.database.pool, query.limit, query.category));
+    return toDtos(await this.products.hot(this.database.replica, query.limit, query.category));
   }
 
   /** The active products among the ids, in the order asked, each once. */
   async batch(ids: readonly number[]): Promise<ProductResponseDto[]> {
     const wanted = [...new Set(ids)];
     const found = new Map(
-      (await this.products.findActiveByIds(this.database.pool, wanted)).map((row) => [row.id, row]),
+      (await this.products.findActiveByIds(this.database.replica, wanted)).map((row) => [
+        row.id,
+        row,
+      ]),
     );
     return toDtos(wanted.flatMap((id) => found.get(id) ?? []));
   }
 
   async stats(): Promise<ProductStatsDto> {
-    return ProductStatsDto.from(await this.products.stats(this.database.pool));
+    return ProductStatsDto.from(await this.products.stats(this.database.replica));
   }
 
   async create(dto: CreateProductDto): Promise<ProductResponseDto> {

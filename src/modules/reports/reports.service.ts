@@ -2,7 +2,7 @@ import { InjectQueue } from '@nestjs/bullmq';
 import { Injectable } from '@nestjs/common';
 import type { Queue } from 'bullmq';
 import { DomainError, notFound, validationFailed } from '../../common/errors/domain-error.js';
-import { withTimeout } from '../../infra/cache/with-timeout.js';
+import { withTimeout } from '../../common/async/with-timeout.js';
 import { Database } from '../../infra/database/database.js';
 import { currentJobMeta } from '../../infra/queue/job-context.js';
 import { JOBS, QUEUES, type SalesReportJob } from '../../infra/queue/queues.js';
@@ -74,9 +74,10 @@ export class ReportsService {
 
   /** The report itself, run by the job; a read, so running it twice is harmless. */
   async salesReport(startDate: string, endDate: string): Promise<SalesReportDto> {
+    const db = this.database.replica;
     const [totals, top] = await Promise.all([
-      this.reports.salesTotals(this.database.pool, startDate, endDate),
-      this.reports.topProducts(this.database.pool, startDate, endDate),
+      this.reports.salesTotals(db, startDate, endDate),
+      this.reports.topProducts(db, startDate, endDate),
     ]);
     return SalesReportDto.from(totals, top);
   }

@@ -1,6 +1,6 @@
 import { Module } from '@nestjs/common';
-import { OrdersModule } from '../orders/orders.module.js';
-import { ProductsModule } from '../products/products.module.js';
+import { OrdersModule } from '../orders/index.js';
+import { ProductsModule } from '../products/index.js';
 import { ReviewsRepository } from './reviews.repository.js';
 import { ReviewsService } from './reviews.service.js';
 

@@ -3,9 +3,8 @@ import type { AuthUser } from '../../common/decorators/current-user.decorator.js
 import { offsetOf, toPage, type Page, type PageQueryDto } from '../../common/dto/page.js';
 import { forbidden, notFound } from '../../common/errors/domain-error.js';
 import { Database } from '../../infra/database/database.js';
-import { OrdersService } from '../orders/orders.service.js';
-import { ProductRatings } from '../products/product-ratings.js';
-import { ProductsService } from '../products/products.service.js';
+import { OrdersService } from '../orders/index.js';
+import { ProductRatings, ProductsService } from '../products/index.js';
 import type { CreateReviewDto } from './dto/create-review.dto.js';
 import { ReviewResponseDto } from './dto/review-response.dto.js';
 import { ReviewsRepository } from './reviews.repository.js';

@@ -117,7 +117,17 @@ func funcs(root *template.Template) template.FuncMap {
 			}
 			return out
 		},
-		"list": func(items ...interface{}) []interface{} { return items },
+		"list":     func(items ...interface{}) []interface{} { return items },
+		"lower":    func(s string) string { return strings.ToLower(s) },
+		"toString": str,
+		"has": func(needle interface{}, haystack []interface{}) bool {
+			for _, item := range haystack {
+				if reflect.DeepEqual(item, needle) {
+					return true
+				}
+			}
+			return false
+		},
 	}
 }
 

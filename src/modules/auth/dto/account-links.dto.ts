@@ -1,7 +1,7 @@
 import { applyDecorators } from '@nestjs/common';
 import { ApiProperty } from '@nestjs/swagger';
 import { IsNotEmpty, IsString, MaxLength } from 'class-validator';
-import { EmailField, PasswordField } from '../../users/dto/user-fields.js';
+import { EmailField, PasswordField } from '../../users/index.js';
 
 const TokenField = (): PropertyDecorator =>
   applyDecorators(

@@ -1,5 +1,5 @@
 import { ApiProperty } from '@nestjs/swagger';
-import { EmailField, PasswordField, UsernameField } from '../../users/dto/user-fields.js';
+import { EmailField, PasswordField, UsernameField } from '../../users/index.js';
 
 export class RegisterDto {
   @ApiProperty({ example: 'ada@example.com', maxLength: 254 })

@@ -1,0 +1,57 @@
+import { isURL } from 'class-validator';
+
+/** One PostgreSQL read replica: its URL, and the name it goes by in logs and metrics. */
+export interface ReplicaEndpoint {
+  /** host:port, unique among the replicas; never carries a credential. */
+  readonly name: string;
+  readonly url: string;
+}
+
+/** A DATABASE_REPLICA_URLS entry that does not make sense; the message names it, masked. */
+export class ReplicaUrlError extends Error {}
+
+const POSTGRES_URL = {
+  protocols: ['postgres', 'postgresql'],
+  require_tld: false,
+  require_protocol: true,
+};
+
+/**
+ * An entry as it may be shown: everything up to the last "@" of a URL is credentials (a
+ * password may itself hold "@", ":" or "/"), so all of it is masked.
+ */
+export const maskedEntry = (entry: string): string => {
+  const at = entry.lastIndexOf('@');
+  if (at < 0) return entry;
+  const scheme = /^[a-z][a-z0-9+.-]*:\/\//i.exec(entry)?.[0] ?? '';
+  return `${scheme}***@${entry.slice(at + 1)}`;
+};
+
+const place = (url: URL): string =>
+  `${url.hostname}:${url.port || '5432'}${decodeURIComponent(url.pathname)}`;
+
+/**
+ * DATABASE_REPLICA_URLS: comma-separated postgres:// URLs (empty entries, as a trailing comma
+ * leaves, are ignored). Each must parse, name a host, and differ from the others and from the
+ * primary: the same server twice would only be a second pool to it.
+ */
+export function parseReplicaUrls(text: string | undefined, primaryUrl: string): ReplicaEndpoint[] {
+  const entries = (text ?? '')
+    .split(',')
+    .map((entry) => entry.trim())
+    .filter(Boolean);
+  const primary = place(new URL(primaryUrl));
+  const seen = new Set<string>();
+  return entries.map((entry, index) => {
+    const where = `entry ${index + 1} (${JSON.stringify(maskedEntry(entry))})`;
+    if (!isURL(entry, POSTGRES_URL)) {
+      throw new ReplicaUrlError(`${where} must be a postgres:// URL`);
+    }
+    const url = new URL(entry);
+    if (place(url) === primary) throw new ReplicaUrlError(`${where} names the primary`);
+    const name = `${url.hostname}:${url.port || '5432'}`;
+    if (seen.has(name)) throw new ReplicaUrlError(`${where} names ${name} a second time`);
+    seen.add(name);
+    return { name, url: entry };
+  });
+}

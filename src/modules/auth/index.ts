@@ -1,0 +1,3 @@
+/** The auth module's public surface. */
+export { AuthHttpModule } from './auth-http.module.js';
+export { AuthModule } from './auth.module.js';

@@ -1,0 +1,44 @@
+import { describe, expect, it } from 'vitest';
+import {
+  EVENT_TRANSITION,
+  PAYMENT_STATE_MACHINE,
+  PAYMENT_STATUSES,
+  type PaymentStatus,
+} from './payment-state-machine.js';
+
+const reachable = (from: PaymentStatus): PaymentStatus[] =>
+  Object.values(PAYMENT_STATE_MACHINE)
+    .filter((rule) => rule.from.includes(from))
+    .map((rule) => rule.to);
+
+describe('payment state machine', () => {
+  it('goes pending -> succeeded | failed | cancelled, and succeeded -> refund_pending -> refunded', () => {
+    expect(reachable('pending').sort()).toEqual(['cancelled', 'failed', 'succeeded']);
+    expect(reachable('succeeded')).toEqual(['refund_pending']);
+    expect(reachable('refund_pending')).toEqual(['refunded']);
+  });
+
+  it('lets a success follow a failed attempt, and nothing follow a success but its refund', () => {
+    expect(reachable('failed')).toEqual(['succeeded']);
+    expect(PAYMENT_STATE_MACHINE.fail.from).toEqual(['pending']);
+    expect(PAYMENT_STATE_MACHINE.cancel.from).toEqual(['pending']);
+  });
+
+  it('never leaves refunded or cancelled', () => {
+    expect(reachable('refunded')).toEqual([]);
+    expect(reachable('cancelled')).toEqual([]);
+  });
+
+  it('names only statuses that exist, and maps every provider event to a transition', () => {
+    for (const rule of Object.values(PAYMENT_STATE_MACHINE)) {
+      expect(PAYMENT_STATUSES).toContain(rule.to);
+      for (const from of rule.from) expect(PAYMENT_STATUSES).toContain(from);
+    }
+    expect(Object.keys(EVENT_TRANSITION).sort()).toEqual([
+      'cancelled',
+      'failed',
+      'refunded',
+      'succeeded',
+    ]);
+  });
+});

@@ -1,0 +1,52 @@
+export const PAYMENT_STATUSES = [
+  'pending',
+  'succeeded',
+  'failed',
+  'cancelled',
+  'refund_pending',
+  'refunded',
+] as const;
+export type PaymentStatus = (typeof PAYMENT_STATUSES)[number];
+
+export const PAYMENT_TRANSITIONS = [
+  'succeed',
+  'fail',
+  'cancel',
+  'request_refund',
+  'refund',
+] as const;
+export type PaymentTransition = (typeof PAYMENT_TRANSITIONS)[number];
+
+interface PaymentRule {
+  from: readonly PaymentStatus[];
+  to: PaymentStatus;
+}
+
+/**
+ * Every payment status change, in one place, applied as one conditional UPDATE ... WHERE
+ * status = ANY(from) (PaymentsRepository.transition): of two events racing on one payment
+ * exactly one changes it, and an event arriving late finds nothing to change (a failure after
+ * a success, a success repeated). `succeed` also starts from `failed`: a provider may report
+ * a failed attempt and then the customer's successful retry of the same payment (Stripe keeps
+ * a PaymentIntent open after a declined card); the money arrived, so the payment succeeded.
+ */
+export const PAYMENT_STATE_MACHINE: Record<PaymentTransition, PaymentRule> = {
+  succeed: { from: ['pending', 'failed'], to: 'succeeded' },
+  fail: { from: ['pending'], to: 'failed' },
+  cancel: { from: ['pending'], to: 'cancelled' },
+  /** The money goes back: the order was cancelled after it was paid, or was never payable. */
+  request_refund: { from: ['succeeded'], to: 'refund_pending' },
+  /** The provider confirmed the refund. */
+  refund: { from: ['refund_pending'], to: 'refunded' },
+};
+
+/** What a provider's event asks of a payment. */
+export const EVENT_TRANSITION = {
+  succeeded: 'succeed',
+  failed: 'fail',
+  cancelled: 'cancel',
+  refunded: 'refund',
+} as const satisfies Record<string, PaymentTransition>;
+
+/** Statuses a provider may still move (the reconciler looks these up). */
+export const OPEN_STATUSES: readonly PaymentStatus[] = ['pending', 'refund_pending'];

@@ -1,0 +1,258 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { OrderSweeper } from '../../src/modules/orders/order-sweeper.js';
+import {
+  createOrder,
+  createProduct,
+  expectError,
+  signUp,
+  stockOf,
+  type TestUser,
+} from '../support/factories.js';
+import {
+  createPayment,
+  eventsOf,
+  paymentRow,
+  postStripe,
+  startPayment,
+  stripeSucceeded,
+  webhookCount,
+} from '../support/payments.js';
+import { eventually, SmtpSink } from '../support/smtp-sink.js';
+import { STRIPE_TEST_SECRET_KEY, StripeStandIn } from '../support/stripe-stand-in.js';
+import { startApp, type TestApp } from '../support/test-app.js';
+
+let t: TestApp;
+let smtp: SmtpSink;
+let stripe: StripeStandIn;
+let admin: TestUser;
+let alice: TestUser;
+
+beforeAll(async () => {
+  [smtp, stripe] = await Promise.all([SmtpSink.start(), StripeStandIn.start()]);
+  t = await startApp({
+    RUN_WORKERS: 'true',
+    SMTP_URL: smtp.url,
+    PAYMENT_PROVIDERS: 'stripe,fake',
+    STRIPE_SECRET_KEY: STRIPE_TEST_SECRET_KEY,
+    STRIPE_WEBHOOK_SECRET: stripe.webhookSecret,
+    STRIPE_API_BASE: stripe.url,
+    PUBLIC_URL: 'https://shop.example',
+    JOB_BACKOFF_MS: '300',
+  });
+  [admin, alice] = await Promise.all([signUp(t, { role: 'admin' }), signUp(t)]);
+});
+afterAll(async () => {
+  await t.close();
+  await Promise.all([smtp.stop(), stripe.down()]);
+});
+
+const orderOf = async (id: number) =>
+  (await t.http.get(`/api/orders/${id}`).set('Authorization', alice.bearer)).body.data;
+
+async function pendingStripePayment(quantity = 2, price = 12.5) {
+  const product = await createProduct(t, admin, { price, stock: 100 });
+  const order = await createOrder(t, alice, [{ product_id: product.id, quantity }]);
+  const payment = await createPayment(t, alice, order.id, 'stripe');
+  return { product, order, payment, intentId: payment.provider_reference! };
+}
+
+const expire = async (orderId: number) => {
+  await t.db.query(`UPDATE orders SET expires_at = now() - interval '1 second' WHERE id = $1`, [
+    orderId,
+  ]);
+  await t.app.get(OrderSweeper).sweep();
+};
+
+describe('a Stripe payment', () => {
+  it('is a PaymentIntent in cents with the order and payment in metadata and an Idempotency-Key from the payment id, paid by its signed payment_intent.succeeded', async () => {
+    const { product, order, payment, intentId } = await pendingStripePayment(3, 0.1);
+    const [create] = stripe
+      .requestsTo('POST', '/v1/payment_intents')
+      .filter((r) => r.form.get('metadata[payment_id]') === payment.id);
+    expect(create!.idempotencyKey).toBe(`payment-${payment.id}`);
+    expect(Object.fromEntries(create!.form)).toMatchObject({
+      amount: '30',
+      currency: 'usd',
+      'metadata[order_id]': String(order.id),
+    });
+    expect(payment).toMatchObject({
+      status: 'pending',
+      amount: 0.3,
+      provider_reference: intentId,
+      client_action: {
+        type: 'stripe_client_secret',
+        client_secret: stripe.intent(intentId).client_secret,
+      },
+    });
+
+    const res = await postStripe(t, stripeSucceeded(stripe, intentId));
+    expect(res.status).toBe(200);
+    expect(res.body.data.result).toBe('accepted');
+    expect(await orderOf(order.id)).toMatchObject({ status: 'paid' });
+    expect(await stockOf(t, product.id)).toEqual({ stock: 97, sales: 3 });
+    const [listed] = (
+      await t.http.get(`/api/orders/${order.id}/payments`).set('Authorization', alice.bearer)
+    ).body.data;
+    expect(listed).toMatchObject({ status: 'succeeded', client_action: null });
+    await smtp.waitFor(alice.email, new RegExp(`Receipt for order ${order.id}`));
+  });
+
+  it('made by twenty concurrent calls is one payment and one PaymentIntent', async () => {
+    const product = await createProduct(t, admin);
+    const order = await createOrder(t, alice, [{ product_id: product.id, quantity: 1 }]);
+    const answers = await Promise.all(
+      Array.from({ length: 20 }, () => startPayment(t, alice, order.id, 'stripe')),
+    );
+    expect(answers.every((r) => r.status === 200 || r.status === 201)).toBe(true);
+    const ids = new Set(answers.map((r) => r.body.data.id as string));
+    expect(ids.size).toBe(1);
+    const [id] = [...ids];
+    const creates = stripe
+      .requestsTo('POST', '/v1/payment_intents')
+      .filter((r) => r.form.get('metadata[payment_id]') === id);
+    expect(new Set(creates.map((r) => r.idempotencyKey))).toEqual(new Set([`payment-${id}`]));
+    const made = [...stripe.intents.values()].filter((i) => i.metadata.payment_id === id);
+    expect(made).toHaveLength(1);
+    expect(new Set(answers.map((r) => r.body.data.provider_reference))).toEqual(
+      new Set([made[0]!.id]),
+    );
+  });
+});
+
+describe('Stripe webhooks', () => {
+  it('reject a forged, a stale, a wrong-amount and a wrong-currency event, changing nothing', async () => {
+    const { order, payment, intentId } = await pendingStripePayment();
+    const before = await webhookCount(t, 'stripe', 'rejected');
+    const intent = stripe.intent(intentId);
+    const succeeded = { ...intent, status: 'succeeded', amount_received: intent.amount };
+    for (const note of [
+      stripe.event('payment_intent.succeeded', succeeded, { secret: 'whsec_not_ours' }),
+      stripe.event('payment_intent.succeeded', succeeded, {
+        timestamp: Math.floor(Date.now() / 1000) - 301,
+      }),
+      stripe.event('payment_intent.succeeded', { ...succeeded, amount_received: 2499 }),
+      stripe.event('payment_intent.succeeded', { ...succeeded, currency: 'eur' }),
+      { ...stripe.event('payment_intent.succeeded', succeeded), body: '{"id":"evt_x"}' },
+    ]) {
+      expectError(await postStripe(t, note), 400);
+    }
+    expectError(await t.http.post('/api/payments/webhooks/stripe').send({}), 400);
+    expect((await paymentRow(t, payment.id)).status).toBe('pending');
+    expect((await orderOf(order.id)).status).toBe('pending');
+    expect(await eventsOf(t, payment.id)).toEqual([]);
+    expect(await webhookCount(t, 'stripe', 'rejected')).toBe(before + 6);
+  });
+
+  it('process the same event once, however often it comes: twice in a row, or fifty copies at once', async () => {
+    const first = await pendingStripePayment();
+    const note = stripeSucceeded(stripe, first.intentId);
+    expect((await postStripe(t, note)).body.data.result).toBe('accepted');
+    expect((await postStripe(t, note)).body.data.result).toBe('duplicate');
+    expect(await eventsOf(t, first.payment.id)).toEqual([note.id]);
+
+    const { product, order, intentId } = await pendingStripePayment();
+    const copy = stripeSucceeded(stripe, intentId);
+    const answers = await Promise.all(Array.from({ length: 50 }, () => postStripe(t, copy)));
+    expect(answers.every((r) => r.status === 200)).toBe(true);
+    expect(answers.filter((r) => r.body.data.result === 'accepted')).toHaveLength(1);
+    expect((await orderOf(order.id)).status).toBe('paid');
+    expect(await stockOf(t, product.id)).toEqual({ stock: 98, sales: 2 });
+  });
+
+  it('acknowledge an event type the shop does not act on, and a failure after the success changes nothing', async () => {
+    const { order, payment, intentId } = await pendingStripePayment();
+    await postStripe(t, stripeSucceeded(stripe, intentId));
+    const other = stripe.event('customer.created', { id: 'cus_1', object: 'customer' });
+    expect((await postStripe(t, other)).status).toBe(200);
+    const failed = stripe.event('payment_intent.payment_failed', stripe.intent(intentId));
+    expect((await postStripe(t, failed)).status).toBe(200);
+    expect((await paymentRow(t, payment.id)).status).toBe('succeeded');
+    expect((await orderOf(order.id)).status).toBe('paid');
+  });
+});
+
+describe('Stripe refunds', () => {
+  it('a success after the order expired is refunded, the order left cancelled and the customer mailed', async () => {
+    const { product, order, payment, intentId } = await pendingStripePayment();
+    await expire(order.id);
+    expect(await orderOf(order.id)).toMatchObject({
+      status: 'cancelled',
+      cancel_reason: 'payment_timeout',
+    });
+    expect((await postStripe(t, stripeSucceeded(stripe, intentId))).status).toBe(200);
+    await eventually(async () => {
+      expect(await paymentRow(t, payment.id)).toMatchObject({
+        status: 'refunded',
+        refunded_minor: 2500,
+      });
+    });
+    expect(stripe.refunds.filter((r) => r.payment_intent === intentId)).toHaveLength(1);
+    expect((await orderOf(order.id)).status).toBe('cancelled');
+    expect(await stockOf(t, product.id)).toEqual({ stock: 100, sales: 0 });
+    await smtp.waitFor(alice.email, new RegExp(`Refund for order ${order.id}`));
+  });
+
+  it('cancelling a paid order refunds it once, with one Idempotency-Key, even when the first refund calls fail', async () => {
+    const { order, payment, intentId } = await pendingStripePayment();
+    await postStripe(t, stripeSucceeded(stripe, intentId));
+    // Three failures fail the job's first attempt (its call and two retries), the fourth its second.
+    stripe.fail('/v1/refunds', 4);
+    const cancel = await t.http
+      .put(`/api/orders/${order.id}/cancel`)
+      .set('Authorization', alice.bearer);
+    expect(cancel.body.data).toMatchObject({ status: 'cancelled', cancel_reason: 'user' });
+    expect((await paymentRow(t, payment.id)).status).toBe('refund_pending');
+    await eventually(async () => {
+      expect((await paymentRow(t, payment.id)).status).toBe('refunded');
+    }, 20_000);
+    const calls = stripe
+      .requestsTo('POST', '/v1/refunds')
+      .filter((r) => r.form.get('payment_intent') === intentId);
+    expect(calls.length).toBeGreaterThanOrEqual(5);
+    expect(new Set(calls.map((r) => r.idempotencyKey))).toEqual(new Set([`refund-${payment.id}`]));
+    expect(stripe.refunds.filter((r) => r.payment_intent === intentId)).toHaveLength(1);
+    expect(stripe.chargeOf(intentId)).toMatchObject({ refunded: true, amount_refunded: 2500 });
+    await smtp.waitFor(alice.email, new RegExp(`Refund for order ${order.id}`));
+  });
+
+  it('a refund Stripe answers as pending completes with its charge.refunded webhook', async () => {
+    const { order, payment, intentId } = await pendingStripePayment();
+    await postStripe(t, stripeSucceeded(stripe, intentId));
+    stripe.refundStatus = 'pending';
+    try {
+      await t.http.put(`/api/orders/${order.id}/cancel`).set('Authorization', admin.bearer);
+      await eventually(() => {
+        expect(stripe.refunds.filter((r) => r.payment_intent === intentId)).toHaveLength(1);
+      });
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      expect((await paymentRow(t, payment.id)).status).toBe('refund_pending');
+      const charge = stripe.chargeOf(intentId);
+      stripe.markRefunded(charge, charge.amount);
+      expect((await postStripe(t, stripe.event('charge.refunded', charge))).status).toBe(200);
+      expect(await paymentRow(t, payment.id)).toMatchObject({
+        status: 'refunded',
+        refunded_minor: 2500,
+      });
+    } finally {
+      stripe.refundStatus = 'succeeded';
+    }
+  });
+});
+
+describe('the payment timeout', () => {
+  it('leaves alone an order whose provider reports the payment succeeded, and settles it', async () => {
+    const { product, order, payment, intentId } = await pendingStripePayment();
+    stripe.succeed(intentId);
+    await expire(order.id);
+    expect(await orderOf(order.id)).toMatchObject({ status: 'paid', cancel_reason: null });
+    expect((await paymentRow(t, payment.id)).status).toBe('succeeded');
+    expect(await stockOf(t, product.id)).toEqual({ stock: 98, sales: 2 });
+  });
+
+  it('cancels an order whose payment is still pending at the provider', async () => {
+    const { order, payment } = await pendingStripePayment();
+    await expire(order.id);
+    expect((await orderOf(order.id)).status).toBe('cancelled');
+    expect((await paymentRow(t, payment.id)).status).toBe('pending');
+  });
+});
