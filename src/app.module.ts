@@ -29,9 +29,10 @@ import { AuthModule } from './modules/auth/index.js';
 import { HealthModule } from './modules/health/index.js';
 import { OrdersHttpModule } from './modules/orders/index.js';
 import { OrdersWorkerModule } from './modules/orders/index.js';
-import { ProductsHttpModule } from './modules/products/index.js';
+import { ProductsHttpModule, ProductsWorkerModule } from './modules/products/index.js';
 import { ReportsHttpModule } from './modules/reports/index.js';
 import { ReportsWorkerModule } from './modules/reports/index.js';
+import { ReviewsHttpModule } from './modules/reviews/index.js';
 import { UsersHttpModule } from './modules/users/index.js';
 import {
   PaymentsHttpModule,
@@ -45,6 +46,7 @@ export const WORKER_MODULES = [
   OrdersWorkerModule,
   PaymentsWorkerModule,
   ReportsWorkerModule,
+  ProductsWorkerModule,
 ];
 
 /** The api process: every public route, plus the queue processors when RUN_WORKERS is true. */
@@ -71,6 +73,7 @@ export class AppModule implements NestModule {
         UsersHttpModule.register(AuthModule),
         ProductsHttpModule,
         OrdersHttpModule,
+        ReviewsHttpModule,
         PaymentsHttpModule,
         ReportsHttpModule,
         QueueDashboardModule.forRoot(config),

@@ -5,6 +5,7 @@ import { IdempotencyKeyEntity } from './modules/orders/idempotency-key.entity.js
 import { OrderEntity, OrderItemEntity } from './modules/orders/order.entity.js';
 import { PaymentEntity, PaymentEventEntity } from './modules/payments/payment.entity.js';
 import { ProductEntity } from './modules/products/product.entity.js';
+import { ReviewEntity } from './modules/reviews/review.entity.js';
 import { UserEntity } from './modules/users/user.entity.js';
 import { MailDeliveryEntity } from './infra/mail/mail-delivery.entity.js';
 import { OutboxEntity } from './infra/queue/outbox.entity.js';
@@ -26,4 +27,5 @@ export const ENTITIES = [
   UserTokenEntity,
   PaymentEntity,
   PaymentEventEntity,
+  ReviewEntity,
 ];

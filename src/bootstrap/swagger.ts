@@ -16,6 +16,7 @@ const TAGS: Record<string, string> = {
   users: 'The signed-in user’s profile, and user administration',
   products: 'The catalogue',
   orders: 'Placing, paying and fulfilling orders',
+  reviews: 'Customers’ reviews of the products they received',
   payments: 'Paying orders through payment providers, and the providers’ notifications',
   reports: 'Sales reports, computed in the background',
   health: 'Probes and metrics for the platform',

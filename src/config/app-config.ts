@@ -67,6 +67,8 @@ export interface AppConfig {
   readonly orderCaps: { readonly pendingOrders: number; readonly pendingUnits: number };
   readonly mail: { readonly smtpUrl: string; readonly from: string; readonly appUrl: string };
   readonly cache: { readonly ttl: number; readonly listTtl: number };
+  /** Seconds between write-backs of the product views counted in Redis. */
+  readonly views: { readonly flushIntervalSeconds: number };
   readonly http: {
     /** Object keys in all that one JSON body may hold. */
     readonly bodyMaxKeys: number;

@@ -290,6 +290,13 @@ export class EnvironmentVariables {
   @Min(1)
   CACHE_LIST_TTL = 60;
 
+  /** Seconds between write-backs of product views counted in Redis. */
+  @Transform(toInt)
+  @IsInt({ message: INT })
+  @Min(1)
+  @Max(300)
+  VIEWS_FLUSH_INTERVAL = 5;
+
   /** Object keys in all that one JSON body may hold; more is a 400 before parsing. */
   @Transform(toInt)
   @IsInt({ message: INT })

@@ -176,6 +176,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     },
     mail: { smtpUrl: vars.SMTP_URL, from: vars.MAIL_FROM, appUrl: vars.APP_URL },
     cache: { ttl: vars.CACHE_TTL, listTtl: vars.CACHE_LIST_TTL },
+    views: { flushIntervalSeconds: vars.VIEWS_FLUSH_INTERVAL },
     http: {
       bodyMaxKeys: vars.BODY_MAX_KEYS,
       headersTimeoutMs: vars.HTTP_HEADERS_TIMEOUT_MS,

@@ -199,6 +199,52 @@ describe('order mails', () => {
   });
 });
 
+describe('shipping and completion mails', () => {
+  it('mails a notice when an order is shipped and when it is completed, each once', async () => {
+    const user = await signUp(t);
+    const product = await createProduct(t, admin, { name: 'Kettle', price: 30 });
+    const order = await createOrder(t, user, [{ product_id: product.id, quantity: 1 }]);
+    await t.http.post(`/api/orders/${order.id}/pay`).set('Authorization', user.bearer);
+    const ship = await t.http
+      .put(`/api/orders/${order.id}/ship`)
+      .set('Authorization', admin.bearer);
+    expect(ship.status).toBe(200);
+    const [shipped] = await smtp.waitFor(user.email, new RegExp(`Order ${order.id} shipped`));
+    expect(shipped!.body).toContain('1 x Kettle: 30.00');
+    expect(shipped!.messageId).toBe(`<order-shipped-${order.id}@shop.invalid>`);
+    // A repeated transition is refused and mails nothing.
+    expectError(
+      await t.http.put(`/api/orders/${order.id}/ship`).set('Authorization', admin.bearer),
+      409,
+    );
+    await t.http.put(`/api/orders/${order.id}/complete`).set('Authorization', admin.bearer);
+    const [completed] = await smtp.waitFor(user.email, new RegExp(`Order ${order.id} completed`));
+    expect(completed!.messageId).toBe(`<order-completed-${order.id}@shop.invalid>`);
+    expectError(
+      await t.http.put(`/api/orders/${order.id}/complete`).set('Authorization', admin.bearer),
+      409,
+    );
+
+    // The outbox rows relayed again (as after a crash before they were marked) send nothing new.
+    const relayedAgain = await t.db.query(
+      `UPDATE outbox SET published_at = NULL WHERE payload->'job'->>'key' IN ($1, $2)`,
+      [`order-shipped-${order.id}`, `order-completed-${order.id}`],
+    );
+    expect(relayedAgain.rowCount).toBe(2);
+    await eventually(async () => {
+      const { rows } = await t.db.query(
+        `SELECT count(*)::int AS n FROM outbox WHERE published_at IS NULL AND payload->'job'->>'key' IN ($1, $2)`,
+        [`order-shipped-${order.id}`, `order-completed-${order.id}`],
+      );
+      expect(rows[0].n).toBe(0);
+    });
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    const subjects = smtp.to(user.email).map((mail) => mail.subject);
+    expect(subjects.filter((s) => s === `Order ${order.id} shipped`)).toHaveLength(1);
+    expect(subjects.filter((s) => s === `Order ${order.id} completed`)).toHaveLength(1);
+  });
+});
+
 describe('the email queue', () => {
   it('sends a mail once even when its job runs twice', async () => {
     const queue = t.app.get<Queue>(getQueueToken(QUEUES.email));

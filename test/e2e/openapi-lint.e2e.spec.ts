@@ -133,6 +133,7 @@ describe('the OpenAPI document, as a client reads it', () => {
       'get /api/products/hot',
       'post /api/products/batch',
       'get /api/products/{id}',
+      'get /api/products/{id}/reviews',
       'post /api/payments/webhooks/{provider}',
     ];
     for (const [path, methods] of Object.entries(doc.paths)) {

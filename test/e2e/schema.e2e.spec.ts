@@ -70,6 +70,7 @@ describe('schema', () => {
       'order_items.subtotal 12,2',
       'order_items.unit_price 12,2',
       'orders.total_amount 12,2',
+      'products.original_price 12,2',
       'products.price 12,2',
     ]);
   });

@@ -80,6 +80,11 @@ export interface ProductInput {
   price?: number;
   stock?: number;
   category?: string | null;
+  sku?: string | null;
+  brand?: string | null;
+  original_price?: number | null;
+  image_url?: string | null;
+  is_featured?: boolean;
 }
 
 export interface Product {
@@ -89,6 +94,14 @@ export interface Product {
   price: number;
   stock: number;
   category: string | null;
+  sku: string | null;
+  brand: string | null;
+  original_price: number | null;
+  image_url: string | null;
+  is_featured: boolean;
+  rating: number | null;
+  review_count: number;
+  views: number;
   is_active: boolean;
   sales: number;
   created_at: string;

@@ -4,12 +4,13 @@ import { InjectMetric } from '@willsoto/nestjs-prometheus';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import type { Counter } from 'prom-client';
 import { InjectConfig, type AppConfig } from '../../config/app-config.js';
+import { ReadCounts } from '../../infra/cache/read-counts.js';
 import { ResponseCache } from '../../infra/cache/response-cache.js';
 import { METRIC } from '../../infra/metrics/metric-names.js';
 import { RateLimitGuard } from '../guards/rate-limit.guard.js';
 import { successEnvelope } from '../http/envelope.js';
 import { sendJson } from '../http/pre-serialized.js';
-import { answerData, recordLookup } from './cache-lookups.js';
+import { answerData, countServed, recordLookup } from './cache-lookups.js';
 import { discoverCachedRoutes, type CachedRoute } from './cached-routes.js';
 
 /**
@@ -31,6 +32,7 @@ export class CachedReads {
     scanner: MetadataScanner,
     private readonly cache: ResponseCache,
     private readonly rateLimit: RateLimitGuard,
+    private readonly counts: ReadCounts,
     @InjectConfig() private readonly config: AppConfig,
     @InjectMetric(METRIC.cacheRequests) private readonly lookups: Counter<'result'>,
   ) {
@@ -61,8 +63,9 @@ export class CachedReads {
       spec === undefined ? undefined : this.cache.peek(spec),
       this.rateLimit.enforce(req, res, route.controller, route.handler),
     ]);
-    if (cached === undefined || cached === 'bypass') return false;
+    if (spec === undefined || cached === undefined || cached === 'bypass') return false;
     recordLookup(this.lookups, res, 'hit');
+    countServed(this.counts, spec, cached);
     sendJson(res, 200, successEnvelope(200, answerData(cached)));
     return true;
   }

@@ -10,11 +10,12 @@ import type { Request, Response } from 'express';
 import { lastValueFrom, of, type Observable } from 'rxjs';
 import { InjectConfig, type AppConfig } from '../../config/app-config.js';
 import type { CachedAnswer } from '../../infra/cache/cached-answer.js';
+import { ReadCounts } from '../../infra/cache/read-counts.js';
 import { ResponseCache, type CacheResult } from '../../infra/cache/response-cache.js';
 import { METRIC } from '../../infra/metrics/metric-names.js';
 import { DomainError } from '../errors/domain-error.js';
 import { PreSerialized } from '../http/pre-serialized.js';
-import { answerData, recordLookup } from './cache-lookups.js';
+import { answerData, countServed, recordLookup } from './cache-lookups.js';
 import { cacheSpecOf } from './cache-spec.js';
 
 /**
@@ -26,6 +27,7 @@ import { cacheSpecOf } from './cache-spec.js';
 export class ResponseCacheInterceptor implements NestInterceptor {
   constructor(
     private readonly cache: ResponseCache,
+    private readonly counts: ReadCounts,
     @InjectConfig() private readonly config: AppConfig,
     @InjectMetric(METRIC.cacheRequests) private readonly lookups: Counter<'result'>,
   ) {
@@ -51,6 +53,7 @@ export class ResponseCacheInterceptor implements NestInterceptor {
     });
 
     recordLookup(this.lookups, http.getResponse<Response>(), result);
+    countServed(this.counts, spec, answer);
     return of(new PreSerialized(answerData(answer)));
   }
 }

@@ -32,7 +32,8 @@ export class DomainError extends Error {
 
 export const notFound = (what: string): DomainError =>
   new DomainError('not_found', `${what} not found`);
-export const conflict = (message: string): DomainError => new DomainError('conflict', message);
+export const conflict = (message: string, errors: FieldErrors | null = null): DomainError =>
+  new DomainError('conflict', message, errors);
 export const forbidden = (message = 'Forbidden'): DomainError =>
   new DomainError('forbidden', message);
 export const unauthorized = (message = 'Unauthorized'): DomainError =>

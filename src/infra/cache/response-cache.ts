@@ -9,6 +9,7 @@ import type { RedisClient } from '../redis/redis.factory.js';
 import { InjectRedis } from '../redis/redis.tokens.js';
 import { decodeAnswer, encodeAnswer, type CachedAnswer } from './cached-answer.js';
 import { CacheVersions, type TagVersions } from './cache-versions.js';
+import type { ReadCount } from './read-counts.js';
 import { IoredisKeyvStore } from './ioredis-keyv-store.js';
 
 /** What to cache a response under, and which writes make it stale. */
@@ -16,6 +17,8 @@ export interface CacheSpec {
   key: string;
   tags: readonly string[];
   ttlSeconds: number;
+  /** Every found answer served, hit or not, is counted as this read (see ReadCounts). */
+  counted?: ReadCount;
 }
 
 export type CacheResult = 'hit' | 'miss' | 'bypass';

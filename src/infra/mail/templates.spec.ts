@@ -51,6 +51,16 @@ describe('renderMail', () => {
     expect(renderMail({ name: 'order_cancelled', order, reason }).text).toContain(text);
   });
 
+  it.each([
+    ['order_shipped', 'Order 7 shipped', 'is on its way'],
+    ['order_completed', 'Order 7 completed', 'is complete'],
+  ] as const)('tells the customer an order is %s, with its lines', (name, subject, text) => {
+    const mail = renderMail({ name, order });
+    expect(mail.subject).toBe(subject);
+    expect(mail.text).toContain(text);
+    expect(mail.text).toContain('3 x Cup <b>: 0.30');
+  });
+
   it('gives the reset link', () => {
     expect(renderMail({ name: 'password_reset', username: 'ada', token_id: 9 }).text).toContain(
       'http://x/reset-password?token=t9',

@@ -21,6 +21,8 @@ export type MailTemplate =
   | { name: 'password_reset'; username: string; token_id: number }
   | { name: 'order_confirmation'; order: OrderSummary }
   | { name: 'payment_receipt'; order: OrderSummary }
+  | { name: 'order_shipped'; order: OrderSummary }
+  | { name: 'order_completed'; order: OrderSummary }
   | { name: 'order_cancelled'; order: OrderSummary; reason: CancelReason }
   | { name: 'payment_refunded'; refund: RefundSummary };
 
@@ -100,6 +102,17 @@ export function renderMail(template: MailTemplate, link: LinkResolver): Rendered
       return paragraphs(`Receipt for order ${template.order.id}`, [
         `We received your payment for order ${template.order.id}.`,
         lines(template.order).join('\n'),
+      ]);
+    case 'order_shipped':
+      return paragraphs(`Order ${template.order.id} shipped`, [
+        `Your order ${template.order.id} is on its way.`,
+        lines(template.order).join('\n'),
+      ]);
+    case 'order_completed':
+      return paragraphs(`Order ${template.order.id} completed`, [
+        `Your order ${template.order.id} is complete. Thank you for shopping with us.`,
+        lines(template.order).join('\n'),
+        'You can now review the products you received.',
       ]);
     case 'payment_refunded':
       return paragraphs(`Refund for order ${template.refund.order_id}`, [

@@ -12,3 +12,5 @@ export { OrderHooks, type ExpiryVerdict, type OrderHook } from './order-hooks.js
 export { permission, type Actor, type OrderTransition } from './order-state-machine.js';
 export type { OrderRow } from './orders.repository.js';
 export { OrderResponseDto } from './dto/order-response.dto.js';
+// For the reviews module: whether a customer received a product (a completed order of it).
+export { OrdersService } from './orders.service.js';

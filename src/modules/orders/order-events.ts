@@ -6,14 +6,14 @@ import type { NewOrder } from './order-placement.repository.js';
 import type { OrderItemRow, OrderRow } from './orders.repository.js';
 
 /** The mails about an order; each is sent at most once per order (see orderMail's key). */
-type OrderMail = 'confirmation' | 'receipt' | 'cancelled';
+type OrderMail = 'confirmation' | 'receipt' | 'shipped' | 'completed' | 'cancelled';
 
-/** The mail each transition sends the order's owner: a receipt, a cancellation notice, or none. */
+/** The mail each transition sends the order's owner (a receipt, a notice), or none. */
 const TRANSITION_MAIL: Record<OrderTransition, Exclude<OrderMail, 'confirmation'> | null> = {
   pay: 'receipt',
   confirm_payment: 'receipt',
-  ship: null,
-  complete: null,
+  ship: 'shipped',
+  complete: 'completed',
   cancel: 'cancelled',
   expire: 'cancelled',
 };
@@ -71,10 +71,17 @@ export function transitionEvents(
   if (to === undefined)
     throw new Error(`the ${transition} mail of order ${order.id} has no address`);
   const summary = orderSummary(order, items);
-  if (what === 'receipt') {
-    return [orderMail(order.id, what, to, { name: 'payment_receipt', order: summary })];
+  switch (what) {
+    case 'receipt':
+      return [orderMail(order.id, what, to, { name: 'payment_receipt', order: summary })];
+    case 'shipped':
+      return [orderMail(order.id, what, to, { name: 'order_shipped', order: summary })];
+    case 'completed':
+      return [orderMail(order.id, what, to, { name: 'order_completed', order: summary })];
+    case 'cancelled': {
+      const reason = order.cancel_reason;
+      if (!reason) return [];
+      return [orderMail(order.id, what, to, { name: 'order_cancelled', order: summary, reason })];
+    }
   }
-  const reason = order.cancel_reason;
-  if (!reason) return [];
-  return [orderMail(order.id, what, to, { name: 'order_cancelled', order: summary, reason })];
 }

@@ -27,7 +27,9 @@ export type CancelReason = (typeof CANCEL_REASONS)[number];
 @Check('orders_cancel_reason_check', `"cancel_reason" IN ('user', 'admin', 'payment_timeout')`)
 @Check('orders_total_amount_check', `"total_amount" >= 0`)
 @Index('orders_user_created_idx', ['userId', 'createdAt'])
-@Index('orders_created_idx', ['createdAt'])
+@Index('orders_created_idx', ['createdAt', 'id'])
+@Index('orders_status_created_idx', ['status', 'createdAt', 'id'])
+@Index('orders_total_idx', ['totalAmount', 'id'])
 // Partial index for the payment-timeout sweep; TypeORM cannot describe the WHERE clause.
 @Index('orders_pending_expires_idx', { synchronize: false })
 export class OrderEntity {

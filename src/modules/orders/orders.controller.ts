@@ -62,9 +62,14 @@ export class OrdersController {
 
   @Get()
   @Auth()
-  @ApiOperation({ summary: "The caller's orders, newest first; admins may pass user_id" })
+  @ApiOperation({
+    summary: "The caller's orders, newest first; for an admin every customer's",
+    description:
+      'Anyone may filter by status. Admins may also filter by user_id, created_from/created_to ' +
+      '(UTC days, inclusive) and min_total/max_total (inclusive); a customer passing those is 403.',
+  })
   @ApiEnvelope(OrderResponseDto, { paged: true })
-  @ApiErrors(400)
+  @ApiErrors(400, 403)
   list(
     @CurrentUser() user: AuthUser,
     @Query() query: OrderListQueryDto,

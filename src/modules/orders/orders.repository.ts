@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { Db, Tx } from '../../infra/database/database.js';
+import type { OrderListFilter } from './order-list-filter.js';
 import type { CancelReason, OrderStatus } from './order.entity.js';
 
 /** Orders and their items as PostgreSQL returns them; OrderResponseDto.from maps them. */
@@ -59,25 +60,52 @@ export class OrdersRepository {
     return byOrder;
   }
 
-  /** A user's orders, newest first (ties by id), optionally of one status. */
-  async listForUser(
+  /** A page of the orders the filter names, newest first (ties by id). */
+  async list(
     db: Db,
-    userId: number,
-    status: OrderStatus | undefined,
+    filter: OrderListFilter,
     limit: number,
     offset: number,
   ): Promise<{ rows: OrderRow[]; total: number }> {
-    const filter = status ? 'user_id = $1 AND status = $2' : 'user_id = $1';
-    const params: unknown[] = status ? [userId, status] : [userId];
+    const where: string[] = [];
+    const params: unknown[] = [];
+    const param = (value: unknown): string => `$${params.push(value)}`;
+    if (filter.userId !== undefined) where.push(`user_id = ${param(filter.userId)}`);
+    if (filter.status !== undefined) where.push(`status = ${param(filter.status)}`);
+    if (filter.createdFrom) where.push(`created_at >= ${param(filter.createdFrom)}`);
+    if (filter.createdBefore) where.push(`created_at < ${param(filter.createdBefore)}`);
+    if (filter.minTotal !== undefined) where.push(`total_amount >= ${param(filter.minTotal)}`);
+    if (filter.maxTotal !== undefined) where.push(`total_amount <= ${param(filter.maxTotal)}`);
+    const condition = where.length > 0 ? `WHERE ${where.join(' AND ')}` : '';
+    const filterParams = [...params];
     const [page, count] = await Promise.all([
       db.query<OrderRow>(
-        `SELECT ${ORDER_COLUMNS} FROM orders WHERE ${filter}
-          ORDER BY created_at DESC, id DESC LIMIT $${params.length + 1} OFFSET $${params.length + 2}`,
-        [...params, limit, offset],
+        `SELECT ${ORDER_COLUMNS} FROM orders ${condition}
+          ORDER BY created_at DESC, id DESC LIMIT ${param(limit)} OFFSET ${param(offset)}`,
+        params,
       ),
-      db.query<{ total: number }>(`SELECT count(*) AS total FROM orders WHERE ${filter}`, params),
+      db.query<{ total: number }>(
+        `SELECT count(*) AS total FROM orders ${condition}`,
+        filterParams,
+      ),
     ]);
     return { rows: page.rows, total: count.rows[0]?.total ?? 0 };
+  }
+
+  /** Whether the user has an order in this status that holds the product. */
+  async hasOrderOf(
+    db: Db,
+    userId: number,
+    productId: number,
+    status: OrderStatus,
+  ): Promise<boolean> {
+    const { rows } = await db.query<{ found: boolean }>(
+      `SELECT EXISTS (
+         SELECT 1 FROM orders o JOIN order_items i ON i.order_id = o.id
+          WHERE o.user_id = $1 AND i.product_id = $2 AND o.status = $3) AS found`,
+      [userId, productId, status],
+    );
+    return rows[0]?.found === true;
   }
 
   async overdueIds(db: Db, limit: number): Promise<number[]> {

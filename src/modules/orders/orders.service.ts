@@ -3,7 +3,7 @@ import { InjectMetric } from '@willsoto/nestjs-prometheus';
 import type { Counter } from 'prom-client';
 import type { AuthUser } from '../../common/decorators/current-user.decorator.js';
 import { offsetOf, toPage, type Page } from '../../common/dto/page.js';
-import { conflict, forbidden, notFound, unprocessable } from '../../common/errors/domain-error.js';
+import { conflict, notFound, unprocessable } from '../../common/errors/domain-error.js';
 import { InjectConfig, type AppConfig } from '../../config/app-config.js';
 import { Database, type Db, type Tx } from '../../infra/database/database.js';
 import { METRIC } from '../../infra/metrics/metric-names.js';
@@ -15,6 +15,7 @@ import { OrderResponseDto } from './dto/order-response.dto.js';
 import { fingerprint, IDEMPOTENCY_TTL_SECONDS } from './idempotency.js';
 import { IdempotencyKeysRepository } from './idempotency-keys.repository.js';
 import { placedEvents } from './order-events.js';
+import { orderListFilter } from './order-list-filter.js';
 import { decideOrder, placementKeptChanging, type PlacementPolicy } from './order-placement.js';
 import { OrderPlacementRepository } from './order-placement.repository.js';
 import { OrdersRepository } from './orders.repository.js';
@@ -85,19 +86,19 @@ export class OrdersService {
     return OrderResponseDto.from(order, items.get(id) ?? []);
   }
 
+  /**
+   * Whether the customer received the product: it was in one of their orders that is completed
+   * (a final status: an order never leaves it, so the answer cannot be taken back).
+   */
+  hasReceived(userId: number, productId: number): Promise<boolean> {
+    return this.orders.hasOrderOf(this.database.pool, userId, productId, 'completed');
+  }
+
+  /** The caller's orders; for an admin every customer's, or those the admin filters name. */
   async list(caller: AuthUser, query: OrderListQueryDto): Promise<Page<OrderResponseDto>> {
-    if (query.user_id !== undefined && caller.role !== 'admin') {
-      throw forbidden("Only administrators may list another user's orders");
-    }
+    const filter = orderListFilter(caller, query);
     const db = this.database.replica;
-    const userId = query.user_id ?? caller.id;
-    const { rows, total } = await this.orders.listForUser(
-      db,
-      userId,
-      query.status,
-      query.page_size,
-      offsetOf(query),
-    );
+    const { rows, total } = await this.orders.list(db, filter, query.page_size, offsetOf(query));
     const items = await this.orders.itemsOf(
       db,
       rows.map((order) => order.id),

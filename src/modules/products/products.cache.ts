@@ -4,6 +4,9 @@ import type { CacheSpecResolver } from '../../common/cache/cache-spec.js';
 import { parseId } from '../../common/validation/id.js';
 import { ResponseCache } from '../../infra/cache/response-cache.js';
 
+/** The read counts of product detail answers: the views that ProductViewsFlush writes back. */
+export const PRODUCT_VIEWS = 'product-views';
+
 /** Every product list, hot list and search depends on this tag. */
 const CATALOG = 'catalog';
 const productTag = (id: number | string): string => `product:${id}`;
@@ -15,11 +18,19 @@ const canonicalQuery = (req: Request): string => {
   return query.toString();
 };
 
-/** Keyed by the id ParseIdPipe will accept; anything else is not cached (the pipe refuses it). */
+/**
+ * Keyed by the id ParseIdPipe will accept; anything else is not cached (the pipe refuses it).
+ * Every product answered, from the cache or not, counts as a view.
+ */
 export const productDetailCache: CacheSpecResolver = (req, config) => {
   const id = parseId(String(req.params.id));
   if (id === undefined) return undefined;
-  return { key: `product:${id}`, tags: [productTag(id)], ttlSeconds: config.cache.ttl };
+  return {
+    key: `product:${id}`,
+    tags: [productTag(id)],
+    ttlSeconds: config.cache.ttl,
+    counted: { group: PRODUCT_VIEWS, id },
+  };
 };
 
 export const productListCache: CacheSpecResolver = (req, config) => ({

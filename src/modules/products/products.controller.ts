@@ -52,12 +52,13 @@ export class ProductsController {
   @Public()
   @CacheResponse(productListCache)
   @ApiOperation({
-    summary: 'Best sellers: the top `limit` active products by sales (ties: newest first)',
+    summary:
+      'Best sellers: the top `limit` active products by sales (ties: newest first), of one category if given',
   })
   @ApiEnvelope(ProductResponseDto, { isArray: true })
   @ApiErrors(400)
   hot(@Query() query: HotProductsQueryDto): Promise<ProductResponseDto[]> {
-    return this.products.hot(query.limit);
+    return this.products.hot(query);
   }
 
   @Post('batch')

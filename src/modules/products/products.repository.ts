@@ -1,5 +1,7 @@
 import { Injectable } from '@nestjs/common';
+import { conflict } from '../../common/errors/domain-error.js';
 import type { Db, Tx } from '../../infra/database/database.js';
+import { violatedUnique } from '../../infra/database/pg-errors.js';
 
 /** A product as PostgreSQL returns it (snake_case); ProductResponseDto.from maps it. */
 export interface ProductRow {
@@ -10,6 +12,16 @@ export interface ProductRow {
   price: string;
   stock: number;
   category: string | null;
+  sku: string | null;
+  brand: string | null;
+  /** NUMERIC(12,2) text, or null. */
+  original_price: string | null;
+  image_url: string | null;
+  is_featured: boolean;
+  /** The mean rating times 100 (null without reviews), kept by ProductRatings. */
+  rating_hundredths: number | null;
+  review_count: number;
+  views: number;
   is_active: boolean;
   sales: number;
   created_at: Date;
@@ -23,6 +35,7 @@ export interface ProductStatsRow {
   total_sales: number;
 }
 
+/** What an admin writes; rating, review_count, views and sales are kept by the service. */
 export interface ProductFields {
   name: string;
   description: string | null;
@@ -30,13 +43,21 @@ export interface ProductFields {
   price: string;
   stock: number;
   category: string | null;
+  sku: string | null;
+  brand: string | null;
+  /** Exact decimal text, or null. */
+  original_price: string | null;
+  image_url: string | null;
+  is_featured: boolean;
 }
 
-export type ProductSortColumn = 'created_at' | 'price' | 'name' | 'sales';
+export type ProductSortColumn = 'created_at' | 'price' | 'name' | 'sales' | 'rating' | 'views';
 
 export interface ProductFilter {
   search?: string;
   category?: string;
+  brand?: string;
+  is_featured?: boolean;
   min_price?: number;
   max_price?: number;
   sort: ProductSortColumn;
@@ -67,8 +88,11 @@ const columns = (lines: readonly StockLine[]): [number[], number[]] => [
 export const lockProductsInIdOrder = (ids: string): string =>
   `SELECT id FROM products WHERE id = ANY(${ids}::bigint[]) ORDER BY id FOR UPDATE`;
 
-const COLUMNS =
-  'p.id, p.name, p.description, p.price, p.stock, p.category, p.is_active, p.sales, p.created_at, p.updated_at';
+const COLUMNS = `id name description price stock category sku brand original_price image_url
+  is_featured rating_hundredths review_count views is_active sales created_at updated_at`
+  .split(/\s+/)
+  .map((column) => `p.${column}`)
+  .join(', ');
 const RETURNING = COLUMNS.replaceAll('p.', '');
 
 const SORT_COLUMNS: Record<ProductSortColumn, string> = {
@@ -76,15 +100,47 @@ const SORT_COLUMNS: Record<ProductSortColumn, string> = {
   price: 'p.price',
   name: 'p.name',
   sales: 'p.sales',
+  rating: 'p.rating_hundredths',
+  views: 'p.views',
 };
 
-const UPDATABLE = [
+/** The columns ProductFields names, in one order for INSERT and UPDATE. */
+const WRITABLE = [
   'name',
   'description',
   'price',
   'stock',
   'category',
+  'sku',
+  'brand',
+  'original_price',
+  'image_url',
+  'is_featured',
 ] as const satisfies readonly (keyof ProductFields)[];
+
+/** The unique index of SKUs among active products (without regard to case). */
+const SKU_UNIQUE = 'products_sku_uq';
+
+/** A duplicate SKU is the client's conflict, named by field; any other failure goes on. */
+const skuTaken = (error: unknown): never => {
+  if (violatedUnique(error) === SKU_UNIQUE) {
+    throw conflict('Another product has this sku', {
+      sku: 'sku is already used by another product',
+    });
+  }
+  throw error;
+};
+
+/**
+ * ORDER BY for a list: the sort column, then the id in the same direction, so the order is total
+ * and pages never repeat or skip. Unrated products (rating null) come last either way, matching
+ * the two rating indexes.
+ */
+const orderBy = (sort: ProductSortColumn, direction: 'asc' | 'desc'): string => {
+  const dir = direction === 'asc' ? 'ASC' : 'DESC';
+  const nulls = sort === 'rating' ? ' NULLS LAST' : '';
+  return `${SORT_COLUMNS[sort]} ${dir}${nulls}, p.id ${dir}`;
+};
 
 /** A user's search text as a LIKE pattern in which %, _ and \ match themselves. */
 export const likePattern = (text: string): string => `%${text.replace(/[\\%_]/g, '\\$&')}%`;
@@ -115,18 +171,21 @@ export class ProductsRepository {
       );
     }
     if (filter.category !== undefined) where.push(`p.category = ${param(filter.category)}`);
+    if (filter.brand !== undefined) where.push(`p.brand = ${param(filter.brand)}`);
+    if (filter.is_featured !== undefined) {
+      where.push(`p.is_featured = ${param(filter.is_featured)}`);
+    }
     if (filter.min_price !== undefined) where.push(`p.price >= ${param(filter.min_price)}`);
     if (filter.max_price !== undefined) where.push(`p.price <= ${param(filter.max_price)}`);
 
     const condition = where.join(' AND ');
-    const direction = filter.direction === 'asc' ? 'ASC' : 'DESC';
     const filterParams = [...params];
     const limit = param(filter.limit);
     const offset = param(filter.offset);
     const [page, count] = await Promise.all([
       db.query<ProductRow>(
         `SELECT ${COLUMNS} FROM products p WHERE ${condition}
-          ORDER BY ${SORT_COLUMNS[filter.sort]} ${direction}, p.id ${direction}
+          ORDER BY ${orderBy(filter.sort, filter.direction)}
           LIMIT ${limit} OFFSET ${offset}`,
         params,
       ),
@@ -138,12 +197,27 @@ export class ProductsRepository {
     return { rows: page.rows, total: count.rows[0]?.total ?? 0 };
   }
 
-  async hot(db: Db, limit: number): Promise<ProductRow[]> {
+  /** Best sellers, ties newest first (a higher id is newer); of one category when given. */
+  async hot(db: Db, limit: number, category: string | undefined): Promise<ProductRow[]> {
     const { rows } = await db.query<ProductRow>(
-      `SELECT ${COLUMNS} FROM products p WHERE p.is_active ORDER BY p.sales DESC, p.id DESC LIMIT $1`,
-      [limit],
+      `SELECT ${COLUMNS} FROM products p
+        WHERE p.is_active AND ($2::varchar IS NULL OR p.category = $2)
+        ORDER BY p.sales DESC, p.id DESC LIMIT $1`,
+      [limit, category ?? null],
     );
     return rows;
+  }
+
+  /**
+   * An active product, its row locked until the transaction ends: a change that must be decided
+   * against the stored values (a list price against the price) cannot race another.
+   */
+  async lockActive(tx: Tx, id: number): Promise<ProductRow | null> {
+    const { rows } = await tx.query<ProductRow>(
+      `SELECT ${COLUMNS} FROM products p WHERE p.id = $1 AND p.is_active FOR UPDATE`,
+      [id],
+    );
+    return rows[0] ?? null;
   }
 
   async findActiveByIds(db: Db, ids: readonly number[]): Promise<ProductRow[]> {
@@ -167,11 +241,13 @@ export class ProductsRepository {
   }
 
   async create(db: Db, fields: ProductFields): Promise<ProductRow> {
-    const { rows } = await db.query<ProductRow>(
-      `INSERT INTO products (name, description, price, stock, category)
-       VALUES ($1, $2, $3, $4, $5) RETURNING ${RETURNING}`,
-      [fields.name, fields.description, fields.price, fields.stock, fields.category],
-    );
+    const { rows } = await db
+      .query<ProductRow>(
+        `INSERT INTO products (${WRITABLE.join(', ')})
+         VALUES (${WRITABLE.map((_, i) => `$${i + 1}`).join(', ')}) RETURNING ${RETURNING}`,
+        WRITABLE.map((column) => fields[column]),
+      )
+      .catch(skuTaken);
     const row = rows[0];
     if (!row) throw new Error('INSERT returned no row');
     return row;
@@ -180,14 +256,16 @@ export class ProductsRepository {
   /** Updates an active product; null when there is none. */
   async update(db: Db, id: number, fields: Partial<ProductFields>): Promise<ProductRow | null> {
     const params: unknown[] = [id];
-    const sets = UPDATABLE.filter((column) => fields[column] !== undefined).map(
+    const sets = WRITABLE.filter((column) => fields[column] !== undefined).map(
       (column) => `${column} = $${params.push(fields[column])}`,
     );
     sets.push('updated_at = now()');
-    const { rows } = await db.query<ProductRow>(
-      `UPDATE products SET ${sets.join(', ')} WHERE id = $1 AND is_active RETURNING ${RETURNING}`,
-      params,
-    );
+    const { rows } = await db
+      .query<ProductRow>(
+        `UPDATE products SET ${sets.join(', ')} WHERE id = $1 AND is_active RETURNING ${RETURNING}`,
+        params,
+      )
+      .catch(skuTaken);
     return rows[0] ?? null;
   }
 

@@ -1,8 +1,32 @@
+import { applyDecorators } from '@nestjs/common';
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsIn, IsInt, IsOptional, Max, Min } from 'class-validator';
+import { IsIn, IsInt, IsNumber, IsOptional, Matches, Max, Min } from 'class-validator';
 import { PageQueryDto } from '../../../common/dto/page.js';
 import { ORDER_STATUSES, type OrderStatus } from '../order.entity.js';
+
+const DATE = /^\d{4}-\d{2}-\d{2}$/;
+const MAX_TOTAL = 9_999_999_999.99;
+
+const TotalBound = (field: string): PropertyDecorator => {
+  const message = `${field} must be a non-negative number with at most two decimals`;
+  return applyDecorators(
+    IsOptional(),
+    Type(() => Number),
+    IsNumber({ maxDecimalPlaces: 2, allowNaN: false, allowInfinity: false }, { message }),
+    Min(0, { message }),
+    Max(MAX_TOTAL, { message: `${field} must not be greater than ${MAX_TOTAL}` }),
+  );
+};
+
+/** Filters only an administrator may use (a customer passing one gets 403). */
+export const ADMIN_ORDER_FILTERS = [
+  'user_id',
+  'created_from',
+  'created_to',
+  'min_total',
+  'max_total',
+] as const;
 
 export class OrderListQueryDto extends PageQueryDto {
   @ApiPropertyOptional({ enum: ORDER_STATUSES })
@@ -13,7 +37,7 @@ export class OrderListQueryDto extends PageQueryDto {
   @ApiPropertyOptional({
     type: 'integer',
     minimum: 1,
-    description: 'Admins only: list this user’s orders instead of their own',
+    description: "Admins only: this user's orders (without it an admin sees every customer's)",
   })
   @IsOptional()
   @Type(() => Number)
@@ -21,4 +45,42 @@ export class OrderListQueryDto extends PageQueryDto {
   @Min(1, { message: 'user_id must be a positive integer' })
   @Max(Number.MAX_SAFE_INTEGER, { message: 'user_id must be a positive integer' })
   user_id?: number;
+
+  @ApiPropertyOptional({
+    type: String,
+    format: 'date',
+    example: '2026-01-01',
+    description: 'Admins only: placed on or after this UTC day',
+  })
+  @IsOptional()
+  @Matches(DATE, { message: 'created_from must be a date as YYYY-MM-DD' })
+  created_from?: string;
+
+  @ApiPropertyOptional({
+    type: String,
+    format: 'date',
+    example: '2026-01-31',
+    description: 'Admins only: placed on or before this UTC day (the whole day included)',
+  })
+  @IsOptional()
+  @Matches(DATE, { message: 'created_to must be a date as YYYY-MM-DD' })
+  created_to?: string;
+
+  @ApiPropertyOptional({
+    type: Number,
+    minimum: 0,
+    maximum: MAX_TOTAL,
+    description: 'Admins only: total_amount at least this',
+  })
+  @TotalBound('min_total')
+  min_total?: number;
+
+  @ApiPropertyOptional({
+    type: Number,
+    minimum: 0,
+    maximum: MAX_TOTAL,
+    description: 'Admins only: total_amount at most this',
+  })
+  @TotalBound('max_total')
+  max_total?: number;
 }

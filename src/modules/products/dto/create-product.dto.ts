@@ -1,19 +1,24 @@
 import { applyDecorators } from '@nestjs/common';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import {
+  IsBoolean,
   IsInt,
   IsNumber,
   IsOptional,
   IsString,
+  IsUrl,
   Length,
   Matches,
   Max,
   MaxLength,
   Min,
 } from 'class-validator';
+import { OmittableNotNull } from '../../../common/validation/optional.js';
 
 export const MAX_PRICE = 1_000_000;
 export const MAX_STOCK = 1_000_000_000;
+export const MAX_IMAGE_URL = 2048;
+const SKU = /^[A-Za-z0-9][A-Za-z0-9._/-]*$/;
 
 /** Field rules shared by create, replace (PUT) and patch. */
 export const NameField = (): PropertyDecorator =>
@@ -29,15 +34,51 @@ export const DescriptionField = (): PropertyDecorator =>
     MaxLength(5000, { message: 'description must be at most 5000 characters' }),
   );
 
-export const PriceField = (): PropertyDecorator =>
+const MoneyField = (field: string): PropertyDecorator =>
   applyDecorators(
     IsNumber(
       { maxDecimalPlaces: 2, allowNaN: false, allowInfinity: false },
-      { message: 'price must be a number with at most two decimals' },
+      { message: `${field} must be a number with at most two decimals` },
     ),
-    Min(0.01, { message: 'price must be a positive number' }),
-    Max(MAX_PRICE, { message: `price must not be greater than ${MAX_PRICE}` }),
+    Min(0.01, { message: `${field} must be a positive number` }),
+    Max(MAX_PRICE, { message: `${field} must not be greater than ${MAX_PRICE}` }),
   );
+
+export const PriceField = (): PropertyDecorator => MoneyField('price');
+
+/** The list price a discount is shown against; that it is at least the price is checked later. */
+export const OriginalPriceField = (): PropertyDecorator => MoneyField('original_price');
+
+export const SkuField = (): PropertyDecorator =>
+  applyDecorators(
+    IsString({ message: 'sku must be a string' }),
+    Length(1, 64, { message: 'sku must be 1 to 64 characters' }),
+    Matches(SKU, {
+      message: 'sku must be letters, digits and . _ / - (starting with one of the first two)',
+    }),
+  );
+
+export const BrandField = (): PropertyDecorator =>
+  applyDecorators(
+    IsString({ message: 'brand must be a string' }),
+    Length(1, 100, { message: 'brand must be 1 to 100 characters' }),
+    Matches(/\S/, { message: 'brand must not be blank' }),
+  );
+
+export const ImageUrlField = (): PropertyDecorator =>
+  applyDecorators(
+    IsString({ message: 'image_url must be a string' }),
+    MaxLength(MAX_IMAGE_URL, {
+      message: `image_url must be at most ${MAX_IMAGE_URL} characters`,
+    }),
+    IsUrl(
+      { protocols: ['https'], require_protocol: true, require_tld: true, disallow_auth: true },
+      { message: 'image_url must be an https URL' },
+    ),
+  );
+
+export const FeaturedField = (): PropertyDecorator =>
+  applyDecorators(OmittableNotNull(), IsBoolean({ message: 'is_featured must be true or false' }));
 
 export const StockField = (): PropertyDecorator =>
   applyDecorators(
@@ -92,4 +133,57 @@ export class CreateProductDto {
   @IsOptional()
   @CategoryField()
   category?: string | null;
+
+  @ApiPropertyOptional({
+    type: String,
+    example: 'CUP-080-WHT',
+    minLength: 1,
+    maxLength: 64,
+    pattern: SKU.source,
+    nullable: true,
+    description: 'Unique among products on sale, without regard to case (409 otherwise)',
+  })
+  @IsOptional()
+  @SkuField()
+  sku?: string | null;
+
+  @ApiPropertyOptional({
+    type: String,
+    example: 'Acme',
+    minLength: 1,
+    maxLength: 100,
+    nullable: true,
+  })
+  @IsOptional()
+  @BrandField()
+  brand?: string | null;
+
+  @ApiPropertyOptional({
+    type: Number,
+    example: 15,
+    exclusiveMinimum: true,
+    minimum: 0,
+    maximum: MAX_PRICE,
+    nullable: true,
+    description: 'List price a discount is shown against: at least price, at most two decimals',
+  })
+  @IsOptional()
+  @OriginalPriceField()
+  original_price?: number | null;
+
+  @ApiPropertyOptional({
+    type: String,
+    format: 'uri',
+    example: 'https://cdn.example.com/cup.jpg',
+    maxLength: MAX_IMAGE_URL,
+    nullable: true,
+    description: 'An https URL',
+  })
+  @IsOptional()
+  @ImageUrlField()
+  image_url?: string | null;
+
+  @ApiPropertyOptional({ type: Boolean, default: false })
+  @FeaturedField()
+  is_featured?: boolean;
 }

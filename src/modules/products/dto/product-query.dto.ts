@@ -1,12 +1,34 @@
+import { applyDecorators } from '@nestjs/common';
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
-import { IsIn, IsInt, IsNumber, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
+import { Transform, Type } from 'class-transformer';
+import {
+  IsBoolean,
+  IsIn,
+  IsInt,
+  IsNumber,
+  IsOptional,
+  IsString,
+  Max,
+  MaxLength,
+  Min,
+} from 'class-validator';
 import { PageQueryDto } from '../../../common/dto/page.js';
 
-export const PRODUCT_SORTS = ['created_at', 'price', 'name', 'sales'] as const;
+export const PRODUCT_SORTS = ['created_at', 'price', 'name', 'sales', 'rating', 'views'] as const;
 export type ProductSort = (typeof PRODUCT_SORTS)[number];
 export const SORT_ORDERS = ['asc', 'desc'] as const;
 export type SortOrder = (typeof SORT_ORDERS)[number];
+
+/** "true" and "false" in a query string; anything else is left for IsBoolean to refuse. */
+const queryBoolean = ({ value }: { value: unknown }): unknown =>
+  value === 'true' ? true : value === 'false' ? false : value;
+
+const CategoryQuery = (): PropertyDecorator =>
+  applyDecorators(
+    IsOptional(),
+    IsString({ message: 'category must be a string' }),
+    MaxLength(100, { message: 'category must be at most 100 characters' }),
+  );
 
 export class ProductListQueryDto extends PageQueryDto {
   @ApiPropertyOptional({
@@ -18,10 +40,23 @@ export class ProductListQueryDto extends PageQueryDto {
   search?: string;
 
   @ApiPropertyOptional({ description: 'Exact category' })
-  @IsOptional()
-  @IsString({ message: 'category must be a string' })
-  @MaxLength(100, { message: 'category must be at most 100 characters' })
+  @CategoryQuery()
   category?: string;
+
+  @ApiPropertyOptional({ description: 'Exact brand' })
+  @IsOptional()
+  @IsString({ message: 'brand must be a string' })
+  @MaxLength(100, { message: 'brand must be at most 100 characters' })
+  brand?: string;
+
+  @ApiPropertyOptional({
+    type: Boolean,
+    description: 'Only featured (true) or other (false) products',
+  })
+  @IsOptional()
+  @Transform(queryBoolean)
+  @IsBoolean({ message: 'is_featured must be true or false' })
+  is_featured?: boolean;
 
   @ApiPropertyOptional({ minimum: 0 })
   @IsOptional()
@@ -37,7 +72,11 @@ export class ProductListQueryDto extends PageQueryDto {
   @Min(0, { message: 'max_price must not be negative' })
   max_price?: number;
 
-  @ApiPropertyOptional({ enum: PRODUCT_SORTS, default: 'created_at' })
+  @ApiPropertyOptional({
+    enum: PRODUCT_SORTS,
+    default: 'created_at',
+    description: 'Ties broken by id in the same direction; unrated products last when by rating',
+  })
   @IsOptional()
   @IsIn(PRODUCT_SORTS, { message: `sort must be one of ${PRODUCT_SORTS.join(', ')}` })
   sort: ProductSort = 'created_at';
@@ -55,4 +94,8 @@ export class HotProductsQueryDto {
   @Min(1, { message: 'limit must be at least 1' })
   @Max(100, { message: 'limit must not be greater than 100' })
   limit = 10;
+
+  @ApiPropertyOptional({ description: 'Only this category (exact)' })
+  @CategoryQuery()
+  category?: string;
 }

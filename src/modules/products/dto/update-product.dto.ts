@@ -2,16 +2,25 @@ import { ApiPropertyOptional } from '@nestjs/swagger';
 import { IsOptional } from 'class-validator';
 import { OmittableNotNull } from '../../../common/validation/optional.js';
 import {
+  BrandField,
   CategoryField,
   DescriptionField,
+  FeaturedField,
+  ImageUrlField,
+  MAX_IMAGE_URL,
   MAX_PRICE,
   MAX_STOCK,
   NameField,
+  OriginalPriceField,
   PriceField,
+  SkuField,
   StockField,
 } from './create-product.dto.js';
 
-/** PATCH: any subset of the create body; null clears description or category only. */
+/**
+ * PATCH: any subset of the create body; null clears the optional fields (description, category,
+ * sku, brand, original_price, image_url) only.
+ */
 export class UpdateProductDto {
   @ApiPropertyOptional({ minLength: 1, maxLength: 200 })
   @OmittableNotNull()
@@ -37,4 +46,40 @@ export class UpdateProductDto {
   @IsOptional()
   @CategoryField()
   category?: string | null;
+
+  @ApiPropertyOptional({ type: String, minLength: 1, maxLength: 64, nullable: true })
+  @IsOptional()
+  @SkuField()
+  sku?: string | null;
+
+  @ApiPropertyOptional({ type: String, minLength: 1, maxLength: 100, nullable: true })
+  @IsOptional()
+  @BrandField()
+  brand?: string | null;
+
+  @ApiPropertyOptional({
+    type: Number,
+    exclusiveMinimum: true,
+    minimum: 0,
+    maximum: MAX_PRICE,
+    nullable: true,
+    description: 'At least the price (the stored one when price is not sent)',
+  })
+  @IsOptional()
+  @OriginalPriceField()
+  original_price?: number | null;
+
+  @ApiPropertyOptional({
+    type: String,
+    format: 'uri',
+    maxLength: MAX_IMAGE_URL,
+    nullable: true,
+  })
+  @IsOptional()
+  @ImageUrlField()
+  image_url?: string | null;
+
+  @ApiPropertyOptional({ type: Boolean })
+  @FeaturedField()
+  is_featured?: boolean;
 }

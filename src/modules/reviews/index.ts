@@ -1,0 +1,2 @@
+/** The reviews module's public surface: its routes. */
+export { ReviewsHttpModule } from './reviews-http.module.js';
