@@ -61,7 +61,9 @@ describe('a flash sale on a Redis of its own', () => {
     expect(cancel.status).toBe(200);
 
     await redis.restart(); // empty: the sale's counters are gone
-    await until(async () => expect((await t.http.get('/health/ready')).status).toBe(200), 15_000);
+    await until(async () => {
+      expect((await t.http.get('/health/ready')).status).toBe(200);
+    }, 15_000);
     const after = await Promise.all(users.slice(0, 40).map((user) => buy(t, user, sale.id)));
     // 21 units left (20 unsold, 1 cancelled); the 9 who still hold a unit are at their limit.
     expect(statusCounts(after.map((r) => r.status))).toEqual({ 201: 21, 409: 19 });

@@ -229,11 +229,17 @@ describe('buying in a flash sale', () => {
     expect(sale.status).toBe('scheduled');
     const before = expectError(await buy(t, customer, sale.id), 409);
     expect(before.message).toMatch(/not active/);
-    await until(async () => expect((await saleOf(t, sale.id)).status).toBe('active'));
+    await until(async () => {
+      expect((await saleOf(t, sale.id)).status).toBe('active');
+    });
     expect((await buy(t, crowd[2]!, sale.id)).status).toBe(201);
-    await until(async () => expect((await saleOf(t, sale.id)).status).toBe('ended'));
+    await until(async () => {
+      expect((await saleOf(t, sale.id)).status).toBe('ended');
+    });
     expectError(await buy(t, crowd[3]!, sale.id), 409);
-    await until(async () => expect((await ledgerOf(t, sale.id)).sale?.settled).toBe(true));
+    await until(async () => {
+      expect((await ledgerOf(t, sale.id)).sale?.settled).toBe(true);
+    });
     expect((await stockOf(t, sale.product_id)).stock).toBe(19);
   });
 
@@ -294,7 +300,11 @@ describe('buying in a flash sale', () => {
     });
     const dataSource = t.app.get(DataSource);
     let opened = 0;
-    const counter = { afterTransactionStart: () => void opened++ };
+    const counter = {
+      afterTransactionStart: () => {
+        opened++;
+      },
+    };
     dataSource.subscribers.push(counter);
     try {
       const refusals = await Promise.all(attempts);

@@ -6,7 +6,7 @@ import { InjectConfig, type AppConfig } from '../../config/app-config.js';
 import type { RedisClient } from '../../infra/redis/redis.factory.js';
 import { slotGroup } from '../../infra/redis/redis-keys.js';
 import { InjectRedis } from '../../infra/redis/redis.tokens.js';
-import type { FlashSaleLedger } from './flash-sales.repository.js';
+import type { FlashSaleLedger, FlashSaleRow } from './flash-sales.repository.js';
 import { parseVerdict, type GateVerdict } from './flash-sale-rules.js';
 
 declare module 'ioredis' {
@@ -96,17 +96,7 @@ const MISSING_TTL_MS = 60_000;
 const AFTER_END_TTL_MS = 24 * 3600 * 1000;
 
 /** The sale as the gate keeps it: what its reads show, live. */
-export interface GateSale {
-  id: number;
-  product_id: number;
-  price: string;
-  quantity: number;
-  remaining: number;
-  per_user_limit: number;
-  starts_at: Date;
-  ends_at: Date;
-  ended_at: Date | null;
-}
+export type GateSale = Omit<FlashSaleRow, 'settled_at'>;
 
 /**
  * The gate of flash sales in Redis: one Lua script decides each attempt (not active, sold out,
