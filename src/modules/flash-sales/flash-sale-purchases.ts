@@ -9,7 +9,13 @@ import { OrdersService, type CreatedOrder, type PlacementTerms } from '../orders
 import { FLASH_SALE_HOLDING_CHECK, FLASH_SALE_REMAINING_CHECK } from './flash-sale.entity.js';
 import { FlashSaleGate } from './flash-sale-gate.js';
 import { FLASH_SALE_METRIC } from './flash-sale-metrics.js';
-import { mayBeReplay, refusalError, type GateTerms, type Refusal } from './flash-sale-rules.js';
+import {
+  ATTEMPT_RESULTS,
+  mayBeReplay,
+  refusalError,
+  type GateTerms,
+  type Refusal,
+} from './flash-sale-rules.js';
 import { FlashSalesRepository } from './flash-sales.repository.js';
 import { FlashSalesService } from './flash-sales.service.js';
 
@@ -45,7 +51,9 @@ export class FlashSalePurchases {
     private readonly repository: FlashSalesRepository,
     private readonly orders: OrdersService,
     @InjectMetric(FLASH_SALE_METRIC.attempts) private readonly attempts: Counter<'result'>,
-  ) {}
+  ) {
+    for (const result of ATTEMPT_RESULTS) attempts.inc({ result }, 0);
+  }
 
   async purchase(
     caller: AuthUser,
