@@ -27,8 +27,12 @@ let customer: TestUser;
 let crowd: TestUser[];
 
 beforeAll(async () => {
-  // The workers run here for the sweep that settles sales ending by time.
-  t = await startApp({ RUN_WORKERS: 'true', FLASH_SALE_SWEEP_INTERVAL: '1' });
+  // The workers run here for the sweeps: sales ending by time, and orders past their deadline.
+  t = await startApp({
+    RUN_WORKERS: 'true',
+    FLASH_SALE_SWEEP_INTERVAL: '1',
+    ORDER_SWEEP_INTERVAL: '1',
+  });
   admin = await signUp(t, { role: 'admin' });
   customer = await signUp(t);
   crowd = await bulkUsers(t.db, TEST_JWT_SECRET, 500);
@@ -270,6 +274,23 @@ describe('buying in a flash sale', () => {
     ).toBe(200);
     expect((await stockOf(t, sale.product_id)).stock).toBe(5);
     expect((await ledgerOf(t, sale.id)).sale?.remaining).toBe(0);
+  });
+
+  it("an expired sale order's units go back to the sale", async () => {
+    const sale = await createSale(t, admin, { stock: 5, quantity: 1 });
+    const res = await buy(t, crowd[9]!, sale.id);
+    expect(res.status).toBe(201);
+    const orderId = (res.body as { data: { id: number } }).data.id;
+    expectError(await buy(t, crowd[10]!, sale.id), 409);
+    // Its payment deadline moved into the past: the orders' sweep expires it.
+    await t.db.query(`UPDATE orders SET expires_at = now() - interval '1 second' WHERE id = $1`, [
+      orderId,
+    ]);
+    await until(async () => expect((await saleOf(t, sale.id)).remaining).toBe(1));
+    const { rows } = await t.db.query('SELECT cancel_reason FROM orders WHERE id = $1', [orderId]);
+    expect(rows).toEqual([{ cancel_reason: 'payment_timeout' }]);
+    expect((await buy(t, crowd[10]!, sale.id)).status).toBe(201);
+    expect((await stockOf(t, sale.product_id)).stock).toBe(4);
   });
 
   it('an Idempotency-Key answers the first order again, even once the sale is sold out', async () => {
