@@ -286,7 +286,9 @@ describe('buying in a flash sale', () => {
     await t.db.query(`UPDATE orders SET expires_at = now() - interval '1 second' WHERE id = $1`, [
       orderId,
     ]);
-    await until(async () => expect((await saleOf(t, sale.id)).remaining).toBe(1));
+    await until(async () => {
+      expect((await saleOf(t, sale.id)).remaining).toBe(1);
+    });
     const { rows } = await t.db.query('SELECT cancel_reason FROM orders WHERE id = $1', [orderId]);
     expect(rows).toEqual([{ cancel_reason: 'payment_timeout' }]);
     expect((await buy(t, crowd[10]!, sale.id)).status).toBe(201);
