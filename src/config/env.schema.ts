@@ -436,6 +436,59 @@ export class EnvironmentVariables {
   )
   STRIPE_API_BASE = 'https://api.stripe.com';
 
+  @IsOptional()
+  @IsString()
+  ALIPAY_APP_ID?: string;
+
+  /** The application's RSA2 private key (PEM, or Alipay's bare base64). */
+  @IsOptional()
+  @IsString()
+  ALIPAY_PRIVATE_KEY?: string;
+
+  /** Alipay's RSA2 public key (PEM, or bare base64), for notifications and responses. */
+  @IsOptional()
+  @IsString()
+  ALIPAY_PUBLIC_KEY?: string;
+
+  @IsUrl(
+    { protocols: ['http', 'https'], require_tld: false, require_protocol: true },
+    { message: 'must be an http:// or https:// URL' },
+  )
+  ALIPAY_GATEWAY = 'https://openapi.alipay.com/gateway.do';
+
+  @IsOptional()
+  @IsString()
+  WECHATPAY_MCH_ID?: string;
+
+  @IsOptional()
+  @IsString()
+  WECHATPAY_APP_ID?: string;
+
+  /** Serial number of the merchant API certificate whose key is WECHATPAY_PRIVATE_KEY. */
+  @IsOptional()
+  @IsString()
+  WECHATPAY_SERIAL_NO?: string;
+
+  @IsOptional()
+  @IsString()
+  WECHATPAY_PRIVATE_KEY?: string;
+
+  /** The 32-character API v3 key: decrypts notification resources (AEAD_AES_256_GCM). */
+  @IsOptional()
+  @IsString()
+  WECHATPAY_API_V3_KEY?: string;
+
+  /** WeChat Pay's platform public key (PEM): verifies responses and notifications. */
+  @IsOptional()
+  @IsString()
+  WECHATPAY_PLATFORM_PUBLIC_KEY?: string;
+
+  @IsUrl(
+    { protocols: ['http', 'https'], require_tld: false, require_protocol: true },
+    { message: 'must be an http:// or https:// URL' },
+  )
+  WECHATPAY_API_BASE = 'https://api.mch.weixin.qq.com';
+
   @IsIn(LOG_LEVELS, { message: `must be one of ${LOG_LEVELS.join(', ')}` })
   LOG_LEVEL: (typeof LOG_LEVELS)[number] = 'info';
 }
