@@ -1,0 +1,93 @@
+import { generateKeyPairSync } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { freePort } from './processes.js';
+
+export interface StandInRequest {
+  method: string;
+  /** Path and query as sent. */
+  url: string;
+  headers: IncomingMessage['headers'];
+  body: string;
+}
+
+/** An RSA-2048 key pair in PEM (PKCS#8 private, SPKI public), as a provider's tools make them. */
+export function rsaKeyPair(): { privateKey: string; publicKey: string } {
+  return generateKeyPairSync('rsa', {
+    modulusLength: 2048,
+    privateKeyEncoding: { type: 'pkcs8', format: 'pem' },
+    publicKeyEncoding: { type: 'spki', format: 'pem' },
+  });
+}
+
+/**
+ * A provider's local HTTP stand-in: it listens on its own port, records every request, can
+ * fail the next calls matching a predicate with a 5xx, and can go down (connections refused,
+ * open ones closed) and come back. A subclass answers the provider's documented endpoints.
+ */
+export abstract class StandInServer {
+  readonly received: StandInRequest[] = [];
+  private readonly failures: { matches: (r: StandInRequest) => boolean; times: number }[] = [];
+  private server: Server | undefined;
+  port = 0;
+
+  get url(): string {
+    return `http://127.0.0.1:${this.port}`;
+  }
+
+  /** The next `times` requests that `matches` are answered with the provider's 5xx. */
+  fail(matches: (r: StandInRequest) => boolean, times: number): void {
+    this.failures.push({ matches, times });
+  }
+
+  async up(): Promise<void> {
+    if (this.port === 0) this.port = await freePort();
+    const server = createServer((req, res) => {
+      void this.receive(req, res);
+    });
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(this.port, '127.0.0.1', () => {
+        resolve();
+      });
+    });
+    this.server = server;
+  }
+
+  /** Stops listening: calls are refused, as when the provider is unreachable. */
+  async down(): Promise<void> {
+    const server = this.server;
+    this.server = undefined;
+    if (!server) return;
+    server.closeAllConnections();
+    await new Promise<void>((resolve) => {
+      server.close(() => {
+        resolve();
+      });
+    });
+  }
+
+  /** Answers one request of the provider's API. */
+  protected abstract answer(request: StandInRequest, res: ServerResponse): void;
+
+  /** The provider's answer to a request it failed on its side. */
+  protected abstract failure(res: ServerResponse): void;
+
+  private async receive(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const chunks: Buffer[] = [];
+    for await (const chunk of req) chunks.push(chunk as Buffer);
+    const request: StandInRequest = {
+      method: req.method ?? 'GET',
+      url: req.url ?? '/',
+      headers: req.headers,
+      body: Buffer.concat(chunks).toString('utf8'),
+    };
+    this.received.push(request);
+    const failure = this.failures.find((f) => f.times > 0 && f.matches(request));
+    if (failure) {
+      failure.times -= 1;
+      this.failure(res);
+      return;
+    }
+    this.answer(request, res);
+  }
+}
