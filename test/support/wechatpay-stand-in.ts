@@ -51,6 +51,8 @@ export class WechatPayStandIn extends StandInServer {
   readonly refunds = new Map<string, WechatRefund>();
   /** What a new refund answers: final at once, or PROCESSING until REFUND.SUCCESS. */
   refundStatus: WechatRefund['status'] = 'SUCCESS';
+  /** The next this many answers are signed with a key that is not the platform's. */
+  forgeAnswers = 0;
 
   static async start(): Promise<WechatPayStandIn> {
     const standIn = new WechatPayStandIn();
@@ -292,10 +294,12 @@ export class WechatPayStandIn extends StandInServer {
 
   private send(res: ServerResponse, status: number, payload: unknown): void {
     const body = payload === null ? '' : JSON.stringify(payload);
+    const forged = this.forgeAnswers > 0;
+    if (forged) this.forgeAnswers -= 1;
     res.writeHead(status, {
       'content-type': 'application/json',
       'request-id': randomBytes(8).toString('hex'),
-      ...this.signed(body),
+      ...this.signed(body, undefined, forged ? this.merchantKeys.privateKey : undefined),
     });
     res.end(body);
   }

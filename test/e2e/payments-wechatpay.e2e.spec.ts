@@ -1,0 +1,174 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createOrder, expectError, signUp, stockOf, type TestUser } from '../support/factories.js';
+import { createPayment, paymentRow, startPayment, type Payment } from '../support/payments.js';
+import {
+  orderStatus,
+  pendingPayment,
+  postNote,
+  providerScenarios,
+  type ProviderDriver,
+  type ScenarioContext,
+} from '../support/provider-scenarios.js';
+import { eventually, SmtpSink } from '../support/smtp-sink.js';
+import { startApp, type TestApp } from '../support/test-app.js';
+import {
+  WECHATPAY_TEST_APP_ID,
+  WECHATPAY_TEST_MCH_ID,
+  WechatPayStandIn,
+} from '../support/wechatpay-stand-in.js';
+
+let t: TestApp;
+let smtp: SmtpSink;
+let wechat: WechatPayStandIn;
+let admin: TestUser;
+let alice: TestUser;
+
+const JSON_TYPE = 'application/json';
+const REFUNDS = '/v3/refund/domestic/refunds';
+
+const refundsOf = (payment: Payment) =>
+  [...wechat.refunds.values()].filter((r) => r.out_trade_no === payment.id);
+
+const driver = (): ProviderDriver => ({
+  name: 'wechatpay',
+  contentType: JSON_TYPE,
+  pay: (payment) => {
+    wechat.pay(payment.id);
+  },
+  succeeded: (payment) => wechat.paidNotification(payment.id),
+  refused: (payment) => {
+    const genuine = wechat.paidNotification(payment.id);
+    return [
+      wechat.paidNotification(payment.id, {}, { privateKey: wechat.merchantKeys.privateKey }),
+      wechat.paidNotification(payment.id, {}, { timestamp: Math.floor(Date.now() / 1000) - 301 }),
+      { ...genuine, body: genuine.body.replace('"summary":"', '"summary":"x') },
+      wechat.paidNotification(payment.id, { amount: { total: 2499, currency: 'CNY' } }),
+      wechat.paidNotification(payment.id, { amount: { total: 2500, currency: 'USD' } }),
+      wechat.paidNotification(payment.id, {}, { apiV3Key: 'another-api-v3-key-of-32-bytes!!' }),
+      wechat.paidNotification(payment.id, { mchid: '1900000110' }),
+      wechat.paidNotification(payment.id, { appid: 'wx0000000000000000' }),
+      wechat.paidNotification(payment.id, { out_trade_no: 'NoSuchPayment000000000' }),
+      { ...genuine, headers: {} },
+    ];
+  },
+  expectAccepted: (res) => {
+    expect(res.status).toBe(204);
+    expect(res.text).toBe('');
+  },
+  expectRefused: (res) => {
+    expect(res.status).toBe(400);
+    expect(JSON.parse(res.text)).toEqual({ code: 'FAIL', message: expect.any(String) });
+  },
+  refundCalls: (payment) =>
+    wechat
+      .requestsTo('POST', REFUNDS)
+      .filter((r) => r.body.out_trade_no === payment.id)
+      .map((r) => String(r.body.out_refund_no)),
+  refundsMade: (payment) => refundsOf(payment).length,
+  failRefunds: (times) => {
+    wechat.failPath('POST', REFUNDS, times);
+  },
+  down: () => wechat.down(),
+  up: () => wechat.up(),
+});
+
+let context: ScenarioContext;
+
+beforeAll(async () => {
+  [smtp, wechat] = await Promise.all([SmtpSink.start(), WechatPayStandIn.start()]);
+  t = await startApp({
+    RUN_WORKERS: 'true',
+    SMTP_URL: smtp.url,
+    PAYMENT_PROVIDERS: 'wechatpay',
+    CURRENCY: 'CNY',
+    ...wechat.env(),
+    PUBLIC_URL: 'https://shop.example',
+    JOB_BACKOFF_MS: '300',
+  });
+  [admin, alice] = await Promise.all([signUp(t, { role: 'admin' }), signUp(t)]);
+  context = { t, smtp, admin, alice, driver: driver() };
+});
+afterAll(async () => {
+  await t.close();
+  await Promise.all([smtp.stop(), wechat.down()]);
+});
+
+const post = (note: { body: string; headers: Record<string, string>; id: string }) =>
+  postNote(t, 'wechatpay', JSON_TYPE, note);
+
+describe('a WeChat Pay payment', () => {
+  it('is a signed Native order in fen, out_trade_no the payment id, shown as its code_url, paid by its signed and encrypted notification', async () => {
+    const { product, order, payment } = await pendingPayment(context, 3, 0.1);
+    const [create] = wechat
+      .requestsTo('POST', '/v3/pay/transactions/native')
+      .filter((r) => r.body.out_trade_no === payment.id);
+    expect(create?.body).toEqual({
+      appid: WECHATPAY_TEST_APP_ID,
+      mchid: WECHATPAY_TEST_MCH_ID,
+      description: `Order ${order.id}`,
+      out_trade_no: payment.id,
+      notify_url: 'https://shop.example/api/payments/webhooks/wechatpay',
+      amount: { total: 30, currency: 'CNY' },
+    });
+    expect(payment).toMatchObject({
+      status: 'pending',
+      amount: 0.3,
+      currency: 'CNY',
+      provider_reference: payment.id,
+      client_action: { type: 'qr_code', code_url: wechat.order(payment.id).code_url },
+    });
+
+    wechat.pay(payment.id);
+    const res = await post(wechat.paidNotification(payment.id));
+    expect(res.status).toBe(204);
+    expect(await orderStatus(context, order.id)).toBe('paid');
+    expect(await stockOf(t, product.id)).toEqual({ stock: 97, sales: 3 });
+    await smtp.waitFor(alice.email, new RegExp(`Receipt for order ${order.id}`));
+  });
+
+  it('never believes an answer not signed by WeChat Pay: the call is retried, with the same out_trade_no', async () => {
+    wechat.forgeAnswers = 1;
+    const { payment } = await pendingPayment(context);
+    const creates = wechat
+      .requestsTo('POST', '/v3/pay/transactions/native')
+      .filter((r) => r.body.out_trade_no === payment.id);
+    expect(creates).toHaveLength(2);
+    expect(wechat.forgeAnswers).toBe(0);
+    expect(payment.client_action).toEqual({
+      type: 'qr_code',
+      code_url: wechat.order(payment.id).code_url,
+    });
+  });
+
+  it('a refund WeChat Pay answers PROCESSING completes with its REFUND.SUCCESS notification', async () => {
+    const { order, payment } = await pendingPayment(context);
+    wechat.pay(payment.id);
+    await post(wechat.paidNotification(payment.id));
+    wechat.refundStatus = 'PROCESSING';
+    try {
+      await t.http.put(`/api/orders/${order.id}/cancel`).set('Authorization', admin.bearer);
+      await eventually(() => {
+        expect(refundsOf(payment)).toHaveLength(1);
+      });
+      expect((await paymentRow(t, payment.id)).status).toBe('refund_pending');
+      const [refund] = refundsOf(payment);
+      const done = wechat.notification('REFUND.SUCCESS', {
+        mchid: WECHATPAY_TEST_MCH_ID,
+        out_trade_no: payment.id,
+        refund_id: refund?.refund_id,
+        out_refund_no: refund?.out_refund_no,
+        refund_status: 'SUCCESS',
+        amount: { total: 2500, refund: 2500, payer_total: 2500, payer_refund: 2500 },
+      });
+      expect((await post(done)).status).toBe(204);
+      expect(await paymentRow(t, payment.id)).toMatchObject({
+        status: 'refunded',
+        refunded_minor: 2500,
+      });
+    } finally {
+      wechat.refundStatus = 'SUCCESS';
+    }
+  });
+});
+
+providerScenarios(() => context);
