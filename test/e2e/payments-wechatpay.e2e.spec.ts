@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createOrder, expectError, signUp, stockOf, type TestUser } from '../support/factories.js';
-import { createPayment, paymentRow, startPayment, type Payment } from '../support/payments.js';
+import { signUp, stockOf, type TestUser } from '../support/factories.js';
+import { paymentRow, type Payment } from '../support/payments.js';
 import {
   orderStatus,
   pendingPayment,

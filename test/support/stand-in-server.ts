@@ -1,6 +1,7 @@
-import { generateKeyPairSync } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { freePort } from './processes.js';
+
+export { rsaKeyPair } from './rsa-keys.js';
 
 export interface StandInRequest {
   method: string;
@@ -8,15 +9,6 @@ export interface StandInRequest {
   url: string;
   headers: IncomingMessage['headers'];
   body: string;
-}
-
-/** An RSA-2048 key pair in PEM (PKCS#8 private, SPKI public), as a provider's tools make them. */
-export function rsaKeyPair(): { privateKey: string; publicKey: string } {
-  return generateKeyPairSync('rsa', {
-    modulusLength: 2048,
-    privateKeyEncoding: { type: 'pkcs8', format: 'pem' },
-    publicKeyEncoding: { type: 'spki', format: 'pem' },
-  });
 }
 
 /**

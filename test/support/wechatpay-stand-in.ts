@@ -27,6 +27,17 @@ export interface WechatRefund {
   amount: { total: number; refund: number; currency: string };
 }
 
+type NativeRequest = Pick<
+  WechatOrder,
+  'appid' | 'mchid' | 'description' | 'out_trade_no' | 'notify_url' | 'amount'
+>;
+
+interface RefundRequest {
+  out_refund_no: string;
+  out_trade_no: string;
+  amount: { refund: number; total: number; currency: string };
+}
+
 export interface SignedNotification {
   body: string;
   headers: Record<string, string>;
@@ -177,11 +188,11 @@ export class WechatPayStandIn extends StandInServer {
       return;
     }
     const url = new URL(request.url, this.url);
-    const body = request.body ? (JSON.parse(request.body) as Record<string, never>) : {};
+    const body: unknown = request.body ? JSON.parse(request.body) : {};
     const trade = /^\/v3\/pay\/transactions\/out-trade-no\/([^/]+)(\/close)?$/.exec(url.pathname);
     const refundPath = /^\/v3\/refund\/domestic\/refunds\/([^/]+)$/.exec(url.pathname);
     if (request.method === 'POST' && url.pathname === '/v3/pay/transactions/native') {
-      this.send(res, 200, { code_url: this.native(body).code_url });
+      this.send(res, 200, { code_url: this.native(body as NativeRequest).code_url });
     } else if (trade?.[1]) {
       const order = this.orders.get(decodeURIComponent(trade[1]));
       if (!order) this.send(res, 404, { code: 'ORDER_NOT_EXIST', message: '订单不存在' });
@@ -193,7 +204,7 @@ export class WechatPayStandIn extends StandInServer {
         this.send(res, 204, null);
       }
     } else if (request.method === 'POST' && url.pathname === '/v3/refund/domestic/refunds') {
-      this.refund(res, body);
+      this.refund(res, body as RefundRequest);
     } else if (request.method === 'GET' && refundPath?.[1]) {
       const refund = this.refunds.get(decodeURIComponent(refundPath[1]));
       if (refund) this.send(res, 200, refund);
@@ -203,7 +214,7 @@ export class WechatPayStandIn extends StandInServer {
     }
   }
 
-  private native(body: Record<string, never>): WechatOrder {
+  private native(body: NativeRequest): WechatOrder {
     const existing = this.orders.get(body.out_trade_no);
     if (existing) return existing;
     const order: WechatOrder = {
@@ -225,16 +236,8 @@ export class WechatPayStandIn extends StandInServer {
     return { ...seen, trade_type: 'NATIVE' };
   }
 
-  private refund(res: ServerResponse, body: Record<string, never>): void {
-    const {
-      out_refund_no: key,
-      out_trade_no: outTradeNo,
-      amount,
-    } = body as {
-      out_refund_no: string;
-      out_trade_no: string;
-      amount: { refund: number; total: number; currency: string };
-    };
+  private refund(res: ServerResponse, body: RefundRequest): void {
+    const { out_refund_no: key, out_trade_no: outTradeNo, amount } = body;
     const existing = this.refunds.get(key);
     if (existing) {
       this.send(res, 200, existing);

@@ -84,9 +84,10 @@ const STATES: Record<string, ProviderLookup['status']> = {
   PAYERROR: 'failed',
 };
 
-const parse = <T>(text: string): T | null => {
+/** JSON, or null when it is not. */
+const parse = (text: string): unknown => {
   try {
-    return JSON.parse(text) as T;
+    return JSON.parse(text) as unknown;
   } catch {
     return null;
   }
@@ -130,11 +131,12 @@ class WechatPayProvider implements PaymentProvider {
   private verifySync(body: string, headers: IncomingNotification['headers']): VerifiedNotification {
     const problem = signatureProblem(this.settings.platformKey, signatureHeaders(headers), body);
     if (problem) return { outcome: 'rejected', reason: problem };
-    const note = parse<unknown>(body);
+    const note = parse(body);
     if (!isNotification(note)) return { outcome: 'rejected', reason: 'not a notification' };
     let resource: (Transaction & Refund) | null;
     try {
-      resource = parse(decryptResource(this.settings.apiV3Key, note.resource));
+      resource = parse(decryptResource(this.settings.apiV3Key, note.resource)) as
+        (Transaction & Refund) | null;
     } catch (error) {
       return { outcome: 'rejected', reason: `resource: ${(error as Error).message}` };
     }
@@ -264,7 +266,7 @@ class WechatPayProvider implements PaymentProvider {
       throw new ProviderError(PROVIDER, (error as Error).message, true);
     }
     if (status < 200 || status >= 300) {
-      const code = parse<{ code?: string }>(text)?.code ?? 'no code';
+      const code = (parse(text) as { code?: string } | null)?.code ?? 'no code';
       const retryable = status >= 500 || status === 429 || code === 'SYSTEM_ERROR';
       throw new ProviderError(PROVIDER, `${method} ${url.pathname}: ${status} ${code}`, retryable);
     }
@@ -274,7 +276,7 @@ class WechatPayProvider implements PaymentProvider {
       text,
     );
     if (problem) throw new ProviderError(PROVIDER, `answer not authentic: ${problem}`, true);
-    return (text === '' ? {} : (parse<T>(text) ?? {})) as T;
+    return (text === '' ? {} : (parse(text) ?? {})) as T;
   }
 }
 
