@@ -1,24 +1,18 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { AlipayStandIn, ALIPAY_TEST_APP_ID } from '../support/alipay-stand-in.js';
-import { signUp, stockOf, type TestUser } from '../support/factories.js';
+import { stockOf } from '../support/factories.js';
 import { paymentRow, type Payment } from '../support/payments.js';
 import {
   orderStatus,
   pendingPayment,
   postNote,
+  providerApp,
   providerScenarios,
   type Note,
   type ProviderDriver,
-  type ScenarioContext,
 } from '../support/provider-scenarios.js';
-import { SmtpSink } from '../support/smtp-sink.js';
-import { startApp, type TestApp } from '../support/test-app.js';
 
-let t: TestApp;
-let smtp: SmtpSink;
 let alipay: AlipayStandIn;
-let admin: TestUser;
-let alice: TestUser;
 
 const FORM = 'application/x-www-form-urlencoded';
 const note = ({ body, id }: { body: string; id: string }): Note => ({ body, id, headers: {} });
@@ -66,30 +60,15 @@ const driver = (): ProviderDriver => ({
   up: () => alipay.up(),
 });
 
-let context: ScenarioContext;
-
-beforeAll(async () => {
-  [smtp, alipay] = await Promise.all([SmtpSink.start(), AlipayStandIn.start()]);
-  t = await startApp({
-    RUN_WORKERS: 'true',
-    SMTP_URL: smtp.url,
-    PAYMENT_PROVIDERS: 'alipay',
-    CURRENCY: 'CNY',
-    ...alipay.env(),
-    PUBLIC_URL: 'https://shop.example',
-    JOB_BACKOFF_MS: '300',
-  });
-  [admin, alice] = await Promise.all([signUp(t, { role: 'admin' }), signUp(t)]);
-  context = { t, smtp, admin, alice, driver: driver() };
-});
-afterAll(async () => {
-  await t.close();
-  await Promise.all([smtp.stop(), alipay.down()]);
+const context = providerApp('alipay', async () => {
+  alipay = await AlipayStandIn.start();
+  return { env: alipay.env(), driver: driver(), stop: () => alipay.down() };
 });
 
 describe('an Alipay payment', () => {
   it('is a page-pay redirect signed with the app key, in yuan, out_trade_no the payment id, paid by its signed notification', async () => {
-    const { product, order, payment } = await pendingPayment(context, 3, 0.1);
+    const { t, smtp, alice } = context();
+    const { product, order, payment } = await pendingPayment(context(), 3, 0.1);
     expect(payment).toMatchObject({
       status: 'pending',
       amount: 0.3,
@@ -117,13 +96,14 @@ describe('an Alipay payment', () => {
     expect(res.status).toBe(200);
     expect(res.text).toBe('success');
     expect(res.headers['content-type']).toMatch(/^text\/plain/);
-    expect(await orderStatus(context, order.id)).toBe('paid');
+    expect(await orderStatus(context(), order.id)).toBe('paid');
     expect(await stockOf(t, product.id)).toEqual({ stock: 97, sales: 3 });
     await smtp.waitFor(alice.email, new RegExp(`Receipt for order ${order.id}`));
   });
 
   it('acknowledges WAIT_BUYER_PAY without acting, and a trade closed unpaid cancels the payment', async () => {
-    const { order, payment } = await pendingPayment(context);
+    const { t } = context();
+    const { order, payment } = await pendingPayment(context());
     alipay.open(redirectOf(payment));
     const waiting = note(alipay.notification(payment.id));
     expect((await postNote(t, 'alipay', FORM, waiting)).text).toBe('success');
@@ -132,8 +112,8 @@ describe('an Alipay payment', () => {
     const closed = note(alipay.notification(payment.id));
     expect((await postNote(t, 'alipay', FORM, closed)).text).toBe('success');
     expect((await paymentRow(t, payment.id)).status).toBe('cancelled');
-    expect(await orderStatus(context, order.id)).toBe('pending');
+    expect(await orderStatus(context(), order.id)).toBe('pending');
   });
 });
 
-providerScenarios(() => context);
+providerScenarios(context);

@@ -1,27 +1,22 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { signUp, stockOf, type TestUser } from '../support/factories.js';
+import { describe, expect, it } from 'vitest';
+import { stockOf } from '../support/factories.js';
 import { paymentRow, type Payment } from '../support/payments.js';
 import {
   orderStatus,
   pendingPayment,
   postNote,
+  providerApp,
   providerScenarios,
   type ProviderDriver,
-  type ScenarioContext,
 } from '../support/provider-scenarios.js';
-import { eventually, SmtpSink } from '../support/smtp-sink.js';
-import { startApp, type TestApp } from '../support/test-app.js';
+import { eventually } from '../support/smtp-sink.js';
 import {
   WECHATPAY_TEST_APP_ID,
   WECHATPAY_TEST_MCH_ID,
   WechatPayStandIn,
 } from '../support/wechatpay-stand-in.js';
 
-let t: TestApp;
-let smtp: SmtpSink;
 let wechat: WechatPayStandIn;
-let admin: TestUser;
-let alice: TestUser;
 
 const JSON_TYPE = 'application/json';
 const REFUNDS = '/v3/refund/domestic/refunds';
@@ -72,33 +67,18 @@ const driver = (): ProviderDriver => ({
   up: () => wechat.up(),
 });
 
-let context: ScenarioContext;
-
-beforeAll(async () => {
-  [smtp, wechat] = await Promise.all([SmtpSink.start(), WechatPayStandIn.start()]);
-  t = await startApp({
-    RUN_WORKERS: 'true',
-    SMTP_URL: smtp.url,
-    PAYMENT_PROVIDERS: 'wechatpay',
-    CURRENCY: 'CNY',
-    ...wechat.env(),
-    PUBLIC_URL: 'https://shop.example',
-    JOB_BACKOFF_MS: '300',
-  });
-  [admin, alice] = await Promise.all([signUp(t, { role: 'admin' }), signUp(t)]);
-  context = { t, smtp, admin, alice, driver: driver() };
-});
-afterAll(async () => {
-  await t.close();
-  await Promise.all([smtp.stop(), wechat.down()]);
+const context = providerApp('wechatpay', async () => {
+  wechat = await WechatPayStandIn.start();
+  return { env: wechat.env(), driver: driver(), stop: () => wechat.down() };
 });
 
 const post = (note: { body: string; headers: Record<string, string>; id: string }) =>
-  postNote(t, 'wechatpay', JSON_TYPE, note);
+  postNote(context().t, 'wechatpay', JSON_TYPE, note);
 
 describe('a WeChat Pay payment', () => {
   it('is a signed Native order in fen, out_trade_no the payment id, shown as its code_url, paid by its signed and encrypted notification', async () => {
-    const { product, order, payment } = await pendingPayment(context, 3, 0.1);
+    const { t, smtp, alice } = context();
+    const { product, order, payment } = await pendingPayment(context(), 3, 0.1);
     const [create] = wechat
       .requestsTo('POST', '/v3/pay/transactions/native')
       .filter((r) => r.body.out_trade_no === payment.id);
@@ -121,14 +101,14 @@ describe('a WeChat Pay payment', () => {
     wechat.pay(payment.id);
     const res = await post(wechat.paidNotification(payment.id));
     expect(res.status).toBe(204);
-    expect(await orderStatus(context, order.id)).toBe('paid');
+    expect(await orderStatus(context(), order.id)).toBe('paid');
     expect(await stockOf(t, product.id)).toEqual({ stock: 97, sales: 3 });
     await smtp.waitFor(alice.email, new RegExp(`Receipt for order ${order.id}`));
   });
 
   it('never believes an answer not signed by WeChat Pay: the call is retried, with the same out_trade_no', async () => {
     wechat.forgeAnswers = 1;
-    const { payment } = await pendingPayment(context);
+    const { payment } = await pendingPayment(context());
     const creates = wechat
       .requestsTo('POST', '/v3/pay/transactions/native')
       .filter((r) => r.body.out_trade_no === payment.id);
@@ -141,7 +121,8 @@ describe('a WeChat Pay payment', () => {
   });
 
   it('a refund WeChat Pay answers PROCESSING completes with its REFUND.SUCCESS notification', async () => {
-    const { order, payment } = await pendingPayment(context);
+    const { t, admin } = context();
+    const { order, payment } = await pendingPayment(context());
     wechat.pay(payment.id);
     await post(wechat.paidNotification(payment.id));
     wechat.refundStatus = 'PROCESSING';
@@ -171,4 +152,4 @@ describe('a WeChat Pay payment', () => {
   });
 });
 
-providerScenarios(() => context);
+providerScenarios(context);

@@ -1,7 +1,14 @@
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PaymentReconciler } from '../../src/modules/payments/payment-reconciler.js';
 import { OrderSweeper } from '../../src/modules/orders/order-sweeper.js';
-import { createOrder, createProduct, expectError, stockOf, type TestUser } from './factories.js';
+import {
+  createOrder,
+  createProduct,
+  expectError,
+  signUp,
+  stockOf,
+  type TestUser,
+} from './factories.js';
 import {
   createPayment,
   eventsOf,
@@ -10,8 +17,8 @@ import {
   webhookCount,
   type Payment,
 } from './payments.js';
-import { eventually, type SmtpSink } from './smtp-sink.js';
-import type { TestApp } from './test-app.js';
+import { eventually, SmtpSink } from './smtp-sink.js';
+import { startApp, type TestApp } from './test-app.js';
 
 /** A notification as the provider posts it: the exact body and its headers. */
 export interface Note {
@@ -50,6 +57,50 @@ export interface ScenarioContext {
   admin: TestUser;
   alice: TestUser;
   driver: ProviderDriver;
+}
+
+/** A provider's stand-in, started: the app's settings for it, its driver, how to stop it. */
+export interface StartedStandIn {
+  env: NodeJS.ProcessEnv;
+  driver: ProviderDriver;
+  stop: () => Promise<void>;
+}
+
+/**
+ * One app for a spec file (before all its tests), with only `provider` enabled, prices in
+ * CNY, workers running and mail going to a sink; answers the context once it is up.
+ */
+export function providerApp(
+  provider: string,
+  standIn: () => Promise<StartedStandIn>,
+): () => ScenarioContext {
+  let context: ScenarioContext | undefined;
+  let stop: (() => Promise<void>) | undefined;
+  beforeAll(async () => {
+    const [smtp, started] = await Promise.all([SmtpSink.start(), standIn()]);
+    const t = await startApp({
+      RUN_WORKERS: 'true',
+      SMTP_URL: smtp.url,
+      PAYMENT_PROVIDERS: provider,
+      CURRENCY: 'CNY',
+      PUBLIC_URL: 'https://shop.example',
+      JOB_BACKOFF_MS: '300',
+      ...started.env,
+    });
+    const [admin, alice] = await Promise.all([signUp(t, { role: 'admin' }), signUp(t)]);
+    context = { t, smtp, admin, alice, driver: started.driver };
+    stop = async () => {
+      await t.close();
+      await Promise.all([smtp.stop(), started.stop()]);
+    };
+  });
+  afterAll(async () => {
+    await stop?.();
+  });
+  return () => {
+    if (!context) throw new Error('the app is not up');
+    return context;
+  };
 }
 
 export const postNote = (t: TestApp, provider: string, contentType: string, note: Note) =>

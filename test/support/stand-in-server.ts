@@ -11,6 +11,31 @@ export interface StandInRequest {
   body: string;
 }
 
+/** An HTTP server listening on 127.0.0.1:port. */
+export async function listen(
+  port: number,
+  handler: (req: IncomingMessage, res: ServerResponse) => void,
+): Promise<Server> {
+  const server = createServer(handler);
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, '127.0.0.1', () => {
+      resolve();
+    });
+  });
+  return server;
+}
+
+/** Closes it and every connection open to it: callers see their connections refused or reset. */
+export async function close(server: Server): Promise<void> {
+  server.closeAllConnections();
+  await new Promise<void>((resolve) => {
+    server.close(() => {
+      resolve();
+    });
+  });
+}
+
 /**
  * A provider's local HTTP stand-in: it listens on its own port, records every request, can
  * fail the next calls matching a predicate with a 5xx, and can go down (connections refused,
@@ -33,29 +58,16 @@ export abstract class StandInServer {
 
   async up(): Promise<void> {
     if (this.port === 0) this.port = await freePort();
-    const server = createServer((req, res) => {
+    this.server = await listen(this.port, (req, res) => {
       void this.receive(req, res);
     });
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(this.port, '127.0.0.1', () => {
-        resolve();
-      });
-    });
-    this.server = server;
   }
 
   /** Stops listening: calls are refused, as when the provider is unreachable. */
   async down(): Promise<void> {
     const server = this.server;
     this.server = undefined;
-    if (!server) return;
-    server.closeAllConnections();
-    await new Promise<void>((resolve) => {
-      server.close(() => {
-        resolve();
-      });
-    });
+    if (server) await close(server);
   }
 
   /** Answers one request of the provider's API. */
