@@ -290,24 +290,35 @@ export const wechatpayAdapter: PaymentProviderAdapter = {
   name: PROVIDER,
   currencies: ['CNY'],
   create: ({ payments: { wechatpay } }: AppConfig) => {
+    // Read in the documented order, so the first one missing is the one named.
     const setting = (value: string | undefined, variable: string) =>
       requireSetting(value, variable, PROVIDER);
+    const mchId = setting(wechatpay.mchId, 'WECHATPAY_MCH_ID');
+    const appId = setting(wechatpay.appId, 'WECHATPAY_APP_ID');
+    const serialNo = setting(wechatpay.serialNo, 'WECHATPAY_SERIAL_NO');
+    const privateKey = requireKey(
+      wechatpay.privateKey,
+      'WECHATPAY_PRIVATE_KEY',
+      PROVIDER,
+      'private',
+    );
     const apiV3Key = setting(wechatpay.apiV3Key, 'WECHATPAY_API_V3_KEY');
     if (Buffer.byteLength(apiV3Key, 'utf8') !== 32) {
       throw new ConfigError('Invalid configuration: WECHATPAY_API_V3_KEY must be 32 bytes');
     }
+    const platformKey = requireKey(
+      wechatpay.platformPublicKey,
+      'WECHATPAY_PLATFORM_PUBLIC_KEY',
+      PROVIDER,
+      'public',
+    );
     return new WechatPayProvider({
-      mchId: setting(wechatpay.mchId, 'WECHATPAY_MCH_ID'),
-      appId: setting(wechatpay.appId, 'WECHATPAY_APP_ID'),
-      serialNo: setting(wechatpay.serialNo, 'WECHATPAY_SERIAL_NO'),
-      privateKey: requireKey(wechatpay.privateKey, 'WECHATPAY_PRIVATE_KEY', PROVIDER, 'private'),
+      mchId,
+      appId,
+      serialNo,
+      privateKey,
       apiV3Key,
-      platformKey: requireKey(
-        wechatpay.platformPublicKey,
-        'WECHATPAY_PLATFORM_PUBLIC_KEY',
-        PROVIDER,
-        'public',
-      ),
+      platformKey,
       apiBase: wechatpay.apiBase,
     });
   },
