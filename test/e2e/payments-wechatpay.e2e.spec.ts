@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { PaymentReconciler } from '../../src/modules/payments/payment-reconciler.js';
 import { stockOf } from '../support/factories.js';
 import { paymentRow, type Payment } from '../support/payments.js';
 import {
@@ -146,6 +147,42 @@ describe('a WeChat Pay payment', () => {
         status: 'refunded',
         refunded_minor: 2500,
       });
+    } finally {
+      wechat.refundStatus = 'SUCCESS';
+    }
+  });
+});
+
+describe('a WeChat Pay refund whose REFUND.SUCCESS was lost', () => {
+  it('is confirmed by reconciliation from the look-up of its out_refund_no', async () => {
+    const { t } = context();
+    const { order, payment } = await pendingPayment(context());
+    wechat.pay(payment.id);
+    await post(wechat.paidNotification(payment.id));
+    wechat.refundStatus = 'PROCESSING';
+    try {
+      await t.http
+        .put(`/api/orders/${order.id}/cancel`)
+        .set('Authorization', context().alice.bearer);
+      await eventually(() => {
+        expect(refundsOf(payment)).toHaveLength(1);
+      });
+      const reconcile = async () => {
+        await t.db.query(
+          `UPDATE payments SET checked_at = now() - interval '1 day' WHERE id = $1`,
+          [payment.id],
+        );
+        await t.app.get(PaymentReconciler).reconcile();
+      };
+      await reconcile();
+      expect((await paymentRow(t, payment.id)).status).toBe('refund_pending');
+      const [refund] = refundsOf(payment);
+      if (refund) refund.status = 'SUCCESS';
+      await reconcile();
+      expect((await paymentRow(t, payment.id)).status).toBe('refunded');
+      expect(
+        wechat.requestsTo('GET', `/v3/refund/domestic/refunds/refund-${payment.id}`).length,
+      ).toBe(2);
     } finally {
       wechat.refundStatus = 'SUCCESS';
     }

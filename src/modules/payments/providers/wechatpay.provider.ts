@@ -205,12 +205,18 @@ class WechatPayProvider implements PaymentProvider {
     };
   }
 
-  /** The shop's refund of it (by its out_refund_no), done. */
+  /** The shop's refund of it (by its out_refund_no), done; none by that number: not ours. */
   private async refundedInFull(payment: ProviderPayment): Promise<boolean> {
-    const refund = await this.call<Refund>(
-      'GET',
-      `/v3/refund/domestic/refunds/${encodeURIComponent(refundKey(payment))}`,
-    );
+    let refund: Refund;
+    try {
+      refund = await this.call<Refund>(
+        'GET',
+        `/v3/refund/domestic/refunds/${encodeURIComponent(refundKey(payment))}`,
+      );
+    } catch (error) {
+      if (error instanceof ProviderError && !error.retryable) return false;
+      throw error;
+    }
     return refund.status === 'SUCCESS' && refund.amount?.refund === payment.amountMinor;
   }
 
