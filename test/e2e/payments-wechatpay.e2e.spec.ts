@@ -176,6 +176,13 @@ describe('a WeChat Pay refund whose REFUND.SUCCESS was lost', () => {
       };
       await reconcile();
       expect((await paymentRow(t, payment.id)).status).toBe('refund_pending');
+      // Not refunded yet: the refund is queued again, with the same out_refund_no.
+      await eventually(() => {
+        expect(driver().refundCalls(payment)).toEqual([
+          `refund-${payment.id}`,
+          `refund-${payment.id}`,
+        ]);
+      });
       const [refund] = refundsOf(payment);
       if (refund) refund.status = 'SUCCESS';
       await reconcile();
