@@ -140,7 +140,12 @@ class AlipayProvider implements PaymentProvider {
     } catch (error) {
       // The customer has not opened the payment page yet: Alipay has no trade.
       if (error instanceof AlipayRefusal && error.subCode === 'ACQ.TRADE_NOT_EXIST') {
-        return { ...this.asked(payment), status: 'pending', refunded: false };
+        return {
+          status: 'pending',
+          refunded: false,
+          amountMinor: payment.amountMinor,
+          currency: payment.currency,
+        };
       }
       throw error;
     }
@@ -182,10 +187,6 @@ class AlipayProvider implements PaymentProvider {
       contentType: 'text/plain',
       body: accepted ? 'success' : 'fail',
     };
-  }
-
-  private asked(payment: ProviderPayment): { amountMinor: number; currency: string } {
-    return { amountMinor: payment.amountMinor, currency: payment.currency };
   }
 
   /** One gateway call; its answer verified against Alipay's signature (validateSign). */
