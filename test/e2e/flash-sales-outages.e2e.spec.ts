@@ -80,16 +80,15 @@ describe('a flash sale on a Redis of its own', () => {
 
 describe('two api processes sharing one sale', () => {
   const apis: Spawned[] = [];
-  afterAll(async () => {
-    for (const api of apis) api.child.kill('SIGTERM');
-    await Promise.all(apis.map((api) => api.exited));
-  });
+  const prefix = `test:${inject('runId')}:fs${randomBytes(3).toString('hex')}`;
+  let urls: string[] = [];
 
-  it('sell exactly the quantity between them, never one more', async () => {
+  // Booting two processes is the slow part: in the hook, with the hook's longer timeout.
+  beforeAll(async () => {
     const env = {
       DATABASE_URL: inject('databaseUrl'),
       REDIS_URL,
-      REDIS_PREFIX: `test:${inject('runId')}:fs${randomBytes(3).toString('hex')}`,
+      REDIS_PREFIX: prefix,
       JWT_SECRET: TEST_JWT_SECRET,
       MIGRATIONS_RUN: 'false',
       RUN_WORKERS: 'false',
@@ -100,11 +99,17 @@ describe('two api processes sharing one sale', () => {
     };
     const ports = [await freePort(), await freePort()];
     for (const port of ports) apis.push(spawnNode('dist/main.js', { ...env, PORT: String(port) }));
-    const urls = ports.map((port) => `http://127.0.0.1:${port}`);
-    await Promise.all(urls.map((url) => waitForStatus(`${url}/health/ready`)));
+    urls = ports.map((port) => `http://127.0.0.1:${port}`);
+    await Promise.all(urls.map((url) => waitForStatus(`${url}/health/ready`, 200, 50_000)));
+  });
+  afterAll(async () => {
+    for (const api of apis) api.child.kill('SIGTERM');
+    await Promise.all(apis.map((api) => api.exited));
+  });
 
+  it('sell exactly the quantity between them, never one more', async () => {
     // Arranged through an in-process app on the same database and Redis prefix.
-    const t = await startApp({ REDIS_PREFIX: env.REDIS_PREFIX });
+    const t = await startApp({ REDIS_PREFIX: prefix });
     try {
       const buyers = await bulkUsers(t.db, TEST_JWT_SECRET, 201);
       const admin = buyers.pop()!;
