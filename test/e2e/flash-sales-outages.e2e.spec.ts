@@ -1,13 +1,11 @@
-import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { inject } from 'vitest';
 import { bulkUsers } from '../support/bulk-users.js';
 import { REDIS_URL } from '../support/env.js';
 import { expectError, type TestUser } from '../support/factories.js';
 import { buy, createSale, ledgerOf, saleOf, statusCounts, until } from '../support/flash-sales.js';
 import { freePort, spawnNode, waitForStatus, type Spawned } from '../support/processes.js';
 import { PrivateRedis } from '../support/redis-server.js';
-import { startApp, TEST_JWT_SECRET, type TestApp } from '../support/test-app.js';
+import { startIsolatedApp, TEST_JWT_SECRET, type TestApp } from '../support/test-app.js';
 
 describe('a flash sale on a Redis of its own', () => {
   let redis: PrivateRedis;
@@ -18,7 +16,8 @@ describe('a flash sale on a Redis of its own', () => {
   beforeAll(async () => {
     redis = await PrivateRedis.start();
     // The contract's per-customer limit, over a window no burst of this file outlasts.
-    t = await startApp({
+    // A database of its own: sales other files' route sweeps (ids 1, 2...) would touch are not ours.
+    t = await startIsolatedApp({
       REDIS_URL: redis.url,
       FLASH_SALE_RATE_LIMIT: '5',
       FLASH_SALE_RATE_WINDOW: '60',
@@ -80,15 +79,17 @@ describe('a flash sale on a Redis of its own', () => {
 
 describe('two api processes sharing one sale', () => {
   const apis: Spawned[] = [];
-  const prefix = `test:${inject('runId')}:fs${randomBytes(3).toString('hex')}`;
+  let t: TestApp;
   let urls: string[] = [];
 
-  // Booting two processes is the slow part: in the hook, with the hook's longer timeout.
+  // Booting the processes is the slow part: in the hook, with the hook's longer timeout. They
+  // share the database and Redis prefix of an in-process app, which arranges and checks.
   beforeAll(async () => {
+    t = await startIsolatedApp();
     const env = {
-      DATABASE_URL: inject('databaseUrl'),
+      DATABASE_URL: t.config.database.url,
       REDIS_URL,
-      REDIS_PREFIX: prefix,
+      REDIS_PREFIX: t.config.redis.prefix,
       JWT_SECRET: TEST_JWT_SECRET,
       MIGRATIONS_RUN: 'false',
       RUN_WORKERS: 'false',
@@ -105,33 +106,28 @@ describe('two api processes sharing one sale', () => {
   afterAll(async () => {
     for (const api of apis) api.child.kill('SIGTERM');
     await Promise.all(apis.map((api) => api.exited));
+    await t.close();
   });
 
   it('sell exactly the quantity between them, never one more', async () => {
-    // Arranged through an in-process app on the same database and Redis prefix.
-    const t = await startApp({ REDIS_PREFIX: prefix });
-    try {
-      const buyers = await bulkUsers(t.db, TEST_JWT_SECRET, 201);
-      const admin = buyers.pop()!;
-      await t.db.query(`UPDATE users SET role = 'admin' WHERE id = $1`, [admin.id]);
-      const sale = await createSale(t, admin, { quantity: 40, per_user_limit: 2 });
-      const statuses = await Promise.all(
-        buyers.map(async (user, i) => {
-          const res = await fetch(`${urls[i % 2]}/api/flash-sales/${sale.id}/orders`, {
-            method: 'POST',
-            headers: { Authorization: user.bearer, 'Content-Type': 'application/json' },
-            body: JSON.stringify({ quantity: 1 + (i % 2) }),
-          });
-          return res.status;
-        }),
-      );
-      const ledger = await ledgerOf(t, sale.id);
-      expect(ledger.units).toBe(40);
-      expect(ledger.sale?.remaining).toBe(0);
-      expect(statuses.filter((s) => s !== 201 && s !== 409)).toEqual([]);
-      expect(Math.max(...ledger.byUser.map((row) => row.units))).toBeLessThanOrEqual(2);
-    } finally {
-      await t.close();
-    }
+    const buyers = await bulkUsers(t.db, TEST_JWT_SECRET, 201);
+    const admin = buyers.pop()!;
+    await t.db.query(`UPDATE users SET role = 'admin' WHERE id = $1`, [admin.id]);
+    const sale = await createSale(t, admin, { quantity: 40, per_user_limit: 2 });
+    const statuses = await Promise.all(
+      buyers.map(async (user, i) => {
+        const res = await fetch(`${urls[i % 2]}/api/flash-sales/${sale.id}/orders`, {
+          method: 'POST',
+          headers: { Authorization: user.bearer, 'Content-Type': 'application/json' },
+          body: JSON.stringify({ quantity: 1 + (i % 2) }),
+        });
+        return res.status;
+      }),
+    );
+    const ledger = await ledgerOf(t, sale.id);
+    expect(ledger.units).toBe(40);
+    expect(ledger.sale?.remaining).toBe(0);
+    expect(statuses.filter((s) => s !== 201 && s !== 409)).toEqual([]);
+    expect(Math.max(...ledger.byUser.map((row) => row.units))).toBeLessThanOrEqual(2);
   });
 });

@@ -19,7 +19,7 @@ import {
   statusCounts,
   until,
 } from '../support/flash-sales.js';
-import { startApp, TEST_JWT_SECRET, type TestApp } from '../support/test-app.js';
+import { startIsolatedApp, TEST_JWT_SECRET, type TestApp } from '../support/test-app.js';
 
 let t: TestApp;
 let admin: TestUser;
@@ -28,7 +28,8 @@ let crowd: TestUser[];
 
 beforeAll(async () => {
   // The workers run here for the sweeps: sales ending by time, and orders past their deadline.
-  t = await startApp({
+  // A database of its own: sales other files' route sweeps (ids 1, 2...) would touch are not ours.
+  t = await startIsolatedApp({
     RUN_WORKERS: 'true',
     FLASH_SALE_SWEEP_INTERVAL: '1',
     ORDER_SWEEP_INTERVAL: '1',
