@@ -1,6 +1,8 @@
+import { Redis } from 'ioredis';
 import { DataSource } from 'typeorm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bulkUsers } from '../support/bulk-users.js';
+import { REDIS_URL } from '../support/env.js';
 import {
   createProduct,
   expectError,
@@ -294,6 +296,25 @@ describe('buying in a flash sale', () => {
     expect(rows).toEqual([{ cancel_reason: 'payment_timeout' }]);
     expect((await buy(t, crowd[10]!, sale.id)).status).toBe(201);
     expect((await stockOf(t, sale.product_id)).stock).toBe(4);
+  });
+
+  it('a gate left short of PostgreSQL (a give-back Redis did not take) is rebuilt by the sweep', async () => {
+    const sale = await createSale(t, admin, { quantity: 3 });
+    expect((await buy(t, crowd[11]!, sale.id)).status).toBe(201);
+    // As if a cancelled order's give-back never reached Redis: the gate holds one unit less.
+    const redis = new Redis(REDIS_URL);
+    try {
+      await redis.hincrby(`{${t.config.redis.prefix}:fs:${sale.id}}:sale`, 'remaining', -1);
+    } finally {
+      redis.disconnect();
+    }
+    expect((await saleOf(t, sale.id)).remaining).toBe(1);
+    await until(async () => {
+      expect((await saleOf(t, sale.id)).remaining).toBe(2);
+    });
+    const results = await Promise.all([12, 13, 14].map((i) => buy(t, crowd[i]!, sale.id)));
+    expect(statusCounts(results.map((r) => r.status))).toEqual({ 201: 2, 409: 1 });
+    expect((await ledgerOf(t, sale.id)).units).toBe(3);
   });
 
   it('an Idempotency-Key answers the first order again, even once the sale is sold out', async () => {

@@ -8,15 +8,17 @@ import { InjectConfig, type AppConfig } from '../../config/app-config.js';
 import { FlashSalesService } from './flash-sales.service.js';
 
 /**
- * Gives the unsold units of sales that ended by time back to their products' stock, every
- * FLASH_SALE_SWEEP_INTERVAL seconds, where the queue processors run. Each sale is settled once
- * (a conditional update on its row), so several workers sweeping at once are harmless.
+ * Every FLASH_SALE_SWEEP_INTERVAL seconds, where the queue processors run: gives the unsold units
+ * of sales that ended by time back to their products' stock, and rebuilds the gates that stay
+ * short of PostgreSQL (FlashSalesService.healShortGates). Each sale is settled once (a
+ * conditional update on its row), so several workers sweeping at once are harmless.
  */
 @Injectable()
 export class FlashSaleEndings implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger(FlashSaleEndings.name);
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
+  private shortfalls = new Map<number, string>();
 
   constructor(
     private readonly sales: FlashSalesService,
@@ -37,8 +39,11 @@ export class FlashSaleEndings implements OnApplicationBootstrap, BeforeApplicati
   sweep(): Promise<void> {
     this.running ??= this.sales
       .settleDue()
+      .then(() => this.sales.healShortGates(this.shortfalls))
       .then(
-        () => undefined,
+        (shortfalls) => {
+          this.shortfalls = shortfalls;
+        },
         (error: unknown) => {
           this.logger.warn(`flash sale sweep failed: ${(error as Error).message}`);
         },

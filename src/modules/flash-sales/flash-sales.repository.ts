@@ -207,6 +207,14 @@ export class FlashSalesRepository {
     return after[0] ?? null;
   }
 
+  /** Sales selling now, with what PostgreSQL says remains of each. */
+  async selling(db: Db): Promise<Array<{ id: number; remaining: number }>> {
+    const { rows } = await db.query<{ id: number; remaining: number }>(
+      `SELECT id, remaining FROM flash_sales WHERE ${SELLING} ORDER BY id`,
+    );
+    return rows;
+  }
+
   /** Sales past their end (or ended early) whose unsold units were not given back yet. */
   async dueForSettlement(db: Db, limit: number): Promise<number[]> {
     const { rows } = await db.query<{ id: number }>(

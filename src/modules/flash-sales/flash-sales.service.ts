@@ -115,6 +115,29 @@ export class FlashSalesService {
     return due.length;
   }
 
+  /**
+   * Rebuilds the gate of a selling sale that has stayed short of PostgreSQL's remaining units by
+   * the same count since the last look (`seen`): units given back while Redis could not take
+   * them. A shortfall of orders in flight changes from one look to the next; a lost give-back
+   * does not. Answers the shortfalls seen now, for the next look.
+   */
+  async healShortGates(seen: ReadonlyMap<number, string>): Promise<Map<number, string>> {
+    const now = new Map<number, string>();
+    for (const { id, remaining } of await this.sales.selling(this.database.pool)) {
+      // Without Redis there is nothing to heal now.
+      const gate = await this.gate.read(id).catch(() => null);
+      if (gate === null || gate === 'missing' || gate.remaining >= remaining) continue;
+      const shortfall = `${gate.remaining}/${remaining}`;
+      if (seen.get(id) === shortfall) {
+        this.logger.warn(`flash sale ${id}: gate short of PostgreSQL (${shortfall}), rebuilt`);
+        await this.gate.forget(id);
+      } else {
+        now.set(id, shortfall);
+      }
+    }
+    return now;
+  }
+
   /** The gate's counters from PostgreSQL's ledger, once among concurrent callers. */
   rebuildGate(id: number): Promise<void> {
     return this.gate.rebuild(id, () => this.sales.ledger(this.database.pool, id));
