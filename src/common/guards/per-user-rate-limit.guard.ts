@@ -10,12 +10,14 @@ import { RateLimitGuard } from './rate-limit.guard.js';
  */
 @Injectable()
 export class PerUserRateLimitGuard implements CanActivate {
+  private guard: RateLimitGuard | undefined;
+
   constructor(private readonly modules: ModuleRef) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const http = context.switchToHttp();
-    const guard = this.modules.get(RateLimitGuard, { strict: false });
-    await guard.enforce(
+    this.guard ??= this.modules.get(RateLimitGuard, { strict: false });
+    await this.guard.enforce(
       http.getRequest<Request>(),
       http.getResponse<Response>(),
       context.getClass(),
