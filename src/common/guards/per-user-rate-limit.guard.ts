@@ -10,14 +10,12 @@ import { RateLimitGuard } from './rate-limit.guard.js';
  */
 @Injectable()
 export class PerUserRateLimitGuard implements CanActivate {
-  private guard: RateLimitGuard | undefined;
-
   constructor(private readonly modules: ModuleRef) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const http = context.switchToHttp();
-    this.guard ??= this.modules.get(RateLimitGuard, { strict: false });
-    await this.guard.enforce(
+    const guard = this.modules.get(RateLimitGuard, { strict: false });
+    await guard.enforce(
       http.getRequest<Request>(),
       http.getResponse<Response>(),
       context.getClass(),
