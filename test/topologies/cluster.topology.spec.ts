@@ -157,7 +157,9 @@ describe('on a Redis Cluster', () => {
     const node = cluster.nodeClient((await cluster.masters())[0]!);
     try {
       const slots = await Promise.all(
-        ['init', 'sale', 'users', 'lock'].map((name) => node.cluster('KEYSLOT', `${tag}:${name}`)),
+        ['init', 'sale', 'users', 'holds', 'lock'].map((name) =>
+          node.cluster('KEYSLOT', `${tag}:${name}`),
+        ),
       );
       expect(new Set(slots).size).toBe(1);
     } finally {

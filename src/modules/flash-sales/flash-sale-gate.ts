@@ -12,6 +12,7 @@ import { parseVerdict, type GateVerdict } from './flash-sale-rules.js';
 declare module 'ioredis' {
   interface RedisCommander<Context> {
     shopFlashSaleAttempt(numKeys: number, ...args: string[]): Result<unknown[], Context>;
+    shopFlashSaleRelease(numKeys: number, ...args: string[]): Result<number, Context>;
     shopFlashSaleGiveBack(numKeys: number, ...args: string[]): Result<number, Context>;
     shopFlashSaleLoad(numKeys: number, ...args: string[]): Result<number, Context>;
     shopFlashSaleRead(numKeys: number, ...args: string[]): Result<string[], Context>;
@@ -20,23 +21,23 @@ declare module 'ioredis' {
 
 /*
  * Keys of one sale, all in one hash tag (one Cluster slot): KEYS[1] the "initialised" marker
- * (its value is the generation: a random token per rebuild), KEYS[2] the sale's hash (remaining,
- * limit, window, the fields a read shows), KEYS[3] the units each customer holds, KEYS[4] the
- * rebuild lock. Times are Redis's clock, the same for every replica.
+ * (a random token per rebuild), KEYS[2] the sale's hash (remaining, limit, window, the fields a
+ * read shows), KEYS[3] the units each customer holds, KEYS[4] the reservations whose orders are
+ * being written (token -> "user:units"), KEYS[5] the rebuild lock. Times are Redis's clock, the
+ * same for every replica.
  */
 
 /**
- * ARGV: user, quantity. Decides one attempt and, for a win, reserves the units. Answers
- * [verdict, units the customer held before, generation, limit, product, price].
+ * ARGV: user, quantity, the attempt's token. Decides one attempt and, for a win, reserves the
+ * units under the token. Answers [verdict, units the customer held before, limit, product, price].
  */
 const ATTEMPT = `
-local generation = redis.call('GET', KEYS[1])
-if not generation or redis.call('EXISTS', KEYS[2]) == 0 then return {'rebuild'} end
+if not redis.call('GET', KEYS[1]) or redis.call('EXISTS', KEYS[2]) == 0 then return {'rebuild'} end
 local s = redis.call('HMGET', KEYS[2], 'missing', 'remaining', 'limit', 'starts', 'ends', 'ended',
   'product', 'price')
 if s[1] == '1' then return {'missing'} end
 local held = tonumber(redis.call('HGET', KEYS[3], ARGV[1]) or '0')
-local function answer(verdict) return {verdict, held, generation, s[3], s[7], s[8]} end
+local function answer(verdict) return {verdict, held, s[3], s[7], s[8]} end
 local clock = redis.call('TIME')
 local now = tonumber(clock[1]) * 1000 + math.floor(tonumber(clock[2]) / 1000)
 if s[6] == '1' or now < tonumber(s[4]) or now >= tonumber(s[5]) then return answer('inactive') end
@@ -45,18 +46,32 @@ if held + quantity > tonumber(s[3]) then return answer('limited') end
 if tonumber(s[2]) < quantity then return answer('sold_out') end
 redis.call('HINCRBY', KEYS[2], 'remaining', -quantity)
 redis.call('HINCRBY', KEYS[3], ARGV[1], quantity)
+redis.call('HSET', KEYS[4], ARGV[3], ARGV[1] .. ':' .. ARGV[2])
+redis.call('PEXPIRE', KEYS[4], math.max(redis.call('PTTL', KEYS[2]), 1000))
 return answer('won')
 `;
 
 /**
- * ARGV: user, quantity, generation ('' for whichever is current). Gives reserved units back;
- * a reservation made before a rebuild is not given back to the rebuilt counters (they were
- * read from PostgreSQL, which never saw it).
+ * ARGV: a token. Gives its reservation back (its order was not written), once: a token that
+ * reserved nothing, was released already, or belongs to counters since rebuilt (they were read
+ * from PostgreSQL, which never saw it) changes nothing. Sent after the attempt on the same
+ * connection, so it also undoes an attempt whose answer was lost.
  */
+const RELEASE = `
+local hold = redis.call('HGET', KEYS[4], ARGV[1])
+if not hold then return 0 end
+redis.call('HDEL', KEYS[4], ARGV[1])
+local sep = string.find(hold, ':', 1, true)
+local user = string.sub(hold, 1, sep - 1)
+local units = tonumber(string.sub(hold, sep + 1))
+redis.call('HINCRBY', KEYS[2], 'remaining', units)
+if redis.call('HINCRBY', KEYS[3], user, -units) <= 0 then redis.call('HDEL', KEYS[3], user) end
+return 1
+`;
+
+/** ARGV: user, units. A cancelled order's units back to the counters, if they are there. */
 const GIVE_BACK = `
-local generation = redis.call('GET', KEYS[1])
-if not generation or (ARGV[3] ~= '' and generation ~= ARGV[3]) then return 0 end
-if redis.call('EXISTS', KEYS[2]) == 0 then return 0 end
+if not redis.call('GET', KEYS[1]) or redis.call('EXISTS', KEYS[2]) == 0 then return 0 end
 redis.call('HINCRBY', KEYS[2], 'remaining', ARGV[2])
 if redis.call('HINCRBY', KEYS[3], ARGV[1], -tonumber(ARGV[2])) <= 0 then
   redis.call('HDEL', KEYS[3], ARGV[1])
@@ -65,18 +80,18 @@ return 1
 `;
 
 /**
- * ARGV: generation (the lock's token), expiry (unix ms), n, n field/value pairs of the sale,
+ * ARGV: the lock's token (the new marker), expiry (unix ms), n, n field/value pairs of the sale,
  * then user/units pairs. Replaces the counters, only while the caller still holds the lock.
  */
 const LOAD = `
-if redis.call('GET', KEYS[4]) ~= ARGV[1] then return 0 end
-redis.call('DEL', KEYS[2], KEYS[3])
+if redis.call('GET', KEYS[5]) ~= ARGV[1] then return 0 end
+redis.call('DEL', KEYS[2], KEYS[3], KEYS[4])
 local n = tonumber(ARGV[3])
 for i = 4, 3 + 2 * n, 2 do redis.call('HSET', KEYS[2], ARGV[i], ARGV[i + 1]) end
 for i = 4 + 2 * n, #ARGV, 2 do redis.call('HSET', KEYS[3], ARGV[i], ARGV[i + 1]) end
 redis.call('SET', KEYS[1], ARGV[1])
 for i = 1, 3 do redis.call('PEXPIREAT', KEYS[i], ARGV[2]) end
-redis.call('DEL', KEYS[4])
+redis.call('DEL', KEYS[5])
 return 1
 `;
 
@@ -111,38 +126,58 @@ export class FlashSaleGate {
     @InjectConfig() private readonly config: AppConfig,
   ) {
     redis.defineCommand('shopFlashSaleAttempt', { lua: ATTEMPT });
+    redis.defineCommand('shopFlashSaleRelease', { lua: RELEASE });
     redis.defineCommand('shopFlashSaleGiveBack', { lua: GIVE_BACK });
     redis.defineCommand('shopFlashSaleLoad', { lua: LOAD });
     redis.defineCommand('shopFlashSaleRead', { lua: READ });
   }
 
-  /** The sale's keys, in one slot: {<prefix>:fs:<id>}:init|sale|users|lock. */
-  keys(saleId: number): [string, string, string, string] {
+  /** The sale's keys, in one slot: {<prefix>:fs:<id>}:init|sale|users|holds|lock. */
+  keys(saleId: number): [string, string, string, string, string] {
     const tag = slotGroup(this.config.redis.prefix, `fs:${saleId}`);
-    return [`${tag}:init`, `${tag}:sale`, `${tag}:users`, `${tag}:lock`];
+    return ['init', 'sale', 'users', 'holds', 'lock'].map((name) => `${tag}:${name}`) as [
+      string,
+      string,
+      string,
+      string,
+      string,
+    ];
   }
 
-  async attempt(saleId: number, userId: number, quantity: number): Promise<GateVerdict> {
-    const [init, sale, users] = this.keys(saleId);
+  /** One attempt; a win reserves the units under `token` (see release and confirm). */
+  async attempt(
+    saleId: number,
+    userId: number,
+    quantity: number,
+    token: string,
+  ): Promise<GateVerdict> {
+    const [init, sale, users, holds] = this.keys(saleId);
     const reply = await this.run(
-      this.redis.shopFlashSaleAttempt(3, init, sale, users, String(userId), String(quantity)),
+      this.redis.shopFlashSaleAttempt(
+        4,
+        ...[init, sale, users, holds],
+        ...[String(userId), String(quantity), token],
+      ),
     );
     return parseVerdict(reply);
   }
 
-  /** Gives a reservation back (a failed write, a replay), or a cancelled order's units. */
-  async giveBack(saleId: number, userId: number, units: number, generation = ''): Promise<void> {
+  /** Gives the reservation of `token` back, if it made one: its order was not written. */
+  async release(saleId: number, token: string): Promise<void> {
+    const [init, sale, users, holds] = this.keys(saleId);
+    await this.run(this.redis.shopFlashSaleRelease(4, init, sale, users, holds, token));
+  }
+
+  /** The reservation of `token` became an order: the counters keep its units. */
+  async confirm(saleId: number, token: string): Promise<void> {
+    await this.run(this.redis.hdel(this.keys(saleId)[3], token));
+  }
+
+  /** A cancelled or expired order's units, back to the counters if they are there. */
+  async giveBack(saleId: number, userId: number, units: number): Promise<void> {
     const [init, sale, users] = this.keys(saleId);
     await this.run(
-      this.redis.shopFlashSaleGiveBack(
-        3,
-        init,
-        sale,
-        users,
-        String(userId),
-        String(units),
-        generation,
-      ),
+      this.redis.shopFlashSaleGiveBack(3, init, sale, users, String(userId), String(units)),
     );
   }
 
@@ -171,8 +206,8 @@ export class FlashSaleGate {
 
   /** Drops the counters: the next attempt rebuilds them from PostgreSQL. */
   async forget(saleId: number): Promise<void> {
-    const [init, sale, users] = this.keys(saleId);
-    await this.run(this.redis.del(init, sale, users));
+    const [init, sale, users, holds] = this.keys(saleId);
+    await this.run(this.redis.del(init, sale, users, holds));
   }
 
   /**
@@ -181,7 +216,7 @@ export class FlashSaleGate {
    * exist, whoever rebuilt them.
    */
   async rebuild(saleId: number, read: () => Promise<FlashSaleLedger | null>): Promise<void> {
-    const [init, sale, users, lock] = this.keys(saleId);
+    const [init, sale, users, holds, lock] = this.keys(saleId);
     const token = randomUUID();
     const locked = await this.run(this.redis.set(lock, token, 'PX', REBUILD_LOCK_MS, 'NX'));
     if (locked !== 'OK') {
@@ -195,11 +230,8 @@ export class FlashSaleGate {
       : [];
     await this.run(
       this.redis.shopFlashSaleLoad(
-        4,
-        init,
-        sale,
-        users,
-        lock,
+        5,
+        ...[init, sale, users, holds, lock],
         token,
         String(expireAt),
         String(fields.length / 2),

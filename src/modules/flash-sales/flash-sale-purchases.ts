@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { InjectMetric } from '@willsoto/nestjs-prometheus';
 import type { Counter } from 'prom-client';
@@ -62,7 +63,9 @@ export class FlashSalePurchases {
     key: string | undefined,
   ): Promise<CreatedOrder> {
     const request = { flash_sale_id: saleId, quantity };
-    const { kind, ...terms } = await this.decide(saleId, caller.id, quantity);
+    // Names this attempt's reservation, so that it is given back once, or kept once.
+    const token = randomUUID();
+    const { kind, ...terms } = await this.decide(saleId, caller.id, quantity, token);
     if (kind !== 'won') {
       this.attempts.inc({ result: kind });
       if (mayBeReplay(terms, key)) {
@@ -71,8 +74,7 @@ export class FlashSalePurchases {
       }
       throw refusalError(kind, terms.limit);
     }
-    const giveBack = () =>
-      this.gate.giveBack(saleId, caller.id, quantity, terms.generation).catch(() => undefined);
+    const release = () => this.gate.release(saleId, token).catch(() => undefined);
     let outcome: CreatedOrder;
     try {
       outcome = await this.orders.createWith(
@@ -82,11 +84,16 @@ export class FlashSalePurchases {
         this.placementTerms(saleId, caller.id, quantity, terms, request),
       );
     } catch (error) {
-      await giveBack();
+      await release();
       throw await this.refusedByDatabase(saleId, error);
     }
-    if (outcome.replayed) await giveBack();
-    else this.attempts.inc({ result: 'won' });
+    if (outcome.replayed) {
+      await release();
+    } else {
+      // A confirmation Redis does not take leaves the reservation listed, never given back.
+      await this.gate.confirm(saleId, token).catch(() => undefined);
+      this.attempts.inc({ result: 'won' });
+    }
     return outcome;
   }
 
@@ -95,11 +102,18 @@ export class FlashSalePurchases {
     saleId: number,
     userId: number,
     quantity: number,
+    token: string,
   ): Promise<{ kind: 'won' | Refusal } & GateTerms> {
     for (let rebuilds = 0; rebuilds <= REBUILD_ATTEMPTS; rebuilds++) {
-      const verdict = await this.unlessRedisIsDown(() =>
-        this.gate.attempt(saleId, userId, quantity),
-      );
+      let verdict;
+      try {
+        verdict = await this.gate.attempt(saleId, userId, quantity, token);
+      } catch {
+        // No answer (a timeout, Redis gone): the script may still have run and reserved. The
+        // release follows it on the same connection, so it undoes what it reserved, if anything.
+        await this.gate.release(saleId, token).catch(() => undefined);
+        throw unavailable();
+      }
       if (verdict.kind === 'missing') throw notFound('Flash sale');
       if (verdict.kind !== 'rebuild') return verdict;
       await this.unlessRedisIsDown(() => this.sales.rebuildGate(saleId));

@@ -31,15 +31,14 @@ describe('statusOf', () => {
 
 describe("parseVerdict: the gate script's reply", () => {
   it('reads a verdict with the terms the gate keeps', () => {
-    expect(parseVerdict(['won', 0, 'g1', '2', '17', '9.99'])).toEqual({
+    expect(parseVerdict(['won', 0, '2', '17', '9.99'])).toEqual({
       kind: 'won',
       held: 0,
-      generation: 'g1',
       limit: 2,
       productId: 17,
       price: '9.99',
     });
-    expect(parseVerdict(['limited', 2, 'g1', '2', '17', '9.99'])).toMatchObject({
+    expect(parseVerdict(['limited', 2, '2', '17', '9.99'])).toMatchObject({
       kind: 'limited',
       held: 2,
     });
@@ -76,7 +75,6 @@ describe('refusalError', () => {
 describe('mayBeReplay', () => {
   const terms = (held: number): GateTerms => ({
     held,
-    generation: 'g',
     limit: 1,
     productId: 1,
     price: '1.00',

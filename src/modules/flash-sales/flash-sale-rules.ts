@@ -21,8 +21,6 @@ export function statusOf(sale: SaleWindow, now: Date): FlashSaleStatus {
 export interface GateTerms {
   /** Units the customer held in the sale before this attempt. */
   held: number;
-  /** The counters' generation (a random token per rebuild). */
-  generation: string;
   limit: number;
   productId: number;
   price: string;
@@ -37,12 +35,12 @@ export type GateVerdict =
 /** The results counted by flash_sale_attempts_total. */
 export const ATTEMPT_RESULTS = ['won', 'sold_out', 'limited', 'inactive'] as const;
 
-/** The gate script's reply, typed: [kind, held, generation, limit, product, price]. */
+/** The gate script's reply, typed: [kind, held, limit, product, price]. */
 export function parseVerdict(reply: unknown): GateVerdict {
   if (!Array.isArray(reply) || typeof reply[0] !== 'string') {
     throw new Error(`unexpected flash sale gate reply: ${JSON.stringify(reply)}`);
   }
-  const [kind, held, generation, limit, product, price] = reply as unknown[];
+  const [kind, held, limit, product, price] = reply as unknown[];
   switch (kind) {
     case 'won':
     case 'sold_out':
@@ -51,7 +49,6 @@ export function parseVerdict(reply: unknown): GateVerdict {
       return {
         kind,
         held: Number(held),
-        generation: String(generation),
         limit: Number(limit),
         productId: Number(product),
         price: String(price),
