@@ -93,6 +93,11 @@ export function load(base, scenario, seconds, connections) {
       headers: { 'content-type': 'application/json', ...scenario.headers },
     };
     if (scenario.body) opts.body = scenario.body;
+    // A fixed number of requests (as fast as the connections allow) instead of a duration.
+    if (scenario.amount) {
+      opts.amount = scenario.amount;
+      delete opts.duration;
+    }
     if (scenario.next) {
       opts.requests = [{ setupRequest: (req) => ({ ...req, ...scenario.next() }) }];
     }

@@ -26,6 +26,7 @@ import { RedisModule } from './infra/redis/redis.module.js';
 import { RequestTimeoutModule } from './infra/request-timeout/request-timeout.module.js';
 import { AuthHttpModule } from './modules/auth/index.js';
 import { AuthModule } from './modules/auth/index.js';
+import { FlashSalesHttpModule, FlashSalesWorkerModule } from './modules/flash-sales/index.js';
 import { HealthModule } from './modules/health/index.js';
 import { OrdersHttpModule } from './modules/orders/index.js';
 import { OrdersWorkerModule } from './modules/orders/index.js';
@@ -47,6 +48,7 @@ export const WORKER_MODULES = [
   PaymentsWorkerModule,
   ReportsWorkerModule,
   ProductsWorkerModule,
+  FlashSalesWorkerModule,
 ];
 
 /** The api process: every public route, plus the queue processors when RUN_WORKERS is true. */
@@ -75,6 +77,7 @@ export class AppModule implements NestModule {
         OrdersHttpModule,
         ReviewsHttpModule,
         PaymentsHttpModule,
+        FlashSalesHttpModule,
         ReportsHttpModule,
         QueueDashboardModule.forRoot(config),
         ...(config.runWorkers ? WORKER_MODULES : []),

@@ -1,3 +1,8 @@
+import {
+  FlashSaleEntity,
+  FlashSaleHoldingEntity,
+  FlashSaleOrderEntity,
+} from './modules/flash-sales/flash-sale.entity.js';
 import { SessionEntity } from './modules/auth/session.entity.js';
 import { UserTokenEntity } from './modules/auth/user-token.entity.js';
 import { CustomerHoldEntity } from './modules/orders/customer-hold.entity.js';
@@ -28,4 +33,7 @@ export const ENTITIES = [
   PaymentEntity,
   PaymentEventEntity,
   ReviewEntity,
+  FlashSaleEntity,
+  FlashSaleHoldingEntity,
+  FlashSaleOrderEntity,
 ];

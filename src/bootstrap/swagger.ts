@@ -17,6 +17,7 @@ const TAGS: Record<string, string> = {
   products: 'The catalogue',
   orders: 'Placing, paying and fulfilling orders',
   reviews: 'Customers’ reviews of the products they received',
+  'flash-sales': 'Flash sales: a few units at a sale price for a crowd, in a time window',
   payments: 'Paying orders through payment providers, and the providers’ notifications',
   reports: 'Sales reports, computed in the background',
   health: 'Probes and metrics for the platform',

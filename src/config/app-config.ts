@@ -63,6 +63,12 @@ export interface AppConfig {
   /** Failed logins per account name: past maxFailures in a window, that name's logins are 429. */
   readonly accountLockout: { readonly maxFailures: number; readonly window: number };
   readonly orders: { readonly paymentTimeout: number; readonly sweepInterval: number };
+  /** Flash sales (CONTRACT §7): the per-customer limit of purchase attempts, the end sweep. */
+  readonly flashSales: {
+    readonly rateLimit: number;
+    readonly rateWindow: number;
+    readonly sweepInterval: number;
+  };
   /** What one customer may hold in pending orders at once (CONTRACT §5); 0: no limit. */
   readonly orderCaps: { readonly pendingOrders: number; readonly pendingUnits: number };
   readonly mail: { readonly smtpUrl: string; readonly from: string; readonly appUrl: string };

@@ -250,6 +250,23 @@ export class EnvironmentVariables {
   @Min(1)
   ORDER_SWEEP_INTERVAL = 60;
 
+  /** Purchase attempts one customer may make in a flash sale per FLASH_SALE_RATE_WINDOW. */
+  @Transform(toInt)
+  @IsInt({ message: INT })
+  @Min(1)
+  FLASH_SALE_RATE_LIMIT = 5;
+
+  @Transform(toInt)
+  @IsInt({ message: INT })
+  @Min(1)
+  FLASH_SALE_RATE_WINDOW = 1;
+
+  /** Seconds between looks for flash sales that ended, whose unsold units go back to stock. */
+  @Transform(toInt)
+  @IsInt({ message: INT })
+  @Min(1)
+  FLASH_SALE_SWEEP_INTERVAL = 5;
+
   /** Pending orders one customer may hold at once; 0: no limit. */
   @Transform(toInt)
   @IsInt({ message: INT })

@@ -221,4 +221,15 @@ describe('loadConfig', () => {
       'ORDER_MAX_PENDING_UNITS_PER_USER must be an integer',
     );
   });
+
+  it("defaults the flash sales' per-customer limit to the contract's 5 attempts per second", () => {
+    expect(loadConfig({}).flashSales).toEqual({ rateLimit: 5, rateWindow: 1, sweepInterval: 5 });
+    expect(loadConfig({ FLASH_SALE_RATE_LIMIT: '50' }).flashSales.rateLimit).toBe(50);
+    expect(fail({ FLASH_SALE_RATE_LIMIT: '0' })).toContain(
+      'FLASH_SALE_RATE_LIMIT must not be less than 1',
+    );
+    expect(fail({ FLASH_SALE_RATE_WINDOW: 'x' })).toContain(
+      'FLASH_SALE_RATE_WINDOW must be an integer',
+    );
+  });
 });

@@ -170,6 +170,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       paymentTimeout: vars.ORDER_PAYMENT_TIMEOUT,
       sweepInterval: vars.ORDER_SWEEP_INTERVAL,
     },
+    flashSales: {
+      rateLimit: vars.FLASH_SALE_RATE_LIMIT,
+      rateWindow: vars.FLASH_SALE_RATE_WINDOW,
+      sweepInterval: vars.FLASH_SALE_SWEEP_INTERVAL,
+    },
     orderCaps: {
       pendingOrders: vars.ORDER_MAX_PENDING_PER_USER,
       pendingUnits: vars.ORDER_MAX_PENDING_UNITS_PER_USER,

@@ -135,6 +135,8 @@ describe('the OpenAPI document, as a client reads it', () => {
       'get /api/products/{id}',
       'get /api/products/{id}/reviews',
       'post /api/payments/webhooks/{provider}',
+      'get /api/flash-sales',
+      'get /api/flash-sales/{id}',
     ];
     for (const [path, methods] of Object.entries(doc.paths)) {
       for (const [method, op] of Object.entries(methods)) {

@@ -67,6 +67,7 @@ describe('schema', () => {
     expect(
       rows.map((r) => `${r.table_name}.${r.column_name} ${r.numeric_precision},${r.numeric_scale}`),
     ).toEqual([
+      'flash_sales.price 12,2',
       'order_items.subtotal 12,2',
       'order_items.unit_price 12,2',
       'orders.total_amount 12,2',

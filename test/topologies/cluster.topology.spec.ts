@@ -12,9 +12,11 @@ import {
   type Order,
   type TestUser,
 } from '../support/factories.js';
+import { bulkUsers } from '../support/bulk-users.js';
+import { buy, createSale, ledgerOf, statusCounts } from '../support/flash-sales.js';
 import { RedisCluster } from '../support/redis-cluster.js';
 import { eventually, SmtpSink } from '../support/smtp-sink.js';
-import { startApp, type TestApp } from '../support/test-app.js';
+import { startApp, TEST_JWT_SECRET, type TestApp } from '../support/test-app.js';
 
 // Six nodes: three masters, each with a replica.
 let cluster: RedisCluster;
@@ -142,6 +144,26 @@ describe('on a Redis Cluster', () => {
       expect(statuses).toEqual([200, 200, 200, 200, 200, 429, 429, 429]);
     } finally {
       await Promise.all([a.close(), b.close()]);
+    }
+  });
+
+  it("runs the flash sale gate's script on the cluster, with the sale's keys in one slot", async () => {
+    const buyers = await bulkUsers(t.db, TEST_JWT_SECRET, 6);
+    const sale = await createSale(t, admin, { quantity: 3 });
+    const results = await Promise.all(buyers.map((buyer) => buy(t, buyer, sale.id)));
+    expect(statusCounts(results.map((r) => r.status))).toEqual({ 201: 3, 409: 3 });
+    expect((await ledgerOf(t, sale.id)).units).toBe(3);
+    const tag = `{${t.config.redis.prefix}:fs:${sale.id}}`;
+    const node = cluster.nodeClient((await cluster.masters())[0]!);
+    try {
+      const slots = await Promise.all(
+        ['init', 'sale', 'users', 'holds', 'lock'].map((name) =>
+          node.cluster('KEYSLOT', `${tag}:${name}`),
+        ),
+      );
+      expect(new Set(slots).size).toBe(1);
+    } finally {
+      node.disconnect();
     }
   });
 

@@ -1,8 +1,14 @@
 import { ThrottlerStorageRedisService } from '@nest-lab/throttler-storage-redis';
 import { Module } from '@nestjs/common';
 import { ThrottlerModule } from '@nestjs/throttler';
+import type { Request } from 'express';
 import { Cluster } from 'ioredis';
-import { strictRateLimitApplies } from '../../common/decorators/rate-limit.decorator.js';
+import {
+  PER_USER_LIMIT_NAME,
+  perUserRateLimitApplies,
+  perUserTracker,
+  strictRateLimitApplies,
+} from '../../common/decorators/rate-limit.decorator.js';
 import { APP_CONFIG, type AppConfig } from '../../config/app-config.js';
 import type { RedisClient } from '../redis/redis.factory.js';
 import { REDIS } from '../redis/redis.tokens.js';
@@ -13,9 +19,10 @@ export const TOO_MANY_REQUESTS =
   'Too many requests; retry after the number of seconds in Retry-After';
 
 /**
- * Two limits per client IP, counted in Redis (one Lua round trip per limit) so they hold
- * across replicas: `default` on every route, `strict` on top for routes marked
- * @StrictRateLimit(). Keys are per IP and limit, not per route.
+ * Limits counted in Redis (one Lua round trip per limit) so they hold across replicas, per
+ * client IP: `default` on every route, `strict` on top for routes marked @StrictRateLimit();
+ * and per signed-in customer, `user` on routes marked @PerUserRateLimit() (a flash sale's
+ * purchase). Keys are per tracker and limit, not per route.
  */
 @Module({
   imports: [
@@ -33,6 +40,13 @@ export const TOO_MANY_REQUESTS =
             limit: config.rateLimit.authRequests,
             ttl: config.rateLimit.authWindow * 1000,
             skipIf: (context) => !strictRateLimitApplies(context),
+          },
+          {
+            name: PER_USER_LIMIT_NAME,
+            limit: config.flashSales.rateLimit,
+            ttl: config.flashSales.rateWindow * 1000,
+            skipIf: (context) => !perUserRateLimitApplies(context),
+            getTracker: (req) => perUserTracker(req as unknown as Request) ?? 'anonymous',
           },
         ],
         storage: new FailOpenThrottlerStorage(

@@ -32,8 +32,8 @@ export class IdempotencyKeysRepository {
     return rows[0]?.claimed === true;
   }
 
-  async find(tx: Tx, userId: number, key: string): Promise<StoredResponse | null> {
-    const { rows } = await tx.query<StoredResponse>(
+  async find(db: Db, userId: number, key: string): Promise<StoredResponse | null> {
+    const { rows } = await db.query<StoredResponse>(
       `SELECT request_hash, response_status, response_body, expires_at <= now() AS expired
          FROM idempotency_keys WHERE user_id = $1 AND key = $2`,
       [userId, key],

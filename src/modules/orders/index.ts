@@ -14,3 +14,7 @@ export type { OrderRow } from './orders.repository.js';
 export { OrderResponseDto } from './dto/order-response.dto.js';
 // For the reviews module: whether a customer received a product (a completed order of it).
 export { OrdersService } from './orders.service.js';
+// For flash sales: an ordinary order at the sale's price, with the sale's writes alongside.
+export type { CreatedOrder, PlacementTerms } from './orders.service.js';
+export type { CreateOrderDto } from './dto/create-order.dto.js';
+export { IdempotencyKey, REPLAYED_HEADER, IDEMPOTENCY_HEADER } from './idempotency.js';

@@ -43,6 +43,8 @@ export interface NewOrder {
   created_at: Date;
   expires_at: Date;
   items: NewOrderItem[];
+  /** Each line's product's list price as read: the write is refused if it changed since. */
+  listed_prices: string[];
   /** Units in the order, added to the customer's pending units. */
   units: number;
   /** What the customer's pending counters may reach with this order; null: no cap. */
@@ -89,12 +91,13 @@ interface FactsRow {
  */
 const PLACE = `
 WITH lines AS (
-  SELECT * FROM unnest($1::bigint[], $2::int[], $3::numeric[], $4::varchar[], $5::numeric[])
-    WITH ORDINALITY AS l(product_id, quantity, unit_price, product_name, subtotal, n)),
+  SELECT * FROM unnest($1::bigint[], $2::int[], $3::numeric[], $4::varchar[], $5::numeric[],
+                       $16::numeric[])
+    WITH ORDINALITY AS l(product_id, quantity, unit_price, product_name, subtotal, listed_price, n)),
 locked AS MATERIALIZED (${lockProductsInIdOrder('$1')}),
 taken AS (
   UPDATE products p
-     SET stock = p.stock - CASE WHEN p.price = l.unit_price AND p.is_active
+     SET stock = p.stock - CASE WHEN p.price = l.listed_price AND p.is_active
                                 THEN l.quantity ELSE p.stock + 1 END,
          updated_at = now()
     FROM locked k JOIN lines l ON l.product_id = k.id
@@ -174,6 +177,7 @@ export class OrderPlacementRepository {
         order.caps.orders,
         order.caps.units,
         ...outboxColumns(events),
+        order.listed_prices,
       ]));
     } catch (error) {
       if (PLACEMENT_GUARDS.has(violatedCheck(error) ?? '')) return null;

@@ -46,6 +46,26 @@ const failure = (fn: () => unknown): DomainError => {
 };
 
 describe('decideOrder: pricing and refusals', () => {
+  it('sells a product named in prices at that price, and remembers the list price it was read at', () => {
+    const order = decideOrder(
+      7,
+      [
+        { product_id: 1, quantity: 3 },
+        { product_id: 2, quantity: 1 },
+      ],
+      facts(catalog(product(1, '20.00'), product(2, '4.00'))),
+      NO_CAPS,
+      NOW,
+      new Map([[1, '0.10']]),
+    );
+    expect(order.items.map((item) => [item.unit_price, item.subtotal])).toEqual([
+      ['0.10', '0.30'],
+      ['4.00', '4.00'],
+    ]);
+    expect(order.total_amount).toBe('4.30');
+    expect(order.listed_prices).toEqual(['20.00', '4.00']);
+  });
+
   it('snapshots name and price and adds up exactly', () => {
     const { items, total } = priced([{ product_id: 1, quantity: 3 }], catalog(product(1, '0.10')));
     expect(items).toEqual([

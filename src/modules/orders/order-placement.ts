@@ -51,21 +51,26 @@ function checkLines(
   return lines.map((line) => products.get(line.product_id) as OrderableProductRow);
 }
 
-/** Name and price snapshotted, money added in integer cents; a total NUMERIC(12,2) cannot hold is 422. */
+/**
+ * Name and price snapshotted, money added in integer cents; a total NUMERIC(12,2) cannot hold is
+ * 422. A product named in `prices` is sold at that price instead of its list price (a flash sale).
+ */
 function price(
   lines: readonly StockLine[],
   products: readonly OrderableProductRow[],
+  prices: ReadonlyMap<number, string>,
 ): { items: NewOrderItem[]; total: string } {
   let totalCents = 0;
   const items = lines.map((line, i) => {
     const product = products[i] as OrderableProductRow;
-    const subtotalCents = toCents(product.price) * line.quantity;
+    const unitPrice = prices.get(product.id) ?? product.price;
+    const subtotalCents = toCents(unitPrice) * line.quantity;
     totalCents += subtotalCents;
     return {
       product_id: product.id,
       product_name: product.name,
       quantity: line.quantity,
-      unit_price: product.price,
+      unit_price: unitPrice,
       subtotal: fromCents(subtotalCents),
     };
   });
@@ -112,9 +117,10 @@ export function decideOrder(
   facts: PlacementFacts,
   policy: PlacementPolicy,
   now: Date,
+  prices: ReadonlyMap<number, string> = new Map(),
 ): NewOrder {
   const products = checkLines(lines, new Map(facts.products.map((p) => [p.id, p])));
-  const { items, total } = price(lines, products);
+  const { items, total } = price(lines, products, prices);
   const units = unitsOf(lines);
   const caps = checkCaps(facts.pending, units, policy);
   return {
@@ -124,6 +130,7 @@ export function decideOrder(
     created_at: now,
     expires_at: new Date(now.getTime() + policy.paymentTimeoutSeconds * 1000),
     items,
+    listed_prices: products.map((product) => product.price),
     units,
     caps,
   };

@@ -36,6 +36,23 @@ export interface CreatedOrder {
  */
 const PLACEMENT_ATTEMPTS = 5;
 
+/**
+ * What another module (flash sales) adds to a placement: its own prices, and its own writes in
+ * the order's transaction, before the order is decided (so the facts read include them) and
+ * after it is written. Anything they throw rolls the whole placement back.
+ */
+export interface PlacementTerms {
+  /** The unit price of each product named, instead of its list price. */
+  prices: ReadonlyMap<number, string>;
+  /** What an Idempotency-Key's fingerprint is taken of (the request as the caller sent it). */
+  request: unknown;
+  before(tx: Tx): Promise<void>;
+  after(tx: Tx, order: OrderResponseDto): Promise<void>;
+}
+
+const keyReused = () =>
+  unprocessable('This Idempotency-Key was already used with a different request body');
+
 /** Thrown out of a keyed placement's transaction to roll it back and decide again. */
 class PlacementRefused extends Error {}
 
@@ -73,6 +90,49 @@ export class OrdersService {
         ? this.place(this.database.pool, caller, dto).then((order) => ({ order, replayed: false }))
         : this.database.transaction((tx) => this.placeOnce(tx, caller, dto, key)),
     );
+    return this.placed(dto, outcome);
+  }
+
+  /**
+   * The same placement inside one transaction with another module's terms (see PlacementTerms):
+   * the Idempotency-Key claimed first (a replay runs none of the terms), then `before`, the
+   * order decided and written, `after`.
+   */
+  async createWith(
+    caller: AuthUser,
+    dto: CreateOrderDto,
+    key: string | undefined,
+    terms: PlacementTerms,
+  ): Promise<CreatedOrder> {
+    const outcome = await this.untilPlaced(() =>
+      this.database.transaction(async (tx) => {
+        if (key !== undefined) return this.placeOnce(tx, caller, dto, key, terms);
+        await terms.before(tx);
+        const order = await this.place(tx, caller, dto, terms.prices);
+        await terms.after(tx, order);
+        return { order, replayed: false };
+      }),
+    );
+    return this.placed(dto, outcome);
+  }
+
+  /**
+   * The order an Idempotency-Key already answered for this request, read without claiming the
+   * key: for a fast path that refuses without a placement (a sold-out flash sale) but must still
+   * replay a first success. The same key with another request is 422, as on a placement.
+   */
+  async earlierOrder(
+    caller: AuthUser,
+    key: string,
+    request: unknown,
+  ): Promise<CreatedOrder | null> {
+    const stored = await this.idempotencyKeys.find(this.database.pool, caller.id, key);
+    if (!stored || stored.expired) return null;
+    if (stored.request_hash !== fingerprint(request)) throw keyReused();
+    return { order: stored.response_body as OrderResponseDto, replayed: true };
+  }
+
+  private async placed(dto: CreateOrderDto, outcome: CreatedOrder): Promise<CreatedOrder> {
     if (!outcome.replayed) {
       this.created.inc();
       this.outbox.flush();
@@ -122,14 +182,19 @@ export class OrdersService {
    * products, the customer's pending counters), the order decided in TypeScript, then written
    * with its events in one statement that refuses it if the facts changed in between.
    */
-  private async place(db: Db, caller: AuthUser, dto: CreateOrderDto): Promise<OrderResponseDto> {
+  private async place(
+    db: Db,
+    caller: AuthUser,
+    dto: CreateOrderDto,
+    prices?: ReadonlyMap<number, string>,
+  ): Promise<OrderResponseDto> {
     const lines = dto.items.map(({ product_id, quantity }) => ({ product_id, quantity }));
     const facts = await this.placements.facts(
       db,
       caller.id,
       lines.map((line) => line.product_id),
     );
-    const order = decideOrder(caller.id, lines, facts, this.policy, new Date());
+    const order = decideOrder(caller.id, lines, facts, this.policy, new Date(), prices);
     const events = this.outbox.stamp(placedEvents(order, caller.email));
     const placed = await this.placements.place(db, order, events);
     if (!placed) throw new PlacementRefused();
@@ -146,11 +211,14 @@ export class OrdersService {
     caller: AuthUser,
     dto: CreateOrderDto,
     key: string,
+    terms?: PlacementTerms,
   ): Promise<CreatedOrder> {
-    const requestHash = fingerprint(dto);
+    const requestHash = fingerprint(terms ? terms.request : dto);
     const earlier = await this.earlierResponse(tx, caller.id, key, requestHash);
     if (earlier) return { order: earlier, replayed: true };
-    const order = await this.place(tx, caller, dto);
+    await terms?.before(tx);
+    const order = await this.place(tx, caller, dto, terms?.prices);
+    await terms?.after(tx, order);
     await this.idempotencyKeys.insert(tx, {
       userId: caller.id,
       key,
@@ -191,7 +259,7 @@ export class OrdersService {
       return null;
     }
     if (stored.request_hash !== requestHash) {
-      throw unprocessable('This Idempotency-Key was already used with a different request body');
+      throw keyReused();
     }
     return stored.response_body as OrderResponseDto;
   }

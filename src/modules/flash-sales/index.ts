@@ -1,0 +1,3 @@
+/** The flash-sales module's public surface: its route and worker modules. */
+export { FlashSalesHttpModule } from './flash-sales-http.module.js';
+export { FlashSalesWorkerModule } from './flash-sales-worker.module.js';
