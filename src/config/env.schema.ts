@@ -261,7 +261,7 @@ export class EnvironmentVariables {
   @Transform(toInt)
   @IsInt({ message: INT })
   @Min(0)
-  @Max(50)
+  @Max(1000)
   ORDER_BATCH_WINDOW_MS = 2;
 
   /** A batch of orders is written as soon as it holds this many. */
@@ -270,6 +270,13 @@ export class EnvironmentVariables {
   @Min(1)
   @Max(500)
   ORDER_BATCH_MAX = 64;
+
+  /** Seconds a login's check (session, role, status) is answered from Redis; 0: always PostgreSQL. */
+  @Transform(toInt)
+  @IsInt({ message: INT })
+  @Min(0)
+  @Max(300)
+  SESSION_CACHE_TTL = 30;
 
   @IsUrl(
     { protocols: ['smtp', 'smtps'], require_tld: false, require_protocol: true },

@@ -217,7 +217,9 @@ export class OrderPlacementRepository {
     return {
       orderIds: row.order_ids,
       products: row.products,
-      pending: new Map(row.pending.map(({ user_id, orders, units }) => [user_id, { orders, units }])),
+      pending: new Map(
+        row.pending.map(({ user_id, orders, units }) => [user_id, { orders, units }]),
+      ),
     };
   }
 
