@@ -88,14 +88,14 @@ describe('hot rows: concurrent orders placed together', () => {
     // All five went out in one write.
     expect(await batches()).toEqual({ count: before.count + 1, sum: before.sum + BATCH });
     expect([good, alsoGood].map((r) => r.status)).toEqual([201, 201]);
-    expect(expectError(unknown!, 404).errors).toEqual({
+    expect(expectError(unknown, 404).errors).toEqual({
       'items.1.product_id': 'product 99999999 does not exist or is not on sale',
     });
-    expect(expectError(inactive!, 404).errors).toHaveProperty(['items.0.product_id']);
-    expect(expectError(short!, 409).errors).toHaveProperty(['items.1.quantity']);
-    expect(good!.body.data.items).toMatchObject([{ product_id: a.id, quantity: 2 }]);
-    expect(good!.body.data.user_id).toBe(users[0]!.id);
-    expect(alsoGood!.body.data.user_id).toBe(users[4]!.id);
+    expect(expectError(inactive, 404).errors).toHaveProperty(['items.0.product_id']);
+    expect(expectError(short, 409).errors).toHaveProperty(['items.1.quantity']);
+    expect(good.body.data.items).toMatchObject([{ product_id: a.id, quantity: 2 }]);
+    expect(good.body.data.user_id).toBe(users[0]!.id);
+    expect(alsoGood.body.data.user_id).toBe(users[4]!.id);
     // The refused orders took nothing, not even their lines that were in stock.
     expect((await stockOf(t, a.id)).stock).toBe(8);
     expect((await stockOf(t, b.id)).stock).toBe(7);

@@ -33,6 +33,10 @@ const order = (userId: number, ...lines: [number, number][]): OrderRequest => ({
   lines: lines.map(([product_id, quantity]) => ({ product_id, quantity })),
 });
 
+/** The refusal's field errors, or null for a placed order. */
+const fieldsOf = (result: ReturnType<typeof decideBatch>[number] | undefined) =>
+  result && !result.ok ? (result.error as DomainError).errors : null;
+
 /** Each result as 'ok <id>' or the refusal's kind. */
 const outcome = (results: ReturnType<typeof decideBatch>) =>
   results.map((r) => (r.ok ? `ok ${r.value.id}` : (r.error as DomainError).kind));
@@ -57,7 +61,7 @@ describe('decideBatch', () => {
     ];
     const results = decideBatch(requests, facts([product(1, 3), product(2, 4)], 4), POLICY, NOW);
     expect(outcome(results)).toEqual(['ok 100', 'conflict', 'ok 102', 'ok 103']);
-    expect(results[1]!.ok ? null : (results[1]!.error as DomainError).errors).toEqual({
+    expect(fieldsOf(results[1])).toEqual({
       'items.0.quantity': 'only 1 of product 1 in stock',
       'items.1.quantity': 'only 4 of product 2 in stock',
     });
@@ -84,16 +88,16 @@ describe('decideBatch', () => {
       NOW,
     );
     expect(outcome(results)).toEqual(['ok 100', 'ok 101', 'ok 102', 'conflict']);
-    expect(results[3]!.ok ? null : (results[3]!.error as DomainError).errors).toHaveProperty(
-      'pending_orders',
-    );
+    expect(fieldsOf(results[3])).toHaveProperty('pending_orders');
   });
 
   it('prices each order on its own, as decideOrder does', () => {
     const [only] = decideBatch([order(7, [1, 3])], facts([product(1, 10)], 1), POLICY, NOW);
-    expect(only).toEqual({
-      ok: true,
-      value: expect.objectContaining({ id: 100, user_id: 7, total_amount: '7.50', units: 3 }),
+    expect(only?.ok && only.value).toMatchObject({
+      id: 100,
+      user_id: 7,
+      total_amount: '7.50',
+      units: 3,
     });
   });
 

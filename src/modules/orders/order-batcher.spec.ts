@@ -25,7 +25,9 @@ describe('Batcher', () => {
 
   it('runs the requests of one window together and answers each its own result', async () => {
     const { runs, batcher } = recording(5, 100);
-    const answers = [2, 3, 4].map((n) => batcher.submit(n).then(String, (e: Error) => e.message));
+    const answers = [2, 3, 4].map((n) =>
+      batcher.submit(n).then(String, (e: unknown) => (e as Error).message),
+    );
     expect(runs).toEqual([]);
     await vi.advanceTimersByTimeAsync(4);
     expect(runs).toEqual([]);
@@ -70,7 +72,7 @@ describe('Batcher', () => {
         ? Promise.reject(new Error('database down'))
         : Promise.resolve(items.map((n) => ({ ok: true as const, value: n }))),
     );
-    const failed = [1, 2].map((n) => batcher.submit(n).catch((e: Error) => e.message));
+    const failed = [1, 2].map((n) => batcher.submit(n).catch((e: unknown) => (e as Error).message));
     await vi.advanceTimersByTimeAsync(1);
     expect(await Promise.all(failed)).toEqual(['database down', 'database down']);
     fail = false;

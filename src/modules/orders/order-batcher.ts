@@ -29,7 +29,10 @@ export class Batcher<T, R> {
     return new Promise<R>((resolve, reject) => {
       this.pending.push({ item, resolve, reject });
       if (this.options.windowMs <= 0 || this.pending.length >= this.options.maxSize) this.close();
-      else this.timer ??= setTimeout(() => this.close(), this.options.windowMs);
+      else
+        this.timer ??= setTimeout(() => {
+          this.close();
+        }, this.options.windowMs);
     });
   }
 
@@ -45,14 +48,19 @@ export class Batcher<T, R> {
     this.pending = [];
     if (batch.length === 0) return;
     this.run(batch.map((entry) => entry.item)).then(
-      (results) =>
+      (results) => {
         batch.forEach((entry, i) => {
           const result = results[i];
           if (!result) entry.reject(new Error('a batch answered fewer results than requests'));
           else if (result.ok) entry.resolve(result.value);
           else entry.reject(result.error);
-        }),
-      (error: unknown) => batch.forEach((entry) => entry.reject(error)),
+        });
+      },
+      (error: unknown) => {
+        batch.forEach((entry) => {
+          entry.reject(error);
+        });
+      },
     );
   }
 }
