@@ -65,6 +65,37 @@ describe('Batcher', () => {
     expect(runs).toEqual([[2], [4]]);
   });
 
+  it('keeps collecting past the window while a batch runs, and runs the rest when it ends', async () => {
+    const ends: (() => void)[] = [];
+    const runs: number[][] = [];
+    const batcher = new Batcher<number, number>({ windowMs: 5, maxSize: 3 }, (items) => {
+      runs.push(items);
+      return new Promise((resolve) => {
+        ends.push(() => {
+          resolve(items.map((n) => ({ ok: true as const, value: n })));
+        });
+      });
+    });
+    const answers = [batcher.submit(1)];
+    await vi.advanceTimersByTimeAsync(5);
+    expect(runs).toEqual([[1]]);
+    answers.push(...[2, 3].map((n) => batcher.submit(n)));
+    await vi.advanceTimersByTimeAsync(50);
+    expect(runs).toEqual([[1]]);
+    // A full batch does not wait for the running one.
+    answers.push(...[4, 5].map((n) => batcher.submit(n)));
+    expect(runs).toEqual([[1], [2, 3, 4]]);
+    await vi.advanceTimersByTimeAsync(50);
+    ends[0]?.();
+    await vi.advanceTimersByTimeAsync(0);
+    expect(runs).toEqual([[1], [2, 3, 4]]);
+    ends[1]?.();
+    await vi.advanceTimersByTimeAsync(0);
+    expect(runs).toEqual([[1], [2, 3, 4], [5]]);
+    ends[2]?.();
+    expect(await Promise.all(answers)).toEqual([1, 2, 3, 4, 5]);
+  });
+
   it('fails every request of a batch whose run throws, and keeps working after', async () => {
     let fail = true;
     const batcher = new Batcher<number, number>({ windowMs: 1, maxSize: 10 }, (items) =>
