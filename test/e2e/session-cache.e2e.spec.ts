@@ -22,6 +22,11 @@ afterAll(() => t.close());
 /** An authenticated route that reads nothing of the login itself. */
 const get = (app: TestApp, bearer: string) =>
   app.http.get('/api/orders').set('Authorization', bearer);
+const logout = (app: TestApp, user: TestUser) =>
+  app.http
+    .post('/api/auth/logout')
+    .set('Authorization', user.bearer)
+    .send({ refresh_token: user.tokens.refresh_token });
 const bearerOf = (tokens: { access_token: string }) => `Bearer ${tokens.access_token}`;
 
 describe('the session check from Redis', () => {
@@ -46,11 +51,7 @@ describe('the session check from Redis', () => {
   it('ends a login on the request right after logout', async () => {
     const user = await signUp(t);
     expect((await get(t, user.bearer)).status).toBe(200);
-    const out = await t.http
-      .post('/api/auth/logout')
-      .set('Authorization', user.bearer)
-      .send({ refresh_token: user.tokens.refresh_token });
-    expect(out.status).toBe(204);
+    expect((await logout(t, user)).status).toBe(204);
     expectError(await get(t, user.bearer), 401);
   });
 
@@ -137,11 +138,7 @@ describe('the session check while Redis is away', () => {
       .send({ is_active: false });
     expect(patch.status).toBe(200);
     expectError(await get(app, user.bearer), 403);
-    const out = await app.http
-      .post('/api/auth/logout')
-      .set('Authorization', leaving.bearer)
-      .send({ refresh_token: leaving.tokens.refresh_token });
-    expect(out.status).toBe(204);
+    expect((await logout(app, leaving)).status).toBe(204);
     expectError(await get(app, leaving.bearer), 401);
 
     // Redis comes back with the entries cached before the outage; the failed invalidations
