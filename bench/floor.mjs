@@ -81,6 +81,30 @@ async function authenticate(req) {
   return session && !session.revoked && session.is_active ? session.user_id : null;
 }
 
+/** Keyset paging, newest first: the seek the api's cursor does, without the counts. */
+async function listAfter(cursor, where, params, size, res) {
+  const [, key, id] = JSON.parse(Buffer.from(cursor, 'base64url').toString());
+  params.push(key, id);
+  where.push(
+    `(created_at, id) < ('epoch'::timestamptz + $${params.length - 1}::bigint * interval '1 microsecond', $${params.length})`,
+  );
+  const { rows } = await pool.query(
+    `SELECT ${COLUMNS}, (extract(epoch from created_at) * 1000000)::bigint::text AS sort_key
+       FROM products WHERE ${where.join(' AND ')} ORDER BY created_at DESC, id DESC LIMIT $${params.length + 1}`,
+    [...params, size + 1],
+  );
+  const last = rows.length > size ? rows[size - 1] : undefined;
+  send(res, 200, {
+    items: rows.slice(0, size).map(product),
+    page_size: size,
+    next_cursor: last
+      ? Buffer.from(
+          JSON.stringify(['products:created_at:desc', last.sort_key, Number(last.id)]),
+        ).toString('base64url')
+      : null,
+  });
+}
+
 async function listProducts(url, res) {
   const page = Number(url.searchParams.get('page') ?? 1);
   const size = Number(url.searchParams.get('page_size') ?? 20);
@@ -98,6 +122,8 @@ async function listProducts(url, res) {
     params.push(Number(minPrice));
     where.push(`price >= $${params.length}`);
   }
+  const cursor = url.searchParams.get('cursor');
+  if (cursor !== null) return listAfter(cursor, where, params, size, res);
   const filter = where.join(' AND ');
   const [items, count] = await Promise.all([
     pool.query(

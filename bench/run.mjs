@@ -85,6 +85,12 @@ const uncached = () => `min_price=0.${String(++counter).padStart(9, '0')}`;
  */
 const BUYERS = 64;
 
+/** The cursor that starts page `page` of the newest-first list (20 a page). */
+async function cursorOfPage(apiBase, page) {
+  const { next_cursor } = await json(`${apiBase}/api/products?page=${page - 1}&page_size=20`);
+  return next_cursor;
+}
+
 function scenarios(ctx) {
   const bearer = { authorization: `Bearer ${ctx.readerToken}` };
   const buyer = () => ({
@@ -140,10 +146,20 @@ function scenarios(ctx) {
         orders: true,
       },
     ],
-    growth: (size) => [
+    growth: (size, cursor500) => [
       {
         name: `list, first page, uncached (${size})`,
         next: () => ({ path: `/api/products?page=1&page_size=20&${uncached()}` }),
+      },
+      {
+        name: `list, page 500, uncached (${size})`,
+        next: () => ({ path: `/api/products?page=500&page_size=20&${uncached()}` }),
+      },
+      {
+        name: `list, page 500 by cursor, uncached (${size})`,
+        next: () => ({
+          path: `/api/products?cursor=${cursor500}&page_size=20&${uncached()}`,
+        }),
       },
       {
         name: `search, uncached (${size})`,
@@ -356,8 +372,10 @@ async function benchWith(nodeBinary) {
       );
       for (const size of [10_000, 100_000]) {
         if (size === 100_000) await seedProducts(url, 10_001, 100_000);
-        if (args.only && !growth(size.toLocaleString('en')).some(wanted)) continue;
-        for (const scenario of growth(size.toLocaleString('en')).filter(wanted)) {
+        const cursor500 = await cursorOfPage(apiBase, 500);
+        const sized = growth(size.toLocaleString('en'), cursor500);
+        if (args.only && !sized.some(wanted)) continue;
+        for (const scenario of sized.filter(wanted)) {
           const result = await measure(targets, scenario);
           lines.push(row(scenario.name, result));
           process.stdout.write(`${lines.at(-1)}\n`);

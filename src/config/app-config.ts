@@ -128,4 +128,19 @@ export interface PaymentsConfig {
     readonly webhookSecret: string | undefined;
     readonly apiBase: string;
   };
+  readonly alipay: {
+    readonly appId: string | undefined;
+    readonly privateKey: string | undefined;
+    readonly publicKey: string | undefined;
+    readonly gateway: string;
+  };
+  readonly wechatpay: {
+    readonly mchId: string | undefined;
+    readonly appId: string | undefined;
+    readonly serialNo: string | undefined;
+    readonly privateKey: string | undefined;
+    readonly apiV3Key: string | undefined;
+    readonly platformPublicKey: string | undefined;
+    readonly apiBase: string;
+  };
 }

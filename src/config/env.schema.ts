@@ -52,6 +52,13 @@ const toHops = ({ value }: { value: unknown }): unknown => {
 const INT = 'must be an integer';
 const BOOL = 'must be true or false';
 
+/** An http:// or https:// URL (hosts without a TLD, such as localhost, included). */
+const IsHttpUrl = (): PropertyDecorator =>
+  IsUrl(
+    { protocols: ['http', 'https'], require_tld: false, require_protocol: true },
+    { message: 'must be an http:// or https:// URL' },
+  );
+
 /**
  * Every environment variable the processes read, with its default. Values arrive as strings and
  * leave typed; anything that does not parse stops start-up (see load-config.ts).
@@ -287,10 +294,7 @@ export class EnvironmentVariables {
   @IsEmail({}, { message: 'must be an email address' })
   MAIL_FROM = 'shop@example.com';
 
-  @IsUrl(
-    { protocols: ['http', 'https'], require_tld: false, require_protocol: true },
-    { message: 'must be an http:// or https:// URL' },
-  )
+  @IsHttpUrl()
   APP_URL = 'http://localhost:3000';
 
   @Transform(toBool)
@@ -427,10 +431,7 @@ export class EnvironmentVariables {
 
   /** The api's public base for provider callbacks and return URLs; unset: APP_URL. */
   @IsOptional()
-  @IsUrl(
-    { protocols: ['http', 'https'], require_tld: false, require_protocol: true },
-    { message: 'must be an http:// or https:// URL' },
-  )
+  @IsHttpUrl()
   PUBLIC_URL?: string;
 
   @Transform(toInt)
@@ -451,11 +452,55 @@ export class EnvironmentVariables {
   @IsString()
   STRIPE_WEBHOOK_SECRET?: string;
 
-  @IsUrl(
-    { protocols: ['http', 'https'], require_tld: false, require_protocol: true },
-    { message: 'must be an http:// or https:// URL' },
-  )
+  @IsHttpUrl()
   STRIPE_API_BASE = 'https://api.stripe.com';
+
+  @IsOptional()
+  @IsString()
+  ALIPAY_APP_ID?: string;
+
+  /** The application's RSA2 private key (PEM, or Alipay's bare base64). */
+  @IsOptional()
+  @IsString()
+  ALIPAY_PRIVATE_KEY?: string;
+
+  /** Alipay's RSA2 public key (PEM, or bare base64), for notifications and responses. */
+  @IsOptional()
+  @IsString()
+  ALIPAY_PUBLIC_KEY?: string;
+
+  @IsHttpUrl()
+  ALIPAY_GATEWAY = 'https://openapi.alipay.com/gateway.do';
+
+  @IsOptional()
+  @IsString()
+  WECHATPAY_MCH_ID?: string;
+
+  @IsOptional()
+  @IsString()
+  WECHATPAY_APP_ID?: string;
+
+  /** Serial number of the merchant API certificate whose key is WECHATPAY_PRIVATE_KEY. */
+  @IsOptional()
+  @IsString()
+  WECHATPAY_SERIAL_NO?: string;
+
+  @IsOptional()
+  @IsString()
+  WECHATPAY_PRIVATE_KEY?: string;
+
+  /** The 32-character API v3 key: decrypts notification resources (AEAD_AES_256_GCM). */
+  @IsOptional()
+  @IsString()
+  WECHATPAY_API_V3_KEY?: string;
+
+  /** WeChat Pay's platform public key (PEM): verifies responses and notifications. */
+  @IsOptional()
+  @IsString()
+  WECHATPAY_PLATFORM_PUBLIC_KEY?: string;
+
+  @IsHttpUrl()
+  WECHATPAY_API_BASE = 'https://api.mch.weixin.qq.com';
 
   @IsIn(LOG_LEVELS, { message: `must be one of ${LOG_LEVELS.join(', ')}` })
   LOG_LEVEL: (typeof LOG_LEVELS)[number] = 'info';

@@ -214,6 +214,21 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
         webhookSecret: vars.STRIPE_WEBHOOK_SECRET,
         apiBase: vars.STRIPE_API_BASE,
       },
+      alipay: {
+        appId: vars.ALIPAY_APP_ID,
+        privateKey: vars.ALIPAY_PRIVATE_KEY,
+        publicKey: vars.ALIPAY_PUBLIC_KEY,
+        gateway: vars.ALIPAY_GATEWAY,
+      },
+      wechatpay: {
+        mchId: vars.WECHATPAY_MCH_ID,
+        appId: vars.WECHATPAY_APP_ID,
+        serialNo: vars.WECHATPAY_SERIAL_NO,
+        privateKey: vars.WECHATPAY_PRIVATE_KEY,
+        apiV3Key: vars.WECHATPAY_API_V3_KEY,
+        platformPublicKey: vars.WECHATPAY_PLATFORM_PUBLIC_KEY,
+        apiBase: vars.WECHATPAY_API_BASE,
+      },
     },
     logLevel: vars.LOG_LEVEL,
   };

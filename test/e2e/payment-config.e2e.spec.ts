@@ -26,7 +26,22 @@ describe('payment configuration at start-up', () => {
     ],
     [
       { PAYMENT_PROVIDERS: 'fake,paypal' },
-      'Invalid configuration: PAYMENT_PROVIDERS names "paypal", which is not a payment provider (known: fake, stripe)',
+      'Invalid configuration: PAYMENT_PROVIDERS names "paypal", which is not a payment provider (known: fake, stripe, alipay, wechatpay)',
+    ],
+    [
+      { PAYMENT_PROVIDERS: 'alipay', CURRENCY: 'CNY', ALIPAY_APP_ID: '2021000000000001' },
+      'Invalid configuration: ALIPAY_PRIVATE_KEY is required when PAYMENT_PROVIDERS includes alipay',
+    ],
+    [
+      {
+        PAYMENT_PROVIDERS: 'wechatpay',
+        CURRENCY: 'CNY',
+        WECHATPAY_MCH_ID: '1900000109',
+        WECHATPAY_APP_ID: 'wxd678efh567hg6787',
+        WECHATPAY_SERIAL_NO: '5157F09EFDC096DE',
+        WECHATPAY_PRIVATE_KEY: 'secret-that-is-not-a-key-do-not-print',
+      },
+      'Invalid configuration: WECHATPAY_PRIVATE_KEY must be an RSA private key (PEM or base64 DER)',
     ],
     [
       { NODE_ENV: 'production', PAYMENT_PROVIDERS: 'fake' },

@@ -12,7 +12,7 @@ export interface Payment {
   amount: number;
   currency: string;
   provider_reference: string | null;
-  client_action: { type: string; client_secret?: string } | null;
+  client_action: { type: string; client_secret?: string; url?: string; code_url?: string } | null;
   refunded_amount: number;
   created_at: string;
   updated_at: string;

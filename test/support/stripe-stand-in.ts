@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import Stripe from 'stripe';
 import { freePort } from './processes.js';
+import { close, listen } from './stand-in-server.js';
 
 export const STRIPE_TEST_SECRET_KEY = 'sk_test_stand_in';
 
@@ -92,29 +93,16 @@ export class StripeStandIn {
   }
 
   async up(): Promise<void> {
-    const server = createServer((req, res) => {
+    this.server = await listen(this.port, (req, res) => {
       void this.handle(req, res);
     });
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(this.port, '127.0.0.1', () => {
-        resolve();
-      });
-    });
-    this.server = server;
   }
 
   /** Stops listening: calls to the stand-in are refused, as when Stripe is unreachable. */
   async down(): Promise<void> {
     const server = this.server;
     this.server = undefined;
-    if (!server) return;
-    server.closeAllConnections();
-    await new Promise<void>((resolve) => {
-      server.close(() => {
-        resolve();
-      });
-    });
+    if (server) await close(server);
   }
 
   /** The customer completes the PaymentIntent (Stripe.js), with no webhook sent. */

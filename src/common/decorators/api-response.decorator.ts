@@ -33,9 +33,32 @@ interface EnvelopeOptions {
   description?: string;
   /** data is an array of the model */
   isArray?: boolean;
-  /** data is a page {items, total, page, page_size, total_pages} of the model */
-  paged?: boolean;
+  /**
+   * data is a page {items, total, page, page_size, total_pages} of the model; `keyset`: such a
+   * page with next_cursor, or by cursor {items, page_size, next_cursor} without the counts
+   */
+  paged?: boolean | 'keyset';
 }
+
+const NEXT_CURSOR: SchemaObject = {
+  type: 'string',
+  nullable: true,
+  description: 'The cursor of the next page (pass it as cursor); null on the last page',
+};
+
+/** By page: the page's counts and next_cursor. By cursor: no total, page or total_pages. */
+const keysetPageSchema = (ref: ReferenceObject): SchemaObject => ({
+  type: 'object',
+  required: ['items', 'page_size', 'next_cursor'],
+  properties: {
+    items: { type: 'array', items: ref },
+    page_size: { type: 'integer', example: 20 },
+    next_cursor: NEXT_CURSOR,
+    total: { type: 'integer', example: 57, description: 'Only when paging by page' },
+    page: { type: 'integer', example: 1, description: 'Only when paging by page' },
+    total_pages: { type: 'integer', example: 3, description: 'Only when paging by page' },
+  },
+});
 
 const dataSchema = (
   model: Type | undefined,
@@ -43,6 +66,7 @@ const dataSchema = (
 ): SchemaObject | ReferenceObject => {
   if (!model) return { type: 'object', nullable: true };
   const ref = { $ref: getSchemaPath(model) };
+  if (options.paged === 'keyset') return keysetPageSchema(ref);
   if (options.paged) {
     return {
       allOf: [

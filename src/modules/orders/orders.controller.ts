@@ -4,7 +4,7 @@ import type { Response } from 'express';
 import { ApiEnvelope, ApiErrors } from '../../common/decorators/api-response.decorator.js';
 import { Auth } from '../../common/decorators/auth.decorator.js';
 import { CurrentUser, type AuthUser } from '../../common/decorators/current-user.decorator.js';
-import type { Page } from '../../common/dto/page.js';
+import type { ListPage } from '../../common/dto/page.js';
 import { ReadsOwnWrites } from '../../common/interceptors/read-your-writes.interceptor.js';
 import { ParseIdPipe } from '../../common/pipes/parse-id.pipe.js';
 import { CreateOrderDto } from './dto/create-order.dto.js';
@@ -68,12 +68,12 @@ export class OrdersController {
       'Anyone may filter by status. Admins may also filter by user_id, created_from/created_to ' +
       '(UTC days, inclusive) and min_total/max_total (inclusive); a customer passing those is 403.',
   })
-  @ApiEnvelope(OrderResponseDto, { paged: true })
+  @ApiEnvelope(OrderResponseDto, { paged: 'keyset' })
   @ApiErrors(400, 403)
   list(
     @CurrentUser() user: AuthUser,
     @Query() query: OrderListQueryDto,
-  ): Promise<Page<OrderResponseDto>> {
+  ): Promise<ListPage<OrderResponseDto>> {
     return this.orders.list(user, query);
   }
 

@@ -1,5 +1,7 @@
 import { Injectable } from '@nestjs/common';
+import type { ListStart } from '../../common/dto/page.js';
 import type { Db, Tx } from '../../infra/database/database.js';
+import { after, keyText, orderBy, type KeysetOrder } from '../../infra/database/keyset.js';
 import type { OrderListFilter } from './order-list-filter.js';
 import type { CancelReason, OrderStatus } from './order.entity.js';
 
@@ -17,6 +19,17 @@ export interface OrderRow {
   cancelled_at: Date | null;
   cancel_reason: CancelReason | null;
 }
+
+/** A listed order with its sort value as the exact text a cursor carries. */
+export type ListedOrder = OrderRow & { sort_key: string | null };
+
+/** Every order list's order (orders_created_idx, orders_status_created_idx). */
+const NEWEST_FIRST: KeysetOrder = {
+  column: 'created_at',
+  kind: 'timestamp',
+  direction: 'desc',
+  id: 'id',
+};
 
 export interface OrderItemRow {
   order_id: number;
@@ -60,13 +73,16 @@ export class OrdersRepository {
     return byOrder;
   }
 
-  /** A page of the orders the filter names, newest first (ties by id). */
+  /**
+   * A page of the orders the filter names, newest first (ties by id), one row more than the
+   * limit (it tells whether a next page exists); counted only when paging by number.
+   */
   async list(
     db: Db,
     filter: OrderListFilter,
     limit: number,
-    offset: number,
-  ): Promise<{ rows: OrderRow[]; total: number }> {
+    start: ListStart,
+  ): Promise<{ rows: ListedOrder[]; total: number | undefined }> {
     const where: string[] = [];
     const params: unknown[] = [];
     const param = (value: unknown): string => `$${params.push(value)}`;
@@ -76,20 +92,26 @@ export class OrdersRepository {
     if (filter.createdBefore) where.push(`created_at < ${param(filter.createdBefore)}`);
     if (filter.minTotal !== undefined) where.push(`total_amount >= ${param(filter.minTotal)}`);
     if (filter.maxTotal !== undefined) where.push(`total_amount <= ${param(filter.maxTotal)}`);
-    const condition = where.length > 0 ? `WHERE ${where.join(' AND ')}` : '';
     const filterParams = [...params];
+    const condition = (conditions: string[]): string =>
+      conditions.length > 0 ? `WHERE ${conditions.join(' AND ')}` : '';
+    const seek = 'after' in start ? [after(NEWEST_FIRST, start.after, param)] : [];
+    const offset = 'offset' in start ? ` OFFSET ${param(start.offset)}` : '';
     const [page, count] = await Promise.all([
-      db.query<OrderRow>(
-        `SELECT ${ORDER_COLUMNS} FROM orders ${condition}
-          ORDER BY created_at DESC, id DESC LIMIT ${param(limit)} OFFSET ${param(offset)}`,
+      db.query<ListedOrder>(
+        `SELECT ${ORDER_COLUMNS}, ${keyText(NEWEST_FIRST)} AS sort_key FROM orders
+          ${condition([...where, ...seek])}
+          ORDER BY ${orderBy(NEWEST_FIRST)} LIMIT ${param(limit + 1)}${offset}`,
         params,
       ),
-      db.query<{ total: number }>(
-        `SELECT count(*) AS total FROM orders ${condition}`,
-        filterParams,
-      ),
+      'offset' in start
+        ? db.query<{ total: number }>(
+            `SELECT count(*) AS total FROM orders ${condition(where)}`,
+            filterParams,
+          )
+        : undefined,
     ]);
-    return { rows: page.rows, total: count.rows[0]?.total ?? 0 };
+    return { rows: page.rows, total: count && (count.rows[0]?.total ?? 0) };
   }
 
   /** Whether the user has an order in this status that holds the product. */

@@ -3,7 +3,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectMetric } from '@willsoto/nestjs-prometheus';
 import type { Counter, Histogram } from 'prom-client';
 import type { AuthUser } from '../../common/decorators/current-user.decorator.js';
-import { offsetOf, toPage, type Page } from '../../common/dto/page.js';
+import { listStart, toKeysetPage, type ListPage } from '../../common/dto/page.js';
 import {
   conflict,
   DomainError,
@@ -28,6 +28,9 @@ import { orderListFilter } from './order-list-filter.js';
 import { placementKeptChanging, type PlacementPolicy } from './order-placement.js';
 import { OrderPlacementRepository } from './order-placement.repository.js';
 import { OrdersRepository } from './orders.repository.js';
+
+/** Order lists have one order (newest first): their cursors are of this scope. */
+const ORDER_LIST_SCOPE = 'orders';
 
 export interface CreatedOrder {
   order: OrderResponseDto;
@@ -108,18 +111,22 @@ export class OrdersService {
   }
 
   /** The caller's orders; for an admin every customer's, or those the admin filters name. */
-  async list(caller: AuthUser, query: OrderListQueryDto): Promise<Page<OrderResponseDto>> {
+  async list(caller: AuthUser, query: OrderListQueryDto): Promise<ListPage<OrderResponseDto>> {
     const filter = orderListFilter(caller, query);
     const db = this.database.replica;
-    const { rows, total } = await this.orders.list(db, filter, query.page_size, offsetOf(query));
+    const start = listStart(query, ORDER_LIST_SCOPE);
+    const { rows, total } = await this.orders.list(db, filter, query.page_size, start);
     const items = await this.orders.itemsOf(
       db,
-      rows.map((order) => order.id),
+      rows.slice(0, query.page_size).map((order) => order.id),
     );
-    return toPage(
-      rows.map((order) => OrderResponseDto.from(order, items.get(order.id) ?? [])),
-      total,
+    return toKeysetPage(
+      rows,
       query,
+      ORDER_LIST_SCOPE,
+      (order) => ({ key: order.sort_key, id: order.id }),
+      (order) => OrderResponseDto.from(order, items.get(order.id) ?? []),
+      total,
     );
   }
 

@@ -14,8 +14,12 @@ export const providerPaymentOf = (payment: PaymentRow): ProviderPayment => ({
   providerReference: payment.provider_reference,
 });
 
-/** What the provider said of an open payment, as far as the shop acted on it. */
-export type LookupOutcome = ProviderLookup['status'] | 'refunded' | 'mismatch' | 'not created';
+/**
+ * What the provider said of an open payment, as far as the shop acted on it; `refund pending`:
+ * a refund_pending payment the provider has not refunded yet (whatever its payment status).
+ */
+export type LookupOutcome =
+  ProviderLookup['status'] | 'refunded' | 'refund pending' | 'mismatch' | 'not created';
 
 /**
  * Settling an open payment from its provider's answer rather than a notification (a lost
@@ -53,7 +57,7 @@ export class PaymentLookups {
     }
     if (payment.status === 'refund_pending') {
       if (found.refunded) await this.settlement.settle(payment, 'refunded', null);
-      return found.refunded ? 'refunded' : found.status;
+      return found.refunded ? 'refunded' : 'refund pending';
     }
     switch (found.status) {
       case 'succeeded':

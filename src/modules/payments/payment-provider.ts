@@ -108,7 +108,9 @@ export type WebhookResult = 'accepted' | 'duplicate' | 'rejected';
 
 /**
  * `api`: the shop's own envelope (2xx) or error format (4xx) with this status, for providers
- * that read only the status (Stripe). `raw`: exactly this body (Alipay's `success`/`fail`).
+ * that read only the status (Stripe). `raw`: exactly this status and body, for providers with
+ * an answer format of their own (Alipay's `success`/`fail`, WeChat Pay's 204 or 4xx
+ * `{"code": "FAIL", "message"}`).
  */
 export type WebhookAnswer =
   | { format: 'api'; status: 200 | 400 }

@@ -28,7 +28,9 @@ export class PaymentWebhooksController {
     summary: "A payment provider's notification (called by the provider)",
     description:
       'Verified over the raw body with the provider’s signature scheme; processed once per provider event id. ' +
-      'Answered in the provider’s own format: for Stripe 200 when accepted or repeated, 400 when not accepted.',
+      'Answered in the provider’s own format. Stripe and fake: 200 with this envelope when accepted or repeated, 400 in the error format when not accepted. ' +
+      'Alipay (a form POST): 200 text/plain `success`, or 400 `fail`. ' +
+      'WeChat Pay: 204 with no body, or 400 `{"code": "FAIL", "message": ...}`.',
   })
   @ApiParam({ name: 'provider', enum: KNOWN_PROVIDERS })
   @ApiConsumes('application/json', 'application/x-www-form-urlencoded')

@@ -20,7 +20,7 @@ import {
 } from '../../common/decorators/api-response.decorator.js';
 import { Auth } from '../../common/decorators/auth.decorator.js';
 import { Public } from '../../common/decorators/public.decorator.js';
-import type { Page } from '../../common/dto/page.js';
+import type { ListPage } from '../../common/dto/page.js';
 import { ParseIdPipe } from '../../common/pipes/parse-id.pipe.js';
 import { BatchProductsDto } from './dto/batch-products.dto.js';
 import { CreateProductDto } from './dto/create-product.dto.js';
@@ -42,9 +42,9 @@ export class ProductsController {
     summary: 'Active products: search, filter, sort, page',
     description: 'Default order: newest first; ties broken by id.',
   })
-  @ApiEnvelope(ProductResponseDto, { paged: true })
+  @ApiEnvelope(ProductResponseDto, { paged: 'keyset' })
   @ApiErrors(400)
-  list(@Query() query: ProductListQueryDto): Promise<Page<ProductResponseDto>> {
+  list(@Query() query: ProductListQueryDto): Promise<ListPage<ProductResponseDto>> {
     return this.products.list(query);
   }
 

@@ -1,6 +1,14 @@
 import { Injectable } from '@nestjs/common';
 import { conflict } from '../../common/errors/domain-error.js';
+import type { ListStart } from '../../common/dto/page.js';
 import type { Db, Tx } from '../../infra/database/database.js';
+import {
+  after,
+  keyText,
+  orderBy,
+  type KeyKind,
+  type KeysetOrder,
+} from '../../infra/database/keyset.js';
 import { violatedUnique } from '../../infra/database/pg-errors.js';
 
 /** A product as PostgreSQL returns it (snake_case); ProductResponseDto.from maps it. */
@@ -63,8 +71,12 @@ export interface ProductFilter {
   sort: ProductSortColumn;
   direction: 'asc' | 'desc';
   limit: number;
-  offset: number;
+  /** Where the page starts; with a cursor nothing is counted. */
+  start: ListStart;
 }
+
+/** A listed product with its sort value as the exact text a cursor carries. */
+export type ListedProduct = ProductRow & { sort_key: string | null };
 
 export interface StockLine {
   product_id: number;
@@ -95,13 +107,13 @@ const COLUMNS = `id name description price stock category sku brand original_pri
   .join(', ');
 const RETURNING = COLUMNS.replaceAll('p.', '');
 
-const SORT_COLUMNS: Record<ProductSortColumn, string> = {
-  created_at: 'p.created_at',
-  price: 'p.price',
-  name: 'p.name',
-  sales: 'p.sales',
-  rating: 'p.rating_hundredths',
-  views: 'p.views',
+const SORT_COLUMNS: Record<ProductSortColumn, { column: string; kind: KeyKind }> = {
+  created_at: { column: 'p.created_at', kind: 'timestamp' },
+  price: { column: 'p.price', kind: 'decimal' },
+  name: { column: 'p.name', kind: 'text' },
+  sales: { column: 'p.sales', kind: 'integer' },
+  rating: { column: 'p.rating_hundredths', kind: 'integer' },
+  views: { column: 'p.views', kind: 'integer' },
 };
 
 /** The columns ProductFields names, in one order for INSERT and UPDATE. */
@@ -132,15 +144,16 @@ const skuTaken = (error: unknown): never => {
 };
 
 /**
- * ORDER BY for a list: the sort column, then the id in the same direction, so the order is total
+ * A list's order: the sort column, then the id in the same direction, so the order is total
  * and pages never repeat or skip. Unrated products (rating null) come last either way, matching
  * the two rating indexes.
  */
-const orderBy = (sort: ProductSortColumn, direction: 'asc' | 'desc'): string => {
-  const dir = direction === 'asc' ? 'ASC' : 'DESC';
-  const nulls = sort === 'rating' ? ' NULLS LAST' : '';
-  return `${SORT_COLUMNS[sort]} ${dir}${nulls}, p.id ${dir}`;
-};
+const listOrder = (sort: ProductSortColumn, direction: 'asc' | 'desc'): KeysetOrder => ({
+  ...SORT_COLUMNS[sort],
+  direction,
+  nullable: sort === 'rating',
+  id: 'p.id',
+});
 
 /** A user's search text as a LIKE pattern in which %, _ and \ match themselves. */
 export const likePattern = (text: string): string => `%${text.replace(/[\\%_]/g, '\\$&')}%`;
@@ -159,8 +172,14 @@ export class ProductsRepository {
     return rows[0] ?? null;
   }
 
-  /** A page of active products, in an order made total by the id tie-break. */
-  async list(db: Db, filter: ProductFilter): Promise<{ rows: ProductRow[]; total: number }> {
+  /**
+   * A page of active products, one row more than the limit (it tells whether a next page
+   * exists), in an order made total by the id tie-break; counted only when paging by number.
+   */
+  async list(
+    db: Db,
+    filter: ProductFilter,
+  ): Promise<{ rows: ListedProduct[]; total: number | undefined }> {
     const where = ['p.is_active'];
     const params: unknown[] = [];
     const param = (value: unknown): string => `$${params.push(value)}`;
@@ -180,21 +199,25 @@ export class ProductsRepository {
 
     const condition = where.join(' AND ');
     const filterParams = [...params];
-    const limit = param(filter.limit);
-    const offset = param(filter.offset);
+    const order = listOrder(filter.sort, filter.direction);
+    const { start } = filter;
+    const seek = 'after' in start ? ` AND ${after(order, start.after, param)}` : '';
+    const offset = 'offset' in start ? ` OFFSET ${param(start.offset)}` : '';
     const [page, count] = await Promise.all([
-      db.query<ProductRow>(
-        `SELECT ${COLUMNS} FROM products p WHERE ${condition}
-          ORDER BY ${orderBy(filter.sort, filter.direction)}
-          LIMIT ${limit} OFFSET ${offset}`,
+      db.query<ListedProduct>(
+        `SELECT ${COLUMNS}, ${keyText(order)} AS sort_key FROM products p
+          WHERE ${condition}${seek}
+          ORDER BY ${orderBy(order)} LIMIT ${param(filter.limit + 1)}${offset}`,
         params,
       ),
-      db.query<{ total: number }>(
-        `SELECT count(*) AS total FROM products p WHERE ${condition}`,
-        filterParams,
-      ),
+      'offset' in start
+        ? db.query<{ total: number }>(
+            `SELECT count(*) AS total FROM products p WHERE ${condition}`,
+            filterParams,
+          )
+        : undefined,
     ]);
-    return { rows: page.rows, total: count.rows[0]?.total ?? 0 };
+    return { rows: page.rows, total: count && (count.rows[0]?.total ?? 0) };
   }
 
   /** Best sellers, ties newest first (a higher id is newer); of one category when given. */

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { offsetOf, toPage, type Page } from '../../common/dto/page.js';
+import { listStart, toKeysetPage, type ListPage } from '../../common/dto/page.js';
 import { notFound, validationFailed } from '../../common/errors/domain-error.js';
 import { Database } from '../../infra/database/database.js';
 import type { CreateProductDto } from './dto/create-product.dto.js';
@@ -72,7 +72,7 @@ export class ProductsService {
     return (await this.products.findActive(this.database.pool, id)) !== null;
   }
 
-  async list(query: ProductListQueryDto): Promise<Page<ProductResponseDto>> {
+  async list(query: ProductListQueryDto): Promise<ListPage<ProductResponseDto>> {
     if (
       query.min_price !== undefined &&
       query.max_price !== undefined &&
@@ -80,6 +80,8 @@ export class ProductsService {
     ) {
       throw validationFailed({ min_price: 'min_price must not be greater than max_price' });
     }
+    // A cursor is of one sort and direction; a cursor of another is refused.
+    const scope = `products:${query.sort}:${query.order}`;
     const { rows, total } = await this.products.list(this.database.replica, {
       search: query.search,
       category: query.category,
@@ -90,9 +92,16 @@ export class ProductsService {
       sort: query.sort,
       direction: query.order,
       limit: query.page_size,
-      offset: offsetOf(query),
+      start: listStart(query, scope),
     });
-    return toPage(toDtos(rows), total, query);
+    return toKeysetPage(
+      rows,
+      query,
+      scope,
+      (row) => ({ key: row.sort_key, id: row.id }),
+      (row) => ProductResponseDto.from(row),
+      total,
+    );
   }
 
   async hot(query: HotProductsQueryDto): Promise<ProductResponseDto[]> {

@@ -2,7 +2,7 @@ import { applyDecorators } from '@nestjs/common';
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsIn, IsInt, IsNumber, IsOptional, Matches, Max, Min } from 'class-validator';
-import { PageQueryDto } from '../../../common/dto/page.js';
+import { KeysetPageQueryDto } from '../../../common/dto/page.js';
 import { ORDER_STATUSES, type OrderStatus } from '../order.entity.js';
 
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
@@ -28,7 +28,7 @@ export const ADMIN_ORDER_FILTERS = [
   'max_total',
 ] as const;
 
-export class OrderListQueryDto extends PageQueryDto {
+export class OrderListQueryDto extends KeysetPageQueryDto {
   @ApiPropertyOptional({ enum: ORDER_STATUSES })
   @IsOptional()
   @IsIn(ORDER_STATUSES, { message: `status must be one of ${ORDER_STATUSES.join(', ')}` })

@@ -12,7 +12,7 @@ import {
   MaxLength,
   Min,
 } from 'class-validator';
-import { PageQueryDto } from '../../../common/dto/page.js';
+import { KeysetPageQueryDto } from '../../../common/dto/page.js';
 
 export const PRODUCT_SORTS = ['created_at', 'price', 'name', 'sales', 'rating', 'views'] as const;
 export type ProductSort = (typeof PRODUCT_SORTS)[number];
@@ -30,7 +30,7 @@ const CategoryQuery = (): PropertyDecorator =>
     MaxLength(100, { message: 'category must be at most 100 characters' }),
   );
 
-export class ProductListQueryDto extends PageQueryDto {
+export class ProductListQueryDto extends KeysetPageQueryDto {
   @ApiPropertyOptional({
     description: 'Case-insensitive substring of name or description; % and _ are literal',
   })

@@ -1,0 +1,36 @@
+import { describe, expect, it } from 'vitest';
+import { decodeCursor, encodeCursor } from './cursor.js';
+
+describe('keyset cursors', () => {
+  it('carry a position of their scope, null keys included', () => {
+    for (const position of [
+      { key: '12.50', id: 7 },
+      { key: null, id: 1 },
+      { key: 'naïve ☃ "quoted"', id: 2 ** 40 },
+    ]) {
+      expect(
+        decodeCursor('products:price:asc', encodeCursor('products:price:asc', position)),
+      ).toEqual(position);
+    }
+  });
+
+  it('are refused for another scope, or when they are not a cursor at all', () => {
+    const cursor = encodeCursor('products:price:asc', { key: '1', id: 1 });
+    expect(decodeCursor('products:price:desc', cursor)).toBeUndefined();
+    const forged = (value: unknown): string =>
+      Buffer.from(JSON.stringify(value)).toString('base64url');
+    for (const text of [
+      'not base64!',
+      Buffer.from('not json').toString('base64url'),
+      forged({ scope: 'orders' }),
+      forged(['orders', 1, 1]),
+      forged(['orders', 'x'.repeat(301), 1]),
+      forged(['orders', 'x', 0]),
+      forged(['orders', 'x', 1.5]),
+      forged(['orders', 'x', '1']),
+      forged(['orders', 'x', 1, 'extra']),
+    ]) {
+      expect(decodeCursor('orders', text), text).toBeUndefined();
+    }
+  });
+});

@@ -1,0 +1,30 @@
+/**
+ * A keyset position: the sort column's value as exact text (null for a null value) and the row's
+ * id, which breaks ties. What a cursor carries, opaque to clients (base64url JSON).
+ */
+export interface Position {
+  key: string | null;
+  id: number;
+}
+
+const MAX_KEY_LENGTH = 300;
+
+export const encodeCursor = (scope: string, position: Position): string =>
+  Buffer.from(JSON.stringify([scope, position.key, position.id])).toString('base64url');
+
+/** The position a cursor of this scope names; undefined for anything else (then a 400). */
+export function decodeCursor(scope: string, cursor: string): Position | undefined {
+  if (!/^[A-Za-z0-9_-]+$/.test(cursor)) return undefined;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+  } catch {
+    return undefined;
+  }
+  if (!Array.isArray(parsed) || parsed.length !== 3) return undefined;
+  const [cursorScope, key, id] = parsed as unknown[];
+  if (cursorScope !== scope) return undefined;
+  if (key !== null && (typeof key !== 'string' || key.length > MAX_KEY_LENGTH)) return undefined;
+  if (typeof id !== 'number' || !Number.isSafeInteger(id) || id < 1) return undefined;
+  return { key, id };
+}
