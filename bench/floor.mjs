@@ -6,8 +6,19 @@ import http from 'node:http';
 import pg from 'pg';
 
 pg.defaults.parseInt8 = true;
-const { DATABASE_URL, FLOOR_PORT = '3990', POOL_SIZE = '10', JWT_SECRET = '' } = process.env;
+const {
+  DATABASE_URL,
+  FLOOR_PORT = '3990',
+  POOL_SIZE = '10',
+  BARE_POOL_SIZE = '64',
+  JWT_SECRET = '',
+} = process.env;
 const pool = new pg.Pool({ connectionString: DATABASE_URL, max: Number(POOL_SIZE) });
+/** The bare hot-row transaction's own connections (bench (b): 64, one per client connection). */
+const barePool = new pg.Pool({ connectionString: DATABASE_URL, max: Number(BARE_POOL_SIZE) });
+/** Units the bare transaction took, so the bench can give them back before its stock check. */
+let bareTaken = 0;
+let bareInFlight = 0;
 
 const COLUMNS =
   'id, name, description, price, stock, category, is_active, sales, created_at, updated_at';
@@ -199,6 +210,32 @@ async function createOrder(req, res) {
   }
 }
 
+/**
+ * The bare transaction on one row, the least any order on a hot product costs: BEGIN, one
+ * UPDATE products SET stock = stock - 1, COMMIT; no login check, no order written.
+ */
+async function bareHotRow(req, res) {
+  const { product_id: id } = await readBody(req);
+  bareInFlight += 1;
+  try {
+    const client = await barePool.connect();
+    try {
+      await client.query('BEGIN');
+      await client.query('UPDATE products SET stock = stock - 1 WHERE id = $1', [id]);
+      await client.query('COMMIT');
+      bareTaken += 1;
+      send(res, 201, { product_id: id });
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw error;
+    } finally {
+      client.release();
+    }
+  } finally {
+    bareInFlight -= 1;
+  }
+}
+
 async function listOrders(req, res) {
   const userId = await authenticate(req);
   if (userId === null) return send(res, 401, 'unauthorized');
@@ -246,6 +283,10 @@ const server = http.createServer((req, res) => {
     work = listProducts(url, res);
   } else if (req.method === 'POST' && url.pathname === '/api/orders') {
     work = createOrder(req, res);
+  } else if (req.method === 'POST' && url.pathname === '/bare/hot-row') {
+    work = bareHotRow(req, res);
+  } else if (req.method === 'GET' && url.pathname === '/bare/taken') {
+    return send(res, 200, { taken: bareTaken, in_flight: bareInFlight });
   } else if (req.method === 'GET' && url.pathname === '/api/orders') {
     work = listOrders(req, res);
   } else {
@@ -255,4 +296,6 @@ const server = http.createServer((req, res) => {
 });
 server.keepAliveTimeout = 65_000;
 server.listen(Number(FLOOR_PORT), '127.0.0.1', () => process.send?.('ready'));
-process.on('SIGTERM', () => server.close(() => pool.end().then(() => process.exit(0))));
+process.on('SIGTERM', () =>
+  server.close(() => Promise.all([pool.end(), barePool.end()]).then(() => process.exit(0))),
+);

@@ -71,6 +71,10 @@ export interface AppConfig {
   };
   /** What one customer may hold in pending orders at once (CONTRACT §5); 0: no limit. */
   readonly orderCaps: { readonly pendingOrders: number; readonly pendingUnits: number };
+  /** Group commit of orders: the wait for a batch to fill, and its size cap. */
+  readonly orderBatch: { readonly windowMs: number; readonly maxSize: number };
+  /** Seconds a login's check is answered from Redis (0: never), invalidated by every change. */
+  readonly sessionCache: { readonly ttl: number };
   readonly mail: { readonly smtpUrl: string; readonly from: string; readonly appUrl: string };
   readonly cache: { readonly ttl: number; readonly listTtl: number };
   /** Seconds between write-backs of the product views counted in Redis. */

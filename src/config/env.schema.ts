@@ -281,6 +281,27 @@ export class EnvironmentVariables {
   @Max(1_000_000_000)
   ORDER_MAX_PENDING_UNITS_PER_USER = 100;
 
+  /** How long the first order of a batch waits for others to join it (group commit); 0: off. */
+  @Transform(toInt)
+  @IsInt({ message: INT })
+  @Min(0)
+  @Max(1000)
+  ORDER_BATCH_WINDOW_MS = 2;
+
+  /** A batch of orders is written as soon as it holds this many. */
+  @Transform(toInt)
+  @IsInt({ message: INT })
+  @Min(1)
+  @Max(500)
+  ORDER_BATCH_MAX = 64;
+
+  /** Seconds a login's check (session, role, status) is answered from Redis; 0: always PostgreSQL. */
+  @Transform(toInt)
+  @IsInt({ message: INT })
+  @Min(0)
+  @Max(300)
+  SESSION_CACHE_TTL = 30;
+
   @IsUrl(
     { protocols: ['smtp', 'smtps'], require_tld: false, require_protocol: true },
     { message: 'must be an smtp:// or smtps:// URL' },

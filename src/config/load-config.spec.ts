@@ -232,4 +232,19 @@ describe('loadConfig', () => {
       'FLASH_SALE_RATE_WINDOW must be an integer',
     );
   });
+
+  it('batches orders for 2 ms, 64 at most, and caches the session check for 30 s, each bounded', () => {
+    expect(loadConfig({}).orderBatch).toEqual({ windowMs: 2, maxSize: 64 });
+    expect(loadConfig({}).sessionCache).toEqual({ ttl: 30 });
+    expect(
+      loadConfig({ ORDER_BATCH_WINDOW_MS: '0', ORDER_BATCH_MAX: '1', SESSION_CACHE_TTL: '0' }),
+    ).toMatchObject({ orderBatch: { windowMs: 0, maxSize: 1 }, sessionCache: { ttl: 0 } });
+    expect(fail({ ORDER_BATCH_WINDOW_MS: '1001' })).toContain(
+      'ORDER_BATCH_WINDOW_MS must not be greater than 1000',
+    );
+    expect(fail({ ORDER_BATCH_MAX: '0' })).toContain('ORDER_BATCH_MAX must not be less than 1');
+    expect(fail({ SESSION_CACHE_TTL: '301' })).toContain(
+      'SESSION_CACHE_TTL must not be greater than 300',
+    );
+  });
 });

@@ -179,6 +179,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       pendingOrders: vars.ORDER_MAX_PENDING_PER_USER,
       pendingUnits: vars.ORDER_MAX_PENDING_UNITS_PER_USER,
     },
+    orderBatch: { windowMs: vars.ORDER_BATCH_WINDOW_MS, maxSize: vars.ORDER_BATCH_MAX },
+    sessionCache: { ttl: vars.SESSION_CACHE_TTL },
     mail: { smtpUrl: vars.SMTP_URL, from: vars.MAIL_FROM, appUrl: vars.APP_URL },
     cache: { ttl: vars.CACHE_TTL, listTtl: vars.CACHE_LIST_TTL },
     views: { flushIntervalSeconds: vars.VIEWS_FLUSH_INTERVAL },

@@ -16,3 +16,10 @@ export interface SessionAuthenticator {
 }
 
 export const SESSION_AUTHENTICATOR = Symbol('SESSION_AUTHENTICATOR');
+
+/**
+ * The cache tag of what checking a user's requests reads (their logins, role, status, email):
+ * whoever changes any of it invalidates the tag once the change has committed, so the next
+ * request is checked against PostgreSQL again.
+ */
+export const userAccessTag = (userId: number): string => `user-access:${userId}`;

@@ -65,7 +65,8 @@ export class ResponseCache implements OnModuleDestroy {
       redis,
       config.redis.prefix,
       CACHE_TIMEOUT_MS,
-      longestLifetimeMs(Math.max(config.cache.ttl, config.cache.listTtl)) * 3,
+      longestLifetimeMs(Math.max(config.cache.ttl, config.cache.listTtl, config.sessionCache.ttl)) *
+        3,
     );
     const local = createKeyv({ lruSize: LOCAL_ENTRIES, useClone: false });
     const shared = new Keyv({

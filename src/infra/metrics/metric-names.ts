@@ -5,6 +5,7 @@ export const METRIC = {
   httpInFlight: 'http_requests_in_flight',
   ordersCreated: 'orders_created_total',
   ordersCancelled: 'orders_cancelled_total',
+  orderBatchSize: 'order_batch_size',
   cacheRequests: 'cache_requests_total',
   queueJobs: 'queue_jobs',
   dbPoolConnections: 'db_pool_connections',

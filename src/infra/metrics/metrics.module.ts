@@ -40,6 +40,11 @@ const providers = [
     name: METRIC.ordersCreated,
     help: 'Orders created (idempotent replays not counted)',
   }),
+  makeHistogramProvider({
+    name: METRIC.orderBatchSize,
+    help: 'Orders placed together in one write (group commit), per batch',
+    buckets: [1, 2, 4, 8, 16, 32, 64, 128, 256],
+  }),
   makeCounterProvider({
     name: METRIC.ordersCancelled,
     help: 'Orders cancelled, by reason (user, admin, payment_timeout)',

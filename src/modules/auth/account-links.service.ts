@@ -13,6 +13,7 @@ import { Outbox } from '../../infra/queue/outbox.js';
 import { UserResponseDto } from '../users/index.js';
 import type { UserRow } from '../users/index.js';
 import { UsersService } from '../users/index.js';
+import { AccessContexts } from './access-contexts.js';
 import { PasswordHasher } from './password-hasher.js';
 import { SessionsRepository } from './sessions.repository.js';
 import { hashToken } from './token.service.js';
@@ -45,6 +46,7 @@ export class AccountLinksService {
     private readonly hasher: PasswordHasher,
     private readonly database: Database,
     private readonly outbox: Outbox,
+    private readonly contexts: AccessContexts,
     @InjectConfig() private readonly config: AppConfig,
   ) {}
 
@@ -99,7 +101,7 @@ export class AccountLinksService {
 
   async resetPassword(token: string, password: string): Promise<void> {
     const passwordHash = await this.hasher.hash(password);
-    await this.database.transaction(async (tx) => {
+    const userId = await this.database.transaction(async (tx) => {
       const used = await this.tokens.consume(tx, hashToken(token), 'reset_password');
       if (!used) throw validationFailed(BAD_TOKEN);
       const user = await this.users.getById(used.user_id, tx);
@@ -109,7 +111,9 @@ export class AccountLinksService {
       await this.users.update(tx, user.id, { password_hash: passwordHash });
       await this.retireAll(tx, user.id);
       await this.sessions.revokeAllForUser(tx, user.id, 'password_reset');
+      return user.id;
     });
+    await this.contexts.forget(userId);
   }
 
   private async startReset(email: string): Promise<void> {

@@ -5,6 +5,7 @@ import { SESSION_AUTHENTICATOR } from '../../common/auth/session-authenticator.j
 import { APP_CONFIG, type AppConfig } from '../../config/app-config.js';
 import { ACCOUNT_CREDENTIALS } from '../users/index.js';
 import { UsersModule } from '../users/index.js';
+import { AccessContexts } from './access-contexts.js';
 import { AccountCredentialsProvider } from './account-credentials.js';
 import { AccountLinksService } from './account-links.service.js';
 import { AccountLockout } from './account-lockout.js';
@@ -31,6 +32,7 @@ import { UserTokensRepository } from './user-tokens.repository.js';
   ],
   providers: [
     AuthService,
+    AccessContexts,
     AccountLinksService,
     AccountLockout,
     AccountCredentialsProvider,

@@ -11,6 +11,7 @@ import { Database } from '../../infra/database/database.js';
 import { Outbox } from '../../infra/queue/outbox.js';
 import { UserResponseDto } from '../users/index.js';
 import { UsersService } from '../users/index.js';
+import { AccessContexts } from './access-contexts.js';
 import { AccountLinksService } from './account-links.service.js';
 import { AccountLockout } from './account-lockout.js';
 import type { LoginDto } from './dto/login.dto.js';
@@ -35,6 +36,7 @@ export class AuthService implements SessionAuthenticator {
     private readonly links: AccountLinksService,
     private readonly outbox: Outbox,
     private readonly lockout: AccountLockout,
+    private readonly contexts: AccessContexts,
     @InjectConfig() private readonly config: AppConfig,
   ) {}
 
@@ -101,7 +103,9 @@ export class AuthService implements SessionAuthenticator {
       next.refreshHash,
       next.refreshExpiresAt,
     );
-    if (!rotated) return this.rejectReuse(session.id);
+    if (!rotated) return this.rejectReuse(session.id, session.user_id);
+    // The login's expiry moved: a cached check would end it at the old one.
+    await this.contexts.forget(session.user_id);
     return TokensDto.from(next, this.config.jwt);
   }
 
@@ -110,11 +114,15 @@ export class AuthService implements SessionAuthenticator {
     const claims = this.tokens.verifyRefresh(refreshToken, { ignoreExpiration: true });
     if (!claims || claims.sub !== String(caller.id)) throw unauthorized(BAD_REFRESH);
     await this.sessions.revoke(this.database.pool, claims.sid, 'logout');
+    await this.contexts.forget(caller.id);
   }
 
-  /** Runs on every authenticated request: the token's login must be live and its user active. */
+  /**
+   * Runs on every authenticated request: the token's login must be live and its user active
+   * (answered from Redis while nothing changed them, see AccessContexts).
+   */
   async authenticate(claims: AccessTokenClaims): Promise<AuthUser> {
-    const context = await this.sessions.findAccessContext(this.database.pool, claims.sid);
+    const context = await this.contexts.find(claims.sid, Number(claims.sub));
     if (
       !context ||
       context.revoked ||
@@ -139,8 +147,9 @@ export class AuthService implements SessionAuthenticator {
     return TokensDto.from(issued, this.config.jwt);
   }
 
-  private async rejectReuse(sessionId: string): Promise<never> {
+  private async rejectReuse(sessionId: string, userId: number): Promise<never> {
     await this.sessions.revoke(this.database.pool, sessionId, 'reuse');
+    await this.contexts.forget(userId);
     throw unauthorized('Refresh token was already used; this login has been revoked');
   }
 }

@@ -1,12 +1,19 @@
+import { AsyncResource } from 'node:async_hooks';
 import { Injectable } from '@nestjs/common';
 import { InjectMetric } from '@willsoto/nestjs-prometheus';
-import type { Counter } from 'prom-client';
+import type { Counter, Histogram } from 'prom-client';
 import type { AuthUser } from '../../common/decorators/current-user.decorator.js';
 import { listStart, toKeysetPage, type ListPage } from '../../common/dto/page.js';
-import { conflict, notFound, unprocessable } from '../../common/errors/domain-error.js';
+import {
+  conflict,
+  DomainError,
+  notFound,
+  unprocessable,
+} from '../../common/errors/domain-error.js';
 import { InjectConfig, type AppConfig } from '../../config/app-config.js';
 import { Database, type Db, type Tx } from '../../infra/database/database.js';
 import { METRIC } from '../../infra/metrics/metric-names.js';
+import type { OutboxEvent } from '../../infra/queue/outbox-events.js';
 import { Outbox } from '../../infra/queue/outbox.js';
 import { ProductsCache } from '../products/index.js';
 import type { CreateOrderDto } from './dto/create-order.dto.js';
@@ -14,9 +21,11 @@ import type { OrderListQueryDto } from './dto/order-query.dto.js';
 import { OrderResponseDto } from './dto/order-response.dto.js';
 import { fingerprint, IDEMPOTENCY_TTL_SECONDS } from './idempotency.js';
 import { IdempotencyKeysRepository } from './idempotency-keys.repository.js';
+import { decideBatch } from './order-batch.js';
+import { Batcher, type Settled } from './order-batcher.js';
 import { placedEvents } from './order-events.js';
 import { orderListFilter } from './order-list-filter.js';
-import { decideOrder, placementKeptChanging, type PlacementPolicy } from './order-placement.js';
+import { placementKeptChanging, type PlacementPolicy } from './order-placement.js';
 import { OrderPlacementRepository } from './order-placement.repository.js';
 import { OrdersRepository } from './orders.repository.js';
 
@@ -30,9 +39,9 @@ export interface CreatedOrder {
 }
 
 /**
- * How many times an order is decided again when its write finds the facts changed (stock
- * taken, a price changed) since they were read. Each retry reads what changed, so a second
- * attempt nearly always either succeeds or is refused with the line that is now short.
+ * How many times a batch of orders is decided again when its write finds the facts changed
+ * (stock taken, a price changed) since they were read. Each retry reads what changed, so a
+ * second attempt nearly always either succeeds or refuses the orders that are now short.
  */
 const PLACEMENT_ATTEMPTS = 5;
 
@@ -53,13 +62,37 @@ export interface PlacementTerms {
 const keyReused = () =>
   unprocessable('This Idempotency-Key was already used with a different request body');
 
-/** Thrown out of a keyed placement's transaction to roll it back and decide again. */
+/** Thrown when a batch's write was refused, out of its transaction if any: decide it again. */
 class PlacementRefused extends Error {}
+
+const stillRunning = (): DomainError =>
+  conflict('A request with this Idempotency-Key is still being processed; retry later');
+
+/** One POST /api/orders waiting for its batch. */
+interface PlacementRequest {
+  caller: AuthUser;
+  dto: CreateOrderDto;
+  key: string | undefined;
+  /** Stamps the request's events in its own context (request id, trace), whatever batch runs it. */
+  stamp: (events: readonly OutboxEvent[]) => OutboxEvent[];
+  /** Another module's terms: only ever alone in its batch, inside a transaction. */
+  terms?: PlacementTerms;
+}
+
+/** What an Idempotency-Key's fingerprint is taken of: the request as the caller sent it. */
+const requestHash = (request: PlacementRequest): string =>
+  fingerprint(request.terms ? request.terms.request : request.dto);
+
+const termsTx = (tx: Tx | null): Tx => {
+  if (!tx) throw new Error('a placement with terms runs inside a transaction');
+  return tx;
+};
 
 /** Placing orders and reading them; what happens to them next is OrderTransitionsService. */
 @Injectable()
 export class OrdersService {
   private readonly policy: PlacementPolicy;
+  private readonly batcher: Batcher<PlacementRequest, CreatedOrder>;
 
   constructor(
     private readonly database: Database,
@@ -70,33 +103,30 @@ export class OrdersService {
     private readonly outbox: Outbox,
     @InjectConfig() config: AppConfig,
     @InjectMetric(METRIC.ordersCreated) private readonly created: Counter,
+    @InjectMetric(METRIC.orderBatchSize) private readonly batchSize: Histogram,
   ) {
     this.policy = {
       paymentTimeoutSeconds: config.orders.paymentTimeout,
       maxPendingOrders: config.orderCaps.pendingOrders,
       maxPendingUnits: config.orderCaps.pendingUnits,
     };
+    this.batcher = new Batcher(config.orderBatch, (requests) => this.placeBatch(requests));
   }
 
   /**
-   * Places an order. Without an Idempotency-Key the placement is two statements on the pool
-   * (see place); with one, the same placement runs inside the transaction that claims the key
-   * and stores the response. When the write finds that what the order was decided on changed,
-   * nothing was written and the order is decided again from a fresh read.
+   * Places an order. Orders arriving together are placed together (group commit, see Batcher
+   * and placeBatch): each gets its own order, or its own refusal, as if it had been alone.
    */
-  async create(caller: AuthUser, dto: CreateOrderDto, key?: string): Promise<CreatedOrder> {
-    const outcome = await this.untilPlaced(() =>
-      key === undefined
-        ? this.place(this.database.pool, caller, dto).then((order) => ({ order, replayed: false }))
-        : this.database.transaction((tx) => this.placeOnce(tx, caller, dto, key)),
-    );
-    return this.placed(dto, outcome);
+  create(caller: AuthUser, dto: CreateOrderDto, key?: string): Promise<CreatedOrder> {
+    const stamp = AsyncResource.bind((events: readonly OutboxEvent[]) => this.outbox.stamp(events));
+    return this.batcher.submit({ caller, dto, key, stamp });
   }
 
   /**
-   * The same placement inside one transaction with another module's terms (see PlacementTerms):
-   * the Idempotency-Key claimed first (a replay runs none of the terms), then `before`, the
-   * order decided and written, `after`.
+   * An order placed with another module's terms (see PlacementTerms), alone in a transaction of
+   * its own (a term that throws rolls back this order only): the Idempotency-Key claimed first
+   * (a replay runs none of the terms), then `before`, the order decided at the terms' prices and
+   * written as every order is, then `after`.
    */
   async createWith(
     caller: AuthUser,
@@ -104,16 +134,11 @@ export class OrdersService {
     key: string | undefined,
     terms: PlacementTerms,
   ): Promise<CreatedOrder> {
-    const outcome = await this.untilPlaced(() =>
-      this.database.transaction(async (tx) => {
-        if (key !== undefined) return this.placeOnce(tx, caller, dto, key, terms);
-        await terms.before(tx);
-        const order = await this.place(tx, caller, dto, terms.prices);
-        await terms.after(tx, order);
-        return { order, replayed: false };
-      }),
-    );
-    return this.placed(dto, outcome);
+    const stamp = (events: readonly OutboxEvent[]) => this.outbox.stamp(events);
+    const [settled] = await this.placeBatch([{ caller, dto, key, stamp, terms }]);
+    if (!settled) throw new Error('the placement settled nothing');
+    if (!settled.ok) throw settled.error;
+    return settled.value;
   }
 
   /**
@@ -130,15 +155,6 @@ export class OrdersService {
     if (!stored || stored.expired) return null;
     if (stored.request_hash !== fingerprint(request)) throw keyReused();
     return { order: stored.response_body as OrderResponseDto, replayed: true };
-  }
-
-  private async placed(dto: CreateOrderDto, outcome: CreatedOrder): Promise<CreatedOrder> {
-    if (!outcome.replayed) {
-      this.created.inc();
-      this.outbox.flush();
-      await this.productsCache.invalidate(dto.items.map((item) => item.product_id));
-    }
-    return outcome;
   }
 
   async get(caller: AuthUser, id: number): Promise<OrderResponseDto> {
@@ -178,61 +194,139 @@ export class OrdersService {
   }
 
   /**
-   * One placement, on the pool or inside a transaction: the facts read (the next order id, the
-   * products, the customer's pending counters), the order decided in TypeScript, then written
-   * with its events in one statement that refuses it if the facts changed in between.
+   * A batch of orders (one, when they do not arrive together). Without Idempotency-Keys the
+   * placement is two statements on the pool (see placeAll); with any, the same placement runs
+   * inside the transaction that claims the keys and stores the responses. When the write finds
+   * that what the orders were decided on changed, nothing was written and the whole batch is
+   * decided again from a fresh read.
    */
-  private async place(
-    db: Db,
-    caller: AuthUser,
-    dto: CreateOrderDto,
-    prices?: ReadonlyMap<number, string>,
-  ): Promise<OrderResponseDto> {
-    const lines = dto.items.map(({ product_id, quantity }) => ({ product_id, quantity }));
-    const facts = await this.placements.facts(
-      db,
-      caller.id,
-      lines.map((line) => line.product_id),
+  private async placeBatch(requests: PlacementRequest[]): Promise<Settled<CreatedOrder>[]> {
+    this.batchSize.observe(requests.length);
+    const inTransaction = requests.some(({ key, terms }) => key !== undefined || terms);
+    const settled = await this.untilPlaced(() =>
+      inTransaction
+        ? this.database.transaction((tx) => this.placeAll(tx, tx, requests))
+        : this.placeAll(this.database.pool, null, requests),
     );
-    const order = decideOrder(caller.id, lines, facts, this.policy, new Date(), prices);
-    const events = this.outbox.stamp(placedEvents(order, caller.email));
-    const placed = await this.placements.place(db, order, events);
-    if (!placed) throw new PlacementRefused();
-    return OrderResponseDto.from(placed.order, placed.items);
+    const placed = requests.filter((_, i) => {
+      const result = settled[i];
+      return result?.ok === true && !result.value.replayed;
+    });
+    if (placed.length > 0) {
+      this.created.inc(placed.length);
+      this.outbox.flush();
+      await this.productsCache.invalidate([
+        ...new Set(placed.flatMap(({ dto }) => dto.items.map((item) => item.product_id))),
+      ]);
+    }
+    return settled;
   }
 
   /**
-   * With an Idempotency-Key: the key is claimed first (409 while another request holds it),
-   * and stored with the response in the same transaction as the order, so a replay answers
-   * the first order and a failure leaves neither order nor key behind.
+   * One attempt at a batch: the keys claimed (a replay or a refusal answers its request at
+   * once), then the facts read (the next order ids, the products, the customers' pending
+   * counters), the orders decided in TypeScript in arrival order, and the winners written with
+   * their events in one statement that refuses them all if the facts changed in between.
    */
-  private async placeOnce(
+  private async placeAll(
+    db: Db,
+    tx: Tx | null,
+    requests: readonly PlacementRequest[],
+  ): Promise<Settled<CreatedOrder>[]> {
+    const results: (Settled<CreatedOrder> | undefined)[] = tx
+      ? await this.claimKeys(tx, requests)
+      : requests.map(() => undefined);
+    const open = requests.flatMap((request, i) => (results[i] ? [] : [{ request, i }]));
+    for (const { request } of open) await request.terms?.before(termsTx(tx));
+    const lines = open.map(({ request }) =>
+      request.dto.items.map(({ product_id, quantity }) => ({ product_id, quantity })),
+    );
+    const facts = await this.placements.batchFacts(
+      db,
+      open.length,
+      [...new Set(open.map(({ request }) => request.caller.id))],
+      [...new Set(lines.flat().map((line) => line.product_id))],
+    );
+    const decided = decideBatch(
+      open.map(({ request }, j) => ({
+        userId: request.caller.id,
+        lines: lines[j] ?? [],
+        prices: request.terms?.prices,
+      })),
+      facts,
+      this.policy,
+      new Date(),
+    );
+    const winners = open.flatMap(({ request, i }, j) => {
+      const decision = decided[j];
+      if (decision?.ok) return [{ request, i, order: decision.value }];
+      results[i] = decision;
+      return [];
+    });
+    const placed = await this.placements.placeAll(
+      db,
+      winners.map(({ order }) => order),
+      winners.flatMap(({ request, order }) =>
+        request.stamp(placedEvents(order, request.caller.email)),
+      ),
+    );
+    if (!placed) throw new PlacementRefused();
+    for (const [j, { request, i }] of winners.entries()) {
+      const row = placed[j] as NonNullable<(typeof placed)[number]>;
+      const order = OrderResponseDto.from(row.order, row.items);
+      await request.terms?.after(termsTx(tx), order);
+      if (tx && request.key !== undefined) await this.storeResponse(tx, request, order);
+      results[i] = { ok: true, value: { order, replayed: false } };
+    }
+    return results.map((result) => result ?? { ok: false, error: new Error('order not settled') });
+  }
+
+  /**
+   * The Idempotency-Keys of a batch claimed first (409 while another request holds one, or
+   * when the batch itself holds the same key twice): a request whose key answered already is
+   * settled (a replay, a 409, a 422); the others are placed, and their keys stored with their
+   * responses in the same transaction, so a failure leaves neither order nor key behind.
+   */
+  private async claimKeys(
     tx: Tx,
-    caller: AuthUser,
-    dto: CreateOrderDto,
-    key: string,
-    terms?: PlacementTerms,
-  ): Promise<CreatedOrder> {
-    const requestHash = fingerprint(terms ? terms.request : dto);
-    const earlier = await this.earlierResponse(tx, caller.id, key, requestHash);
-    if (earlier) return { order: earlier, replayed: true };
-    await terms?.before(tx);
-    const order = await this.place(tx, caller, dto, terms?.prices);
-    await terms?.after(tx, order);
-    await this.idempotencyKeys.insert(tx, {
-      userId: caller.id,
-      key,
-      requestHash,
+    requests: readonly PlacementRequest[],
+  ): Promise<(Settled<CreatedOrder> | undefined)[]> {
+    const claimed = new Set<string>();
+    const results: (Settled<CreatedOrder> | undefined)[] = [];
+    for (const request of requests) {
+      const { caller, key } = request;
+      if (key === undefined) {
+        results.push(undefined);
+        continue;
+      }
+      try {
+        const scoped = JSON.stringify([caller.id, key]);
+        if (claimed.has(scoped)) throw stillRunning();
+        claimed.add(scoped);
+        const earlier = await this.earlierResponse(tx, caller.id, key, requestHash(request));
+        results.push(earlier ? { ok: true, value: { order: earlier, replayed: true } } : undefined);
+      } catch (error) {
+        if (!(error instanceof DomainError)) throw error;
+        results.push({ ok: false, error });
+      }
+    }
+    return results;
+  }
+
+  private storeResponse(tx: Tx, request: PlacementRequest, order: OrderResponseDto) {
+    return this.idempotencyKeys.insert(tx, {
+      userId: request.caller.id,
+      key: request.key as string,
+      requestHash: requestHash(request),
       orderId: order.id,
       responseStatus: 201,
       responseBody: order,
       ttlSeconds: IDEMPOTENCY_TTL_SECONDS,
     });
-    return { order, replayed: false };
   }
 
-  /** Runs a placement again (a fresh read, a fresh decision) while its write is refused. */
-  private async untilPlaced(attempt: () => Promise<CreatedOrder>): Promise<CreatedOrder> {
+  /** Runs a batch again (a fresh read, fresh decisions) while its write is refused. */
+  private async untilPlaced<T>(attempt: () => Promise<T>): Promise<T> {
     for (let tries = 1; tries <= PLACEMENT_ATTEMPTS; tries++) {
       try {
         return await attempt();
@@ -250,7 +344,7 @@ export class OrdersService {
     requestHash: string,
   ): Promise<OrderResponseDto | null> {
     if (!(await this.idempotencyKeys.tryClaim(tx, userId, key))) {
-      throw conflict('A request with this Idempotency-Key is still being processed; retry later');
+      throw stillRunning();
     }
     const stored = await this.idempotencyKeys.find(tx, userId, key);
     if (!stored) return null;

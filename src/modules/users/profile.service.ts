@@ -1,6 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
+import { userAccessTag } from '../../common/auth/session-authenticator.js';
 import type { AuthUser } from '../../common/decorators/current-user.decorator.js';
 import { validationFailed } from '../../common/errors/domain-error.js';
+import { ResponseCache } from '../../infra/cache/response-cache.js';
 import { Database } from '../../infra/database/database.js';
 import { Outbox } from '../../infra/queue/outbox.js';
 import { ACCOUNT_CREDENTIALS, type AccountCredentials } from './account-credentials.port.js';
@@ -16,6 +18,7 @@ export class ProfileService {
     private readonly database: Database,
     private readonly users: UsersService,
     private readonly outbox: Outbox,
+    private readonly cache: ResponseCache,
     @Inject(ACCOUNT_CREDENTIALS) private readonly credentials: AccountCredentials,
   ) {}
 
@@ -65,6 +68,8 @@ export class ProfileService {
       return { saved, events };
     });
     if (events.length > 0) this.outbox.flush();
+    // The other logins were revoked, or the address the requests carry changed.
+    if (emailChanged || passwordChanged) await this.cache.invalidate([userAccessTag(user.id)]);
     return UserResponseDto.from(saved);
   }
 }

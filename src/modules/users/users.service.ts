@@ -1,6 +1,8 @@
 import { Injectable, Logger } from '@nestjs/common';
+import { userAccessTag } from '../../common/auth/session-authenticator.js';
 import { offsetOf, toPage, type Page, type PageQueryDto } from '../../common/dto/page.js';
 import { conflict, DomainError, forbidden, notFound } from '../../common/errors/domain-error.js';
+import { ResponseCache } from '../../infra/cache/response-cache.js';
 import { Database, type Db } from '../../infra/database/database.js';
 import type { AdminUpdateUserDto } from './dto/admin-update-user.dto.js';
 import { UserResponseDto } from './dto/user-response.dto.js';
@@ -27,6 +29,7 @@ export class UsersService {
   constructor(
     private readonly database: Database,
     private readonly users: UsersRepository,
+    private readonly cache: ResponseCache,
   ) {}
 
   async getById(id: number, db: Db = this.database.pool): Promise<UserRow> {
@@ -89,8 +92,9 @@ export class UsersService {
     const changes: UserChanges = {};
     if (dto.is_active !== undefined) changes.is_active = dto.is_active;
     if (dto.role !== undefined) changes.role = dto.role;
-    const saved =
-      Object.keys(changes).length > 0 ? await this.update(this.database.pool, id, changes) : user;
+    if (Object.keys(changes).length === 0) return UserResponseDto.from(user);
+    const saved = await this.update(this.database.pool, id, changes);
+    await this.cache.invalidate([userAccessTag(id)]);
     return UserResponseDto.from(saved);
   }
 
