@@ -90,12 +90,15 @@ describe('invalid reads', () => {
     for (const path of [`/api/products/${product.id}`, '/api/products', '/api/products/hot']) {
       expect((await t.http.get(path)).status).toBe(200);
     }
-    // The welcome mail of the admin's registration reaches its queue; then nothing else moves.
+    // The welcome mail of the admin's registration reaches its queue, and the product's view
+    // (counted in the process, sent once per interval) reaches Redis; then nothing else moves.
+    const views = `${slotGroup(t.config.redis.prefix, 'reads')}:product-views`;
     await eventually(async () => {
       const { rows } = await t.db.query(
         `SELECT count(*)::int AS n FROM outbox WHERE published_at IS NULL`,
       );
       expect(rows[0].n).toBe(0);
+      expect(await client.exists(views)).toBe(1);
     });
     const before = await allKeys();
     const sizeBefore = await client.dbsize();
