@@ -1,5 +1,6 @@
 import { Catch, Logger, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
 import type { Request, Response } from 'express';
+import { sendJson } from '../http/pre-serialized.js';
 import { toHttpError } from './http-error.js';
 
 export interface ErrorBody {
@@ -42,6 +43,6 @@ export class AllExceptionsFilter implements ExceptionFilter {
       request_id: typeof req.id === 'string' ? req.id : '',
     };
     if (error.retryAfter !== undefined) res.setHeader('Retry-After', error.retryAfter);
-    res.status(error.status).json(body);
+    sendJson(res, error.status, JSON.stringify(body));
   }
 }
