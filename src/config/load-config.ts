@@ -59,7 +59,7 @@ function redisSettings(vars: EnvironmentVariables, env: NodeJS.ProcessEnv): Redi
 
 function replicaEndpoints(vars: EnvironmentVariables): ReplicaEndpoint[] {
   try {
-    return parseReplicaUrls(vars.DATABASE_REPLICA_URLS, vars.DATABASE_URL);
+    return parseReplicaUrls(vars.DATABASE_REPLICA_URLS);
   } catch (error) {
     if (!(error instanceof ReplicaUrlError)) throw error;
     throw new ConfigError(`Invalid configuration: DATABASE_REPLICA_URLS ${error.message}`);
