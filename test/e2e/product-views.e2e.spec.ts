@@ -105,11 +105,11 @@ describe('views on one api that flushes', () => {
     expect(await listed()).toEqual(['HIT', 0]);
     for (let i = 0; i < 3; i++) await t.http.get(path);
     await settlesAt(t, product.id, 3);
-    // The write-back replaced the cached detail and list: no product write was needed.
+    // The write-back replaced the cached list and detail: no product write was needed. (The
+    // list first: the detail read counts a view, whose write-back replaces them again.)
+    expect(await listed()).toEqual(['MISS', 3]);
     const fresh = await t.http.get(path);
     expect([cacheOf(fresh), fresh.body.data.views]).toEqual(['MISS', 3]);
-    expect(await listed()).toEqual(['MISS', 3]);
-    expect(await listed()).toEqual(['HIT', 3]);
   });
 });
 
