@@ -434,7 +434,8 @@ export class EnvironmentVariables {
 
   /**
    * Payment providers enabled, comma-separated; each must be a known adapter (see payments).
-   * Unset: fake in development and tests, none with NODE_ENV=production (see load-config.ts).
+   * Unset: fake in development and tests, none with NODE_ENV=production unless
+   * PAYMENT_FAKE_IN_PRODUCTION=true (see load-config.ts).
    */
   @IsOptional()
   @Matches(/^\s*[a-z0-9_]+(\s*,\s*[a-z0-9_]+)*\s*$/, {

@@ -176,6 +176,11 @@ describe('loadConfig', () => {
         PAYMENT_FAKE_IN_PRODUCTION: 'true',
       }).payments.providers,
     ).toEqual(['fake']);
+    // Allowed there (staging), the contract's default [fake] applies.
+    expect(
+      loadConfig({ NODE_ENV: 'production', JWT_SECRET: secret, PAYMENT_FAKE_IN_PRODUCTION: 'true' })
+        .payments.providers,
+    ).toEqual(['fake']);
     expect(loadConfig({ PAYMENT_PROVIDERS: ' stripe , fake,stripe' }).payments.providers).toEqual([
       'stripe',
       'fake',

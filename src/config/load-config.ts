@@ -59,7 +59,7 @@ function redisSettings(vars: EnvironmentVariables, env: NodeJS.ProcessEnv): Redi
 
 function replicaEndpoints(vars: EnvironmentVariables): ReplicaEndpoint[] {
   try {
-    return parseReplicaUrls(vars.DATABASE_REPLICA_URLS, vars.DATABASE_URL);
+    return parseReplicaUrls(vars.DATABASE_REPLICA_URLS);
   } catch (error) {
     if (!(error instanceof ReplicaUrlError)) throw error;
     throw new ConfigError(`Invalid configuration: DATABASE_REPLICA_URLS ${error.message}`);
@@ -102,8 +102,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       'Invalid configuration: ADMIN_EMAIL and ADMIN_PASSWORD must be set together',
     );
   }
-  // The default, fake, pays without money: never by default in production.
-  const providerList = vars.PAYMENT_PROVIDERS ?? (production ? '' : 'fake');
+  // The default, fake, pays without money: never by default in production, unless
+  // PAYMENT_FAKE_IN_PRODUCTION allows it there (staging), where the default is fake again.
+  const fakeAllowed = !production || vars.PAYMENT_FAKE_IN_PRODUCTION;
+  const providerList = vars.PAYMENT_PROVIDERS ?? (fakeAllowed ? 'fake' : '');
   const providers = [
     ...new Set(
       providerList

@@ -26,10 +26,7 @@ describe('DATABASE_REPLICA_URLS', () => {
 
   it('names each replica by host and port, ignoring blanks and a trailing comma', () => {
     expect(
-      parseReplicaUrls(
-        ' postgres://shop:pw@replica-1/shop, postgresql://replica-2:6432/shop ,,',
-        PRIMARY,
-      ),
+      parseReplicaUrls(' postgres://shop:pw@replica-1/shop, postgresql://replica-2:6432/shop ,,'),
     ).toEqual([
       { name: 'replica-1:5432', url: 'postgres://shop:pw@replica-1/shop' },
       { name: 'replica-2:6432', url: 'postgresql://replica-2:6432/shop' },
@@ -43,7 +40,6 @@ describe('DATABASE_REPLICA_URLS', () => {
       'must be a postgres:// URL',
     ],
     ['not a url', 'entry 1', 'must be a postgres:// URL'],
-    ['postgres://u:s3cret@db-primary:5432/shop', 'entry 1', 'names the primary'],
     [
       'postgres://u:s3cret@r:5432/a,postgres://u:s3cret@r/b',
       'entry 2',
@@ -60,6 +56,12 @@ describe('DATABASE_REPLICA_URLS', () => {
       expect(message).not.toContain('\n');
     },
   );
+
+  it('takes the primary listed as a replica (its check finds no standby: the primary serves)', () => {
+    expect(
+      loadConfig({ DATABASE_URL: PRIMARY, DATABASE_REPLICA_URLS: PRIMARY }).readReplicas.endpoints,
+    ).toEqual([{ name: 'db-primary:5432', url: PRIMARY }]);
+  });
 
   it('masks everything before the last "@", so a password holding "@", ":" or "/" never shows', () => {
     expect(maskedEntry('postgres://user:p@ss:w/rd@host:5432/db')).toBe(

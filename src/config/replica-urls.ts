@@ -27,20 +27,18 @@ export const maskedEntry = (entry: string): string => {
   return `${scheme}***@${entry.slice(at + 1)}`;
 };
 
-const place = (url: URL): string =>
-  `${url.hostname}:${url.port || '5432'}${decodeURIComponent(url.pathname)}`;
-
 /**
  * DATABASE_REPLICA_URLS: comma-separated postgres:// URLs (empty entries, as a trailing comma
- * leaves, are ignored). Each must parse, name a host, and differ from the others and from the
- * primary: the same server twice would only be a second pool to it.
+ * leaves, are ignored). Each must parse, name a host, and differ from the others: the same
+ * server twice would only be a second pool to it. The primary itself may be listed (a set-up
+ * without replicas yet, or a test): its check finds no standby there, so it serves no replica
+ * reads, and the primary answers them as it does without replicas.
  */
-export function parseReplicaUrls(text: string | undefined, primaryUrl: string): ReplicaEndpoint[] {
+export function parseReplicaUrls(text: string | undefined): ReplicaEndpoint[] {
   const entries = (text ?? '')
     .split(',')
     .map((entry) => entry.trim())
     .filter(Boolean);
-  const primary = place(new URL(primaryUrl));
   const seen = new Set<string>();
   return entries.map((entry, index) => {
     const where = `entry ${index + 1} (${JSON.stringify(maskedEntry(entry))})`;
@@ -48,7 +46,6 @@ export function parseReplicaUrls(text: string | undefined, primaryUrl: string): 
       throw new ReplicaUrlError(`${where} must be a postgres:// URL`);
     }
     const url = new URL(entry);
-    if (place(url) === primary) throw new ReplicaUrlError(`${where} names the primary`);
     const name = `${url.hostname}:${url.port || '5432'}`;
     if (seen.has(name)) throw new ReplicaUrlError(`${where} names ${name} a second time`);
     seen.add(name);

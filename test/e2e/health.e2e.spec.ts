@@ -36,3 +36,19 @@ describe('probes and metrics', () => {
     expect(res.text).toMatch(/^nodejs_eventloop_lag_seconds /m);
   });
 });
+
+describe('read replicas that cannot serve (CONTRACT §9)', () => {
+  it('are skipped: reads answer from the primary and readiness stays 200, with one down and the primary listed', async () => {
+    const replicas = ['postgres://postgres@127.0.0.1:1/down', t.config.database.url].join(',');
+    const app = await startApp({ DATABASE_REPLICA_URLS: replicas });
+    try {
+      expect(app.config.readReplicas.endpoints).toHaveLength(2);
+      for (const path of ['/api/products?page_size=1', '/api/products/hot', '/health/ready']) {
+        const res = await app.http.get(path);
+        expect(res.status, `${path}: ${JSON.stringify(res.body)}`).toBe(200);
+      }
+    } finally {
+      await app.close();
+    }
+  });
+});

@@ -143,6 +143,32 @@ describe('Stripe webhooks', () => {
     expect(await webhookCount(t, 'stripe', 'rejected')).toBe(before + 6);
   });
 
+  it('answer a signed event whose object lacks what the shop reads with 400, and take a success without amount_received by its amount', async () => {
+    const { order, payment, intentId } = await pendingStripePayment();
+    const before = await webhookCount(t, 'stripe', 'rejected');
+    for (const note of [
+      stripe.event('payment_intent.succeeded', {}),
+      stripe.event('payment_intent.succeeded', { id: intentId, object: 'payment_intent' }),
+      stripe.event('payment_intent.payment_failed', { id: intentId, amount: 2500 }),
+      stripe.event('charge.refunded', { id: 'ch_x', payment_intent: intentId, refunded: true }),
+    ]) {
+      expectError(await postStripe(t, note), 400);
+    }
+    expect(await webhookCount(t, 'stripe', 'rejected')).toBe(before + 4);
+    expect((await paymentRow(t, payment.id)).status).toBe('pending');
+    // What a hand-written event may leave out: amount_received (the amount is what was paid).
+    const succeeded = stripe.event('payment_intent.succeeded', {
+      id: intentId,
+      object: 'payment_intent',
+      amount: 2500,
+      currency: 'usd',
+      status: 'succeeded',
+      metadata: { order_id: String(order.id), payment_id: payment.id },
+    });
+    expect((await postStripe(t, succeeded)).body.data.result).toBe('accepted');
+    expect((await orderOf(order.id)).status).toBe('paid');
+  });
+
   it('process the same event once, however often it comes: twice in a row, or fifty copies at once', async () => {
     const first = await pendingStripePayment();
     const note = stripeSucceeded(stripe, first.intentId);

@@ -8,7 +8,7 @@ import { InjectConfig, type AppConfig } from '../../config/app-config.js';
 import { ReadCounts } from '../../infra/cache/read-counts.js';
 import { Database } from '../../infra/database/database.js';
 import { ProductCountersRepository } from './product-counters.repository.js';
-import { PRODUCT_VIEWS } from './products.cache.js';
+import { PRODUCT_VIEWS, ProductsCache } from './products.cache.js';
 
 /** Products per UPDATE: a batch never holds many row locks at once. */
 const CHUNK = 1000;
@@ -18,9 +18,12 @@ const CHUNK = 1000;
  * products.views every VIEWS_FLUSH_INTERVAL seconds, in the processes that run the workers.
  * Each run takes the counts and resets them in one Redis step, so flushes running at once (on
  * several replicas) never take the same views twice; counts it could not write are given back
- * for the next run. What can be lost: the views Redis could not count while it was away, those
- * of a process killed between taking and writing (one interval's), and counts left untaken for
- * ten minutes (no flushing process at all).
+ * for the next run. The products written back are invalidated in the cache (their detail and
+ * the lists), so a cached read shows views at most about one interval behind (CONTRACT §8: "a
+ * few seconds behind at most"): a product read all the time is loaded again once per interval.
+ * What can be lost: the views Redis could not count while it was away, those of a process
+ * killed between taking and writing (one interval's), and counts left untaken for ten minutes
+ * (no flushing process at all).
  */
 @Injectable()
 export class ProductViewsFlush implements OnApplicationBootstrap, BeforeApplicationShutdown {
@@ -32,6 +35,7 @@ export class ProductViewsFlush implements OnApplicationBootstrap, BeforeApplicat
     private readonly counts: ReadCounts,
     private readonly counters: ProductCountersRepository,
     private readonly database: Database,
+    private readonly cache: ProductsCache,
     @InjectConfig() private readonly config: AppConfig,
   ) {}
 
@@ -77,6 +81,9 @@ export class ProductViewsFlush implements OnApplicationBootstrap, BeforeApplicat
         await this.giveBack(new Map(entries.slice(start)), error);
         return;
       }
+      // Written: cached answers show the new figures on their next read (an invalidation that
+      // cannot reach Redis makes the cache bypass itself; it never fails this run).
+      await this.cache.invalidate(chunk.map(([id]) => id));
     }
   }
 
