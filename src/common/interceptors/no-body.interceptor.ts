@@ -17,6 +17,9 @@ const READS_BODY = new Set<string>([
   String(RouteParamtypes.REQUEST),
 ]);
 
+/** Reads: a body has no meaning there (and the cached fast path answers them unchecked). */
+const BODILESS = new Set(['GET', 'HEAD']);
+
 /**
  * Unknown body fields are a 400 on every route, routes that take no body included (pay,
  * cancel, ship, complete, delete): there every field is unknown, so `{"cancel_reason": ...}`
@@ -29,8 +32,10 @@ export class NoBodyInterceptor implements NestInterceptor {
   private readonly takesBody = new WeakMap<object, boolean>();
 
   intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
-    if (context.getType() === 'http' && !this.readsBody(context)) {
-      const body: unknown = context.switchToHttp().getRequest<Request>().body;
+    if (context.getType() !== 'http') return next.handle();
+    const req = context.switchToHttp().getRequest<Request>();
+    if (!BODILESS.has(req.method) && !this.readsBody(context)) {
+      const body: unknown = req.body;
       if (Array.isArray(body) && body.length > 0) {
         throw validationFailed({ body: 'this route takes no request body' });
       }
