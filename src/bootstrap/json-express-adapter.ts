@@ -3,6 +3,7 @@ import type { RequestHandler as NestRequestHandler } from '@nestjs/common/interf
 import { ExpressAdapter } from '@nestjs/platform-express';
 import type { Express, RequestHandler, Response } from 'express';
 import type { AppConfig } from '../config/app-config.js';
+import { answerClientError } from './client-errors.js';
 import { routePath } from '../common/cache/cached-routes.js';
 import { PreSerialized, sendJson } from '../common/http/pre-serialized.js';
 
@@ -15,8 +16,8 @@ const DEADLINE_CHECK_INTERVAL_MS = 1000;
 
 /**
  * Slow clients: the headers must have arrived within HTTP_HEADERS_TIMEOUT_MS and the whole
- * request within HTTP_REQUEST_TIMEOUT_MS, or Node answers 408 (when nothing of a response has
- * been sent yet) and closes the connection.
+ * request within HTTP_REQUEST_TIMEOUT_MS, or the server answers 408 (when nothing of a response
+ * has been sent yet, in the error format: see answerClientError) and closes the connection.
  */
 export const serverOptions = (config: AppConfig): ServerOptions => ({
   headersTimeout: config.http.headersTimeoutMs,
@@ -50,6 +51,7 @@ export class JsonExpressAdapter extends ExpressAdapter {
   /** Plain HTTP only: TLS ends at the ingress, and none of Nest's closing options are used. */
   override initHttpServer(): void {
     this.httpServer = createServer(this.serverOptions, this.getInstance());
+    this.httpServer.on('clientError', answerClientError);
   }
 
   override get(pathOrHandler: string | NestRequestHandler, handler?: NestRequestHandler): unknown {

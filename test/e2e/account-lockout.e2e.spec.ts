@@ -47,6 +47,17 @@ describe('failed logins counted per account (AUTH_MAX_FAILURES per AUTH_FAILURE_
       expect((await loginFrom(t, bystander.username, bystander.password)).status).toBe(200);
     }));
 
+  it('counts the account, not the name: failures by username lock the email too, and back', () =>
+    withApp({}, async (t) => {
+      const [a, b] = await Promise.all([register(t), register(t)]);
+      await loginFrom(t, a.username, 'guess-number-0');
+      await loginFrom(t, a.email, 'guess-number-1');
+      await loginFrom(t, a.username, 'guess-number-2');
+      expectError(await loginFrom(t, a.email.toUpperCase(), a.password), 429);
+      for (let i = 0; i < 3; i++) await loginFrom(t, b.email, `guess-number-${i}`);
+      expectError(await loginFrom(t, b.username, b.password), 429);
+    }));
+
   it('answers an unknown account exactly like a known one, so locking tells nothing about existence', () =>
     withApp({}, async (t) => {
       const known = await register(t);

@@ -276,6 +276,21 @@ describe('order state machine over HTTP', () => {
     expect(await stockOf(t, product.id)).toEqual({ stock: 10, sales: 0 });
   });
 
+  it('refuses fields sent to the transitions, which take no body, and changes nothing', async () => {
+    const product = await createProduct(t, admin);
+    const order = await createOrder(t, alice, [{ product_id: product.id, quantity: 1 }]);
+    const cancel = await act(alice, order.id, 'cancel').send({ cancel_reason: 'admin' });
+    expect(expectError(cancel, 400).errors).toEqual({
+      cancel_reason: 'cancel_reason is not an accepted field',
+    });
+    expectError(await act(alice, order.id, 'pay').send({ status: 'paid' }), 400);
+    expectError(await act(alice, order.id, 'pay').send([1]), 400);
+    const { rows } = await t.db.query('SELECT status FROM orders WHERE id = $1', [order.id]);
+    expect(rows[0].status).toBe('pending');
+    expect((await act(alice, order.id, 'pay').send({})).status).toBe(200);
+    expectError(await act(admin, order.id, 'ship').send({ tracking: 'x' }), 400);
+  });
+
   it("hides another customer's order from cancel", async () => {
     const product = await createProduct(t, admin);
     const order = await createOrder(t, alice, [{ product_id: product.id, quantity: 1 }]);

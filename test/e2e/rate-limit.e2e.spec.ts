@@ -41,6 +41,8 @@ describe('the general limit', () => {
       expect(expectError(refused, 429).message).toMatch(/Too many requests/);
       expect(Number(refused.headers['retry-after'])).toBeGreaterThan(0);
       expect(Number(refused.headers['retry-after'])).toBeLessThanOrEqual(60);
+      expect(refused.headers['x-ratelimit-limit']).toBe('5');
+      expect(refused.headers['x-ratelimit-remaining']).toBe('0');
       expect(
         (await t.http.get('/api/products?page_size=1').set('X-Forwarded-For', ip())).status,
       ).toBe(200);
@@ -74,7 +76,7 @@ describe('the general limit', () => {
         [200, 'MISS', '2'],
         [200, 'HIT', '1'],
         [200, 'HIT', '0'],
-        [429, undefined, undefined],
+        [429, undefined, '0'],
       ]);
       expect(expectError(answers[3]!, 429).message).toMatch(/Too many requests/);
       expect(Number(answers[3]!.headers['retry-after'])).toBeGreaterThan(0);

@@ -65,6 +65,16 @@ const slowBody = (url: string, path: string): Promise<Outcome> =>
     'a',
   );
 
+/** A raw response in the contract's error format, its X-Request-ID in header and body. */
+function expectErrorFormat(raw: string, status: number): { path: string } {
+  const [head = '', json = ''] = raw.split('\r\n\r\n');
+  const requestId = /^x-request-id: (\S+)$/im.exec(head)?.[1];
+  expect(requestId).toBeDefined();
+  const body = JSON.parse(json) as { path: string };
+  expect(body).toMatchObject({ code: status, errors: null, request_id: requestId });
+  return body;
+}
+
 function expectCutAfter(outcome: Outcome, deadlineMs: number): void {
   expect(outcome.closedAfterMs).toBeGreaterThanOrEqual(deadlineMs - 50);
   expect(outcome.closedAfterMs).toBeLessThan(deadlineMs + SLACK_MS);
@@ -85,6 +95,13 @@ describe.each([
     const outcome = await slowHeaders(t.url);
     expectCutAfter(outcome, HEADERS_MS);
     expect(outcome.received).toMatch(/^HTTP\/1\.1 408 /);
+    expectErrorFormat(outcome.received, 408);
+  });
+
+  it('answers what is not HTTP at all with 400 in the error format, and closes', async () => {
+    const outcome = await slowClient(t.url, 'NOT HTTP AT ALL\r\n\r\n', '');
+    expect(outcome.received).toMatch(/^HTTP\/1\.1 400 /);
+    expectErrorFormat(outcome.received, 400);
   });
 
   it('closes a connection that sends nothing at all', async () => {
@@ -97,7 +114,10 @@ describe.each([
     // have answered the route already, and then only closes the connection.
     const outcome = await slowBody(t.url, name === 'api' ? '/api/auth/login' : '/health/live');
     expectCutAfter(outcome, REQUEST_MS);
-    if (name === 'api') expect(outcome.received).toMatch(/^HTTP\/1\.1 408 /);
+    if (name === 'api') {
+      expect(outcome.received).toMatch(/^HTTP\/1\.1 408 /);
+      expect(expectErrorFormat(outcome.received, 408).path).toBe('/api/auth/login');
+    }
   });
 
   it('still answers a client that sends its request at once', async () => {

@@ -87,6 +87,23 @@ describe('wire format', () => {
     });
   });
 
+  it('tells a missing or mistyped field its type before its bounds', async () => {
+    const login = await t.http.post('/api/auth/login').send({ username: 1 });
+    expect(expectError(login, 400).errors).toEqual({
+      username: 'username must be a string',
+      password: 'password must be a string',
+    });
+    const page = await t.http.get('/api/products?page_size=abc');
+    expect(expectError(page, 400).errors).toEqual({ page_size: 'page_size must be an integer' });
+    const order = await t.http
+      .post('/api/orders')
+      .set('Authorization', user.bearer)
+      .send({ items: [{ product_id: 1, quantity: '1' }] });
+    expect(expectError(order, 400).errors).toEqual({
+      'items.0.quantity': 'quantity must be an integer',
+    });
+  });
+
   it('refuses unknown body fields instead of ignoring them', async () => {
     const res = await t.http
       .post('/api/auth/register')

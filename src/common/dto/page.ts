@@ -1,3 +1,4 @@
+import { applyDecorators } from '@nestjs/common';
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
@@ -13,17 +14,21 @@ export class PageQueryDto {
   @ApiPropertyOptional({ type: 'integer', minimum: 1, maximum: MAX_PAGE, default: 1 })
   @IsOptional()
   @Type(() => Number)
-  @IsInt({ message: 'page must be an integer' })
-  @Min(1, { message: 'page must be at least 1' })
-  @Max(MAX_PAGE, { message: `page must not be greater than ${MAX_PAGE}` })
+  @applyDecorators(
+    IsInt({ message: 'page must be an integer' }),
+    Min(1, { message: 'page must be at least 1' }),
+    Max(MAX_PAGE, { message: `page must not be greater than ${MAX_PAGE}` }),
+  )
   page?: number;
 
   // Initialised fields have no declared type, so Swagger's design type would be Object.
   @ApiPropertyOptional({ type: 'integer', minimum: 1, maximum: MAX_PAGE_SIZE, default: 20 })
   @Type(() => Number)
-  @IsInt({ message: 'page_size must be an integer' })
-  @Min(1, { message: 'page_size must be at least 1' })
-  @Max(MAX_PAGE_SIZE, { message: `page_size must not be greater than ${MAX_PAGE_SIZE}` })
+  @applyDecorators(
+    IsInt({ message: 'page_size must be an integer' }),
+    Min(1, { message: 'page_size must be at least 1' }),
+    Max(MAX_PAGE_SIZE, { message: `page_size must not be greater than ${MAX_PAGE_SIZE}` }),
+  )
   page_size = 20;
 }
 
@@ -35,8 +40,10 @@ export class KeysetPageQueryDto extends PageQueryDto {
       "Instead of page: the previous page's next_cursor. The page then has next_cursor and no total",
   })
   @IsOptional()
-  @IsString({ message: 'cursor must be a string' })
-  @MaxLength(MAX_CURSOR_LENGTH, { message: 'cursor is not a cursor of this list' })
+  @applyDecorators(
+    IsString({ message: 'cursor must be a string' }),
+    MaxLength(MAX_CURSOR_LENGTH, { message: 'cursor is not a cursor of this list' }),
+  )
   cursor?: string;
 }
 

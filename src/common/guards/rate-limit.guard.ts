@@ -59,8 +59,8 @@ class MetadataOnceReflector extends Reflector {
  * A request is counted once per limit, whoever asks: the count is remembered per request, so
  * the guard of a cache miss that the fast path already counted reads that count instead of
  * adding another. The client is counted by its IP as Express resolved it (after TRUST_PROXY),
- * and every 429 carries a plain Retry-After (the library suffixes it with the limit's name for
- * any limit but the default one).
+ * and every 429 carries the limit's X-RateLimit-* headers (Remaining 0) and a plain Retry-After
+ * (the library suffixes it with the limit's name for any limit but the default one).
  */
 @Injectable()
 export class RateLimitGuard extends ThrottlerGuard {
@@ -96,11 +96,12 @@ export class RateLimitGuard extends ThrottlerGuard {
     const record = await this.countOnce(req, name, () =>
       this.storageService.increment(key, ttl, limit, blockDuration, name),
     );
+    // A 429 carries the headers too (Remaining 0), so a client reads one set of headers always.
+    writeRateLimitHeaders(res, name, limit, record);
     if (record.isBlocked) {
       res.setHeader('Retry-After', Math.max(1, record.timeToBlockExpire));
       await this.throwThrottlingException(context, { ...record, limit, ttl, key, tracker });
     }
-    writeRateLimitHeaders(res, name, limit, record);
     return true;
   }
 

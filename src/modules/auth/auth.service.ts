@@ -59,11 +59,15 @@ export class AuthService implements SessionAuthenticator {
 
   /**
    * Unknown user and wrong password answer alike, in the same time, and count alike against the
-   * name tried (AccountLockout); a disabled account is 403 once the password is right.
+   * name tried (AccountLockout); a name that is an account's counts for the account, under both
+   * its names, so a lock by username also holds for the email. A disabled account is 403 once
+   * the password is right.
    */
   async login(dto: LoginDto): Promise<TokensDto> {
-    const attempt = await this.lockout.attempt([dto.username]);
     const user = await this.users.findByLogin(dto.username);
+    const attempt = await this.lockout.attempt(
+      user ? [dto.username, user.username, user.email] : [dto.username],
+    );
     const valid = user
       ? await this.hasher.verify(user.password_hash, dto.password)
       : await this.hasher.verifyDecoy(dto.password);

@@ -1,16 +1,21 @@
+import { applyDecorators } from '@nestjs/common';
 import { ApiProperty } from '@nestjs/swagger';
 import { IsNotEmpty, IsString, MaxLength } from 'class-validator';
 
 export class LoginDto {
   @ApiProperty({ example: 'ada', description: 'Username or email' })
-  @IsString({ message: 'username must be a string' })
-  @IsNotEmpty({ message: 'username is required' })
-  @MaxLength(254, { message: 'username must be at most 254 characters' })
+  @applyDecorators(
+    IsString({ message: 'username must be a string' }),
+    IsNotEmpty({ message: 'username is required' }),
+    MaxLength(254, { message: 'username must be at most 254 characters' }),
+  )
   username!: string;
 
   @ApiProperty({ example: 'correct horse battery' })
-  @IsString({ message: 'password must be a string' })
-  @IsNotEmpty({ message: 'password is required' })
-  @MaxLength(128, { message: 'password must be at most 128 characters' })
+  @applyDecorators(
+    IsString({ message: 'password must be a string' }),
+    IsNotEmpty({ message: 'password is required' }),
+    MaxLength(128, { message: 'password must be at most 128 characters' }),
+  )
   password!: string;
 }

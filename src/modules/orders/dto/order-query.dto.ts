@@ -41,9 +41,11 @@ export class OrderListQueryDto extends KeysetPageQueryDto {
   })
   @IsOptional()
   @Type(() => Number)
-  @IsInt({ message: 'user_id must be a positive integer' })
-  @Min(1, { message: 'user_id must be a positive integer' })
-  @Max(Number.MAX_SAFE_INTEGER, { message: 'user_id must be a positive integer' })
+  @applyDecorators(
+    IsInt({ message: 'user_id must be a positive integer' }),
+    Min(1, { message: 'user_id must be a positive integer' }),
+    Max(Number.MAX_SAFE_INTEGER, { message: 'user_id must be a positive integer' }),
+  )
   user_id?: number;
 
   @ApiPropertyOptional({

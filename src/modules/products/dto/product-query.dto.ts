@@ -35,8 +35,10 @@ export class ProductListQueryDto extends KeysetPageQueryDto {
     description: 'Case-insensitive substring of name or description; % and _ are literal',
   })
   @IsOptional()
-  @IsString({ message: 'search must be a string' })
-  @MaxLength(100, { message: 'search must be at most 100 characters' })
+  @applyDecorators(
+    IsString({ message: 'search must be a string' }),
+    MaxLength(100, { message: 'search must be at most 100 characters' }),
+  )
   search?: string;
 
   @ApiPropertyOptional({ description: 'Exact category' })
@@ -45,8 +47,10 @@ export class ProductListQueryDto extends KeysetPageQueryDto {
 
   @ApiPropertyOptional({ description: 'Exact brand' })
   @IsOptional()
-  @IsString({ message: 'brand must be a string' })
-  @MaxLength(100, { message: 'brand must be at most 100 characters' })
+  @applyDecorators(
+    IsString({ message: 'brand must be a string' }),
+    MaxLength(100, { message: 'brand must be at most 100 characters' }),
+  )
   brand?: string;
 
   @ApiPropertyOptional({
@@ -61,15 +65,19 @@ export class ProductListQueryDto extends KeysetPageQueryDto {
   @ApiPropertyOptional({ minimum: 0 })
   @IsOptional()
   @Type(() => Number)
-  @IsNumber({ allowNaN: false, allowInfinity: false }, { message: 'min_price must be a number' })
-  @Min(0, { message: 'min_price must not be negative' })
+  @applyDecorators(
+    IsNumber({ allowNaN: false, allowInfinity: false }, { message: 'min_price must be a number' }),
+    Min(0, { message: 'min_price must not be negative' }),
+  )
   min_price?: number;
 
   @ApiPropertyOptional({ minimum: 0 })
   @IsOptional()
   @Type(() => Number)
-  @IsNumber({ allowNaN: false, allowInfinity: false }, { message: 'max_price must be a number' })
-  @Min(0, { message: 'max_price must not be negative' })
+  @applyDecorators(
+    IsNumber({ allowNaN: false, allowInfinity: false }, { message: 'max_price must be a number' }),
+    Min(0, { message: 'max_price must not be negative' }),
+  )
   max_price?: number;
 
   @ApiPropertyOptional({
@@ -90,9 +98,11 @@ export class ProductListQueryDto extends KeysetPageQueryDto {
 export class HotProductsQueryDto {
   @ApiPropertyOptional({ type: 'integer', minimum: 1, maximum: 100, default: 10 })
   @Type(() => Number)
-  @IsInt({ message: 'limit must be an integer' })
-  @Min(1, { message: 'limit must be at least 1' })
-  @Max(100, { message: 'limit must not be greater than 100' })
+  @applyDecorators(
+    IsInt({ message: 'limit must be an integer' }),
+    Min(1, { message: 'limit must be at least 1' }),
+    Max(100, { message: 'limit must not be greater than 100' }),
+  )
   limit = 10;
 
   @ApiPropertyOptional({ description: 'Only this category (exact)' })

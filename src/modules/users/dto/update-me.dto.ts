@@ -1,3 +1,4 @@
+import { applyDecorators } from '@nestjs/common';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsString, MaxLength } from 'class-validator';
 import { OmittableNotNull } from '../../../common/validation/optional.js';
@@ -21,7 +22,9 @@ export class UpdateMeDto {
 
   @ApiProperty({ required: false, description: 'Required to change email or password' })
   @OmittableNotNull()
-  @IsString({ message: 'current_password must be a string' })
-  @MaxLength(128, { message: 'current_password must be at most 128 characters' })
+  @applyDecorators(
+    IsString({ message: 'current_password must be a string' }),
+    MaxLength(128, { message: 'current_password must be at most 128 characters' }),
+  )
   current_password?: string;
 }
