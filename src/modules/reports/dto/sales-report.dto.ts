@@ -3,15 +3,22 @@ import { Matches } from 'class-validator';
 import { toJsonNumber } from '../../../common/money.js';
 import type { SalesTotalsRow, TopProductRow } from '../reports.repository.js';
 
-const DATE = /^\d{4}-\d{2}-\d{2}$/;
+/** A calendar day (YYYY-MM-DD), or an ISO date-time, which stands for its UTC day. */
+const DATE = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2}))?$/;
 
 export class SalesReportRequestDto {
-  @ApiProperty({ example: '2026-01-01', format: 'date', description: 'First day, UTC, inclusive' })
-  @Matches(DATE, { message: 'start_date must be a date as YYYY-MM-DD' })
+  @ApiProperty({
+    example: '2026-01-01',
+    description: 'First day, UTC, inclusive: YYYY-MM-DD, or an ISO date-time (its UTC day)',
+  })
+  @Matches(DATE, { message: 'start_date must be an ISO date (YYYY-MM-DD) or date-time' })
   start_date!: string;
 
-  @ApiProperty({ example: '2026-01-31', format: 'date', description: 'Last day, UTC, inclusive' })
-  @Matches(DATE, { message: 'end_date must be a date as YYYY-MM-DD' })
+  @ApiProperty({
+    example: '2026-01-31',
+    description: 'Last day, UTC, inclusive: YYYY-MM-DD, or an ISO date-time (its UTC day)',
+  })
+  @Matches(DATE, { message: 'end_date must be an ISO date (YYYY-MM-DD) or date-time' })
   end_date!: string;
 }
 
