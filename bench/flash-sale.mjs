@@ -5,8 +5,9 @@
 // losers costs about what cached reads cost), and PostgreSQL's committed transactions counted
 // before and after (pg_stat_database.xact_commit), against the background rate of an idle
 // window of the same length.
-import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import jwt from 'jsonwebtoken';
+import { keyIdOf } from '../dist/modules/auth/jwt-keys.js';
 import { json, load, sleep, sql, summary } from './lib.mjs';
 
 const UNITS = 200;
@@ -36,11 +37,8 @@ async function customers(url, jwtSecret, count) {
      SELECT s, u, $3, now() + interval '1 day' FROM unnest($1::uuid[], $2::bigint[]) AS t(s, u)`,
     [sessions, users.map((u) => u.id), randomBytes(32).toString('hex')],
   );
-  // The key id the api puts in its tokens' header (see keyIdOf in src/modules/auth/jwt-keys.ts).
-  const keyid = createHash('sha256')
-    .update(`shop jwt key id\u0000${jwtSecret}`)
-    .digest('base64url')
-    .slice(0, 16);
+  // The key id the api puts in its tokens' header.
+  const keyid = keyIdOf(jwtSecret);
   return users.map((user, i) => ({
     id: user.id,
     token: jwt.sign({ sub: String(user.id), sid: sessions[i], typ: 'access' }, jwtSecret, {
