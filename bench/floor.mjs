@@ -20,8 +20,9 @@ const barePool = new pg.Pool({ connectionString: DATABASE_URL, max: Number(BARE_
 let bareTaken = 0;
 let bareInFlight = 0;
 
+// Every field of the api's product answer, so that both answer the same bytes.
 const COLUMNS =
-  'id, name, description, price, stock, category, is_active, sales, created_at, updated_at';
+  'id, name, description, price, stock, category, sku, brand, original_price, image_url, is_featured, rating_hundredths, review_count, views, is_active, sales, created_at, updated_at';
 
 const send = (res, status, data) => {
   const body = JSON.stringify(
@@ -36,9 +37,12 @@ const send = (res, status, data) => {
   res.end(body);
 };
 
-const product = (row) => ({
+// sort_key is the floor's own cursor column, not a field of the answer.
+const product = ({ rating_hundredths, sort_key: _sortKey, ...row }) => ({
   ...row,
   price: Number(row.price),
+  original_price: row.original_price === null ? null : Number(row.original_price),
+  rating: rating_hundredths === null ? null : rating_hundredths / 100,
   created_at: row.created_at.toISOString(),
   updated_at: row.updated_at.toISOString(),
 });

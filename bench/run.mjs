@@ -183,6 +183,22 @@ async function batchesOf(apiBase) {
   return { count: value('order_batch_size_count'), sum: value('order_batch_size_sum') };
 }
 
+/** The floor answers what the api answers, field for field, or the comparison means nothing. */
+async function sameAnswers(apiBase, floorBase) {
+  const fields = (product) => Object.keys(product).sort().join(',');
+  for (const [path, productOf] of [
+    ['/api/products/7', (data) => data],
+    ['/api/products?page=1&page_size=20', (data) => data.items[0]],
+  ]) {
+    const [api, floor] = await Promise.all([
+      json(`${apiBase}${path}`),
+      json(`${floorBase}${path}`),
+    ]);
+    const [a, f] = [fields(productOf(api)), fields(productOf(floor))];
+    if (a !== f) throw new Error(`the floor answers ${path} with ${f}, the api with ${a}`);
+  }
+}
+
 async function measure(targets, scenario) {
   const results = Object.fromEntries(targets.map(([name]) => [name, []]));
   const connections = scenario.connections ?? CONNECTIONS;
@@ -308,6 +324,7 @@ async function benchWith(nodeBinary) {
     });
     try {
       await sleep(300);
+      await sameAnswers(apiBase, floorBase);
       const targets = [
         ['api', apiBase],
         ['floor', floorBase],
