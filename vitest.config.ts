@@ -2,8 +2,10 @@ import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
-    // Every e2e file boots its own app against the shared run database, so files may run side by side.
+    // Two files at a time: an e2e file mostly waits (for its app, its child processes, timers),
+    // so two keep two cores busy. Each worker has a database of its own (see global-setup).
     pool: 'forks',
+    maxWorkers: 2,
     testTimeout: 30_000,
     hookTimeout: 60_000,
     projects: [

@@ -1,16 +1,16 @@
 import { describe, expect, it } from 'vitest';
-import { inject } from 'vitest';
 import { createOrder, createProduct, expectError, signUp } from '../support/factories.js';
 import { PrivateRedis } from '../support/redis-server.js';
 import { eventually } from '../support/smtp-sink.js';
 import { TcpProxy } from '../support/tcp-proxy.js';
 import { startApp } from '../support/test-app.js';
+import { runDatabaseUrl } from '../support/env.js';
 
 const READINESS_DEADLINE_MS = 5000;
 
 describe('PostgreSQL unreachable', () => {
   it('turns readiness 503 within 5 s, keeps liveness, fails requests fast with 503, and recovers without a restart', async () => {
-    const target = new URL(inject('databaseUrl'));
+    const target = new URL(runDatabaseUrl());
     const proxy = await TcpProxy.start(Number(target.port || 5432), target.hostname);
     const viaProxy = new URL(target);
     viaProxy.host = `127.0.0.1:${proxy.port}`;

@@ -1,11 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { REDIS_URL } from '../support/env.js';
+import { REDIS_URL, runDatabaseUrl } from '../support/env.js';
 import { freePort, spawnNode, waitForStatus, type Spawned } from '../support/processes.js';
 import { startApp, startWorker, TEST_JWT_SECRET, type TestApp } from '../support/test-app.js';
 
 const baseEnv = (): NodeJS.ProcessEnv => ({
-  DATABASE_URL: inject('databaseUrl'),
+  DATABASE_URL: runDatabaseUrl(),
   REDIS_URL,
   REDIS_PREFIX: `test:${inject('runId')}:edge${randomBytes(3).toString('hex')}`,
   JWT_SECRET: TEST_JWT_SECRET,

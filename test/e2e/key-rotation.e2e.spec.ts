@@ -3,7 +3,7 @@ import { JwtService } from '@nestjs/jwt';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { keyIdOf } from '../../src/modules/auth/jwt-keys.js';
 import { unique, type Tokens } from '../support/factories.js';
-import { REDIS_URL } from '../support/env.js';
+import { REDIS_URL, runDatabaseUrl } from '../support/env.js';
 import { freePort, spawnNode, waitForStatus, type Spawned } from '../support/processes.js';
 import { decode } from '../support/tokens.js';
 
@@ -22,7 +22,7 @@ async function startApi(env: NodeJS.ProcessEnv): Promise<Api> {
   const port = await freePort();
   const spawned = spawnNode('dist/main.js', {
     NODE_ENV: 'test',
-    DATABASE_URL: inject('databaseUrl'),
+    DATABASE_URL: runDatabaseUrl(),
     REDIS_URL,
     REDIS_PREFIX: `test:${inject('runId')}:rot${randomBytes(3).toString('hex')}`,
     MIGRATIONS_RUN: 'false',

@@ -3,7 +3,7 @@ import http from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inject } from 'vitest';
 import pg from 'pg';
-import { databaseUrl, REDIS_URL } from '../support/env.js';
+import { databaseUrl, REDIS_URL, runDatabaseUrl } from '../support/env.js';
 import {
   dropDatabase,
   freePort,
@@ -24,7 +24,7 @@ beforeAll(async () => {
   const port = await freePort();
   base = `http://127.0.0.1:${port}`;
   api = spawnNode('dist/main.js', {
-    DATABASE_URL: inject('databaseUrl'),
+    DATABASE_URL: runDatabaseUrl(),
     REDIS_URL,
     REDIS_PREFIX: `test:${inject('runId')}:log${randomBytes(3).toString('hex')}`,
     JWT_SECRET: TEST_JWT_SECRET,

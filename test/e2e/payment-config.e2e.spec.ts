@@ -1,12 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { inject } from 'vitest';
-import { REDIS_URL } from '../support/env.js';
+import { REDIS_URL, runDatabaseUrl } from '../support/env.js';
 import { freePort, spawnNode } from '../support/processes.js';
 import { TEST_JWT_SECRET } from '../support/test-app.js';
 
 const baseEnv = (): NodeJS.ProcessEnv => ({
-  DATABASE_URL: inject('databaseUrl'),
+  DATABASE_URL: runDatabaseUrl(),
   REDIS_URL,
   REDIS_PREFIX: `test:${inject('runId')}:paycfg${randomBytes(3).toString('hex')}`,
   JWT_SECRET: TEST_JWT_SECRET,

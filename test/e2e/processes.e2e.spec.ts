@@ -1,12 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { inject } from 'vitest';
-import { databaseUrl, REDIS_URL } from '../support/env.js';
+import { databaseUrl, REDIS_URL, runDatabaseUrl } from '../support/env.js';
 import { dropDatabase, freePort, spawnNode, waitForStatus } from '../support/processes.js';
 import { TEST_JWT_SECRET } from '../support/test-app.js';
 
 const baseEnv = (): NodeJS.ProcessEnv => ({
-  DATABASE_URL: inject('databaseUrl'),
+  DATABASE_URL: runDatabaseUrl(),
   REDIS_URL,
   REDIS_PREFIX: `test:${inject('runId')}:proc${randomBytes(3).toString('hex')}`,
   JWT_SECRET: TEST_JWT_SECRET,

@@ -3,7 +3,7 @@ import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inject } from 'vitest';
 import { slotGroup } from '../../src/infra/redis/redis-keys.js';
-import { REDIS_URL } from '../support/env.js';
+import { REDIS_URL, runDatabaseUrl } from '../support/env.js';
 import { createProduct, signUp, type TestUser } from '../support/factories.js';
 import { PrivateRedis } from '../support/redis-server.js';
 import { eventually } from '../support/smtp-sink.js';
@@ -201,7 +201,7 @@ describe('views when a dependency is away', () => {
   });
 
   it('gives counts back while PostgreSQL is unreachable and writes them once it is back', async () => {
-    const target = new URL(inject('databaseUrl'));
+    const target = new URL(runDatabaseUrl());
     const proxy = await TcpProxy.start(Number(target.port || 5432), target.hostname);
     const viaProxy = new URL(target);
     viaProxy.host = `127.0.0.1:${proxy.port}`;

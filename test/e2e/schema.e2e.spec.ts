@@ -2,13 +2,12 @@ import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { DataSource } from 'typeorm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { inject } from 'vitest';
 import { dataSourceOptions } from '../../src/infra/database/data-source-options.js';
 import { DatabaseSetupError, ensureDatabase } from '../../src/infra/database/ensure-database.js';
 import { loadMigrations } from '../../src/infra/database/migrations.js';
 import { runMigrations } from '../../src/infra/database/run-migrations.js';
 import { ENTITIES } from '../../src/schema.js';
-import { databaseUrl } from '../support/env.js';
+import { databaseUrl, runDatabaseUrl } from '../support/env.js';
 import { dropDatabase } from '../support/processes.js';
 
 const options = {
@@ -21,7 +20,7 @@ let run: DataSource;
 
 beforeAll(async () => {
   run = await new DataSource(
-    dataSourceOptions({ url: inject('databaseUrl'), ...options }, { entities: ENTITIES }),
+    dataSourceOptions({ url: runDatabaseUrl(), ...options }, { entities: ENTITIES }),
   ).initialize();
 });
 afterAll(() => run.destroy());

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
-import { REDIS_URL } from '../support/env.js';
+import { REDIS_URL, runDatabaseUrl } from '../support/env.js';
 import { freePort, imageNode, spawnNode, waitForStatus } from '../support/processes.js';
 import { TEST_JWT_SECRET } from '../support/test-app.js';
 
@@ -20,7 +20,7 @@ describe('SIGTERM to the api on the image’s Node', () => {
     const api = spawnNode(
       'dist/main.js',
       {
-        DATABASE_URL: inject('databaseUrl'),
+        DATABASE_URL: runDatabaseUrl(),
         REDIS_URL,
         REDIS_PREFIX: `test:${inject('runId')}:drain${randomBytes(3).toString('hex')}`,
         JWT_SECRET: TEST_JWT_SECRET,
@@ -36,7 +36,7 @@ describe('SIGTERM to the api on the image’s Node', () => {
       [],
       node,
     );
-    const db = new pg.Client({ connectionString: inject('databaseUrl') });
+    const db = new pg.Client({ connectionString: runDatabaseUrl() });
     await db.connect();
     try {
       await waitForStatus(`${base}/health/ready`);

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { describe, expect, it } from 'vitest';
 import { inject } from 'vitest';
-import { REDIS_URL } from '../support/env.js';
+import { REDIS_URL, runDatabaseUrl } from '../support/env.js';
 import { freePort, spawnNode, waitForStatus } from '../support/processes.js';
 import { TEST_JWT_SECRET } from '../support/test-app.js';
 
@@ -11,7 +11,7 @@ describe('SIGTERM to the api', () => {
     const port = await freePort();
     const base = `http://127.0.0.1:${port}`;
     const api = spawnNode('dist/main.js', {
-      DATABASE_URL: inject('databaseUrl'),
+      DATABASE_URL: runDatabaseUrl(),
       REDIS_URL,
       REDIS_PREFIX: `test:${inject('runId')}:stop${randomBytes(3).toString('hex')}`,
       JWT_SECRET: TEST_JWT_SECRET,
@@ -46,7 +46,7 @@ describe('SIGTERM to the api', () => {
       // Signal once the first registration is done: by then the server has taken all forty
       // (sent together), and most still wait for their hash. A fixed delay could signal before
       // a busy machine accepted them, and a connection never accepted is not "in flight".
-      const db = new pg.Client({ connectionString: inject('databaseUrl') });
+      const db = new pg.Client({ connectionString: runDatabaseUrl() });
       await db.connect();
       let answers: { username: string; status: number }[] = [];
       try {

@@ -1,3 +1,5 @@
+import { inject } from 'vitest';
+
 /** Where the tests find PostgreSQL and Redis: the same variables and defaults as the service. */
 export const BASE_DATABASE_URL =
   process.env.DATABASE_URL ?? 'postgres://postgres:postgres@localhost:5432/ecommerce';
@@ -12,7 +14,21 @@ export function databaseUrl(name: string, base = BASE_DATABASE_URL): string {
 
 declare module 'vitest' {
   export interface ProvidedContext {
-    databaseUrl: string;
+    /** The run's databases, one per worker (see global-setup). */
+    databaseUrls: string[];
     runId: string;
   }
+}
+
+/**
+ * The database of the worker running this test file: files running side by side in other
+ * workers use other databases. Vitest numbers the workers running at once from 1
+ * (VITEST_POOL_ID).
+ */
+export function runDatabaseUrl(): string {
+  const urls = inject('databaseUrls');
+  const worker = Number(process.env.VITEST_POOL_ID ?? '1');
+  const url = urls[(worker - 1) % urls.length];
+  if (url === undefined) throw new Error('no run database: is global-setup configured?');
+  return url;
 }

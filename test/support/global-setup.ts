@@ -52,7 +52,8 @@ async function deleteKeys(pattern: string): Promise<void> {
 }
 
 /**
- * One database per test run, migrated with the real migrations, dropped at the end. Redis is
+ * One database per test run, migrated with the real migrations, copied once per worker, all
+ * dropped at the end. Redis is
  * shared with whatever else runs on the machine, so every key a run writes carries its run id
  * and only those keys are deleted afterwards.
  */
@@ -79,11 +80,26 @@ export default async function setup(project: TestProject): Promise<() => Promise
   await runMigrations(dataSource);
   await dataSource.destroy();
 
-  project.provide('databaseUrl', url);
+  // Test files run side by side, one per worker; each worker gets a copy of the migrated
+  // database, so that files in different workers never see each other's rows (an outbox
+  // relay relays every row of its database, and some tests count all unpublished rows).
+  const workers = Math.max(1, project.globalConfig.maxWorkers);
+  const copies = Array.from({ length: workers }, (_, i) => `${name}_w${i + 1}`);
+  await withAdmin(async (client) => {
+    for (const copy of copies) await client.query(`CREATE DATABASE "${copy}" TEMPLATE "${name}"`);
+  });
+
+  project.provide(
+    'databaseUrls',
+    copies.map((copy) => databaseUrl(copy)),
+  );
   project.provide('runId', runId);
 
   return async () => {
-    await withAdmin((client) => client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`));
+    await withAdmin(async (client) => {
+      for (const db of [...copies, name])
+        await client.query(`DROP DATABASE IF EXISTS "${db}" WITH (FORCE)`);
+    });
     await deleteKeys(`test:${runId}:*`);
     // Keys grouped in one cluster slot start with their hash tag: {<prefix>:bull}:..., {<prefix>:rl:...}
     await deleteKeys(`{test:${runId}:*`);

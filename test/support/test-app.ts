@@ -8,7 +8,7 @@ import { inject } from 'vitest';
 import { createApiApp, createWorkerApp } from '../../src/bootstrap/create-app.js';
 import type { AppConfig } from '../../src/config/app-config.js';
 import { loadConfig } from '../../src/config/load-config.js';
-import { databaseUrl, REDIS_URL } from './env.js';
+import { databaseUrl, REDIS_URL, runDatabaseUrl } from './env.js';
 import { dropDatabase } from './processes.js';
 
 export const TEST_JWT_SECRET = 'test-secret-that-is-long-enough-0123456789';
@@ -27,7 +27,7 @@ export interface TestApp {
 export function testEnv(overrides: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
   return {
     NODE_ENV: 'test',
-    DATABASE_URL: inject('databaseUrl'),
+    DATABASE_URL: runDatabaseUrl(),
     REDIS_URL,
     // Each app gets its own key space under the run's prefix, so apps never share counters.
     REDIS_PREFIX: `test:${inject('runId')}:${randomBytes(4).toString('hex')}`,
