@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { availableParallelism } from 'node:os';
 import { Redis } from 'ioredis';
 import pg from 'pg';
 import { DataSource } from 'typeorm';
@@ -83,7 +84,12 @@ export default async function setup(project: TestProject): Promise<() => Promise
   // Test files run side by side, one per worker; each worker gets a copy of the migrated
   // database, so that files in different workers never see each other's rows (an outbox
   // relay relays every row of its database, and some tests count all unpublished rows).
-  const workers = Math.max(1, project.globalConfig.maxWorkers);
+  // A config that does not set maxWorkers leaves Vitest's default, which is below the core count.
+  const configured: unknown = project.globalConfig.maxWorkers;
+  const workers =
+    typeof configured === 'number' && Number.isInteger(configured) && configured > 0
+      ? configured
+      : availableParallelism();
   const copies = Array.from({ length: workers }, (_, i) => `${name}_w${i + 1}`);
   await withAdmin(async (client) => {
     for (const copy of copies) await client.query(`CREATE DATABASE "${copy}" TEMPLATE "${name}"`);
