@@ -65,11 +65,10 @@ describe('hot rows: concurrent orders placed together', () => {
   });
 
   it('fails only the bad orders of a batch: unknown, inactive and short each get their own answer', async () => {
-    const [a, b, off] = await Promise.all([
-      createProduct(t, admin, { stock: 10 }),
-      createProduct(t, admin, { stock: 10 }),
-      createProduct(t, admin, { stock: 10 }),
-    ]);
+    // One after the other, so that a has the lowest id (the items are read back in id order).
+    const a = await createProduct(t, admin, { stock: 10 });
+    const b = await createProduct(t, admin, { stock: 10 });
+    const off = await createProduct(t, admin, { stock: 10 });
     await t.db.query('UPDATE products SET is_active = false WHERE id = $1', [off.id]);
     const before = await batches();
     const [good, unknown, inactive, short, alsoGood] = await Promise.all([
