@@ -99,50 +99,27 @@ export async function flashSale({ url, apiBase, floorBase, jwtSecret }) {
   const before = await xactCommit(url, dbName);
   const idleRate = (before - idleStart) / ((performance.now() - idleStarted) / 1000);
 
-  const started = performance.now();
-  const result = summary([
-    await load(
-      apiBase,
-      {
-        path: `/api/flash-sales/${sale.id}/orders`,
-        method: 'POST',
-        amount: ATTEMPTS,
-        body: JSON.stringify({ quantity: 1 }),
-        next: () => ({
-          headers: {
-            'content-type': 'application/json',
-            authorization: `Bearer ${buyers[Math.floor(Math.random() * buyers.length)].token}`,
-          },
-        }),
+  // Purchase attempts of one unit, each from a customer picked at random.
+  const attempts = {
+    path: `/api/flash-sales/${sale.id}/orders`,
+    method: 'POST',
+    body: JSON.stringify({ quantity: 1 }),
+    next: () => ({
+      headers: {
+        'content-type': 'application/json',
+        authorization: `Bearer ${buyers[Math.floor(Math.random() * buyers.length)].token}`,
       },
-      0,
-      CONNECTIONS,
-    ),
-  ]);
+    }),
+  };
+  const started = performance.now();
+  const result = summary([await load(apiBase, { ...attempts, amount: ATTEMPTS }, 0, CONNECTIONS)]);
   const seconds = (performance.now() - started) / 1000;
   await sleep(STATS_SETTLE_MS);
   const after = await xactCommit(url, dbName);
   const windowSeconds = (performance.now() - started) / 1000;
 
   // Sold out, every customer's session checked once: what each further refusal costs.
-  const steady = summary([
-    await load(
-      apiBase,
-      {
-        path: `/api/flash-sales/${sale.id}/orders`,
-        method: 'POST',
-        body: JSON.stringify({ quantity: 1 }),
-        next: () => ({
-          headers: {
-            'content-type': 'application/json',
-            authorization: `Bearer ${buyers[Math.floor(Math.random() * buyers.length)].token}`,
-          },
-        }),
-      },
-      SECONDS,
-      CONNECTIONS,
-    ),
-  ]);
+  const steady = summary([await load(apiBase, attempts, SECONDS, CONNECTIONS)]);
 
   const [{ sold, remaining, top, over, stock }] = await sql(
     url,
