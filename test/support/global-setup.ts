@@ -54,9 +54,8 @@ async function deleteKeys(pattern: string): Promise<void> {
 
 /**
  * One database per test run, migrated with the real migrations, copied once per worker, all
- * dropped at the end. Redis is
- * shared with whatever else runs on the machine, so every key a run writes carries its run id
- * and only those keys are deleted afterwards.
+ * dropped at the end. Redis is shared with whatever else runs on the machine, so every key a
+ * run writes carries its run id and only those keys are deleted afterwards.
  */
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   const runId = `${Math.floor(Date.now() / 1000)}_${randomBytes(3).toString('hex')}`;
