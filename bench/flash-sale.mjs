@@ -2,7 +2,8 @@
 // attempts as fast as the connections allow. Checks that exactly 200 units were sold and that
 // no customer passed the limit; reports refusals/s and p99 beside the cached detail read rate
 // of the api and the raw floor's detail read in the same run (the goal for refusals: a crowd of
-// losers costs about what cached reads cost), and PostgreSQL's committed transactions counted
+// losers costs about what cached reads cost), the floor's own refusals once sold out (the token
+// verified by hand and one Redis script), and PostgreSQL's committed transactions counted
 // before and after (pg_stat_database.xact_commit), against the background rate of an idle
 // window of the same length.
 import { randomBytes, randomUUID } from 'node:crypto';
@@ -120,6 +121,9 @@ export async function flashSale({ url, apiBase, floorBase, jwtSecret }) {
 
   // Sold out, every customer's session checked once: what each further refusal costs.
   const steady = summary([await load(apiBase, attempts, SECONDS, CONNECTIONS)]);
+  // The same attempts refused by the floor (one Redis script each), its sessions seen first.
+  await load(floorBase, { ...attempts, amount: 2 * USERS }, 0, CONNECTIONS);
+  const floorSteady = summary([await load(floorBase, attempts, SECONDS, CONNECTIONS)]);
 
   const [{ sold, remaining, top, over, stock }] = await sql(
     url,
@@ -160,6 +164,8 @@ export async function flashSale({ url, apiBase, floorBase, jwtSecret }) {
       `| refusals/s vs cached detail / vs floor detail | **${fmt(refused / seconds / detail.rps, 2)}** / **${fmt(refused / seconds / floor.rps, 2)}** |`,
       `| refusals/s once sold out, sessions checked (${SECONDS} s, ${steady.non2xx - (steady.statuses['409'] ?? 0)} not 409), p99 ms | ${fmt(steady.rps)}, ${fmt(steady.p99, 1)} |`,
       `| those vs cached detail / vs floor detail | **${fmt(steady.rps / detail.rps, 2)}** / **${fmt(steady.rps / floor.rps, 2)}** |`,
+      `| floor refusals (token by hand, one Redis script; ${floorSteady.non2xx - (floorSteady.statuses['409'] ?? 0)} not 409) req/s, p99 ms | ${fmt(floorSteady.rps)}, ${fmt(floorSteady.p99, 1)} |`,
+      `| api refusals vs floor refusals / floor refusals vs floor detail / vs api cached detail | **${fmt(steady.rps / floorSteady.rps, 2)}** / ${fmt(floorSteady.rps / floor.rps, 2)} / ${fmt(floorSteady.rps / detail.rps, 2)} |`,
       `| PostgreSQL transactions committed (xact_commit after - before) | ${after - before} over ${fmt(windowSeconds, 1)} s; idle background ${fmt(idleRate, 1)}/s ≈ ${fmt(background)}; so ≈ ${fmt(after - before - background)} for ${ATTEMPTS.toLocaleString('en')} attempts (${won} orders) |`,
       `| of which first session checks (one per customer; later ones answered from Redis) | ≤ ${USERS.toLocaleString('en')}; beyond them ≈ ${fmt(after - before - background - USERS)} for the ${won} orders, their outbox rows and everything else |`,
     ],

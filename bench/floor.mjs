@@ -1,8 +1,10 @@
 // The raw floor: the same database work as the api, by hand, on node:http and pg with no
-// framework, no cache, no logging, no metrics, no rate limiting. It answers in the same envelope
-// so that response sizes match. Used only by bench/run.mjs.
+// framework, no cache, no logging, no metrics, no rate limiting; and the least Redis work a
+// flash-sale refusal needs, by ioredis. It answers in the same envelope so that response sizes
+// match. Used only by bench/run.mjs.
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import http from 'node:http';
+import { Redis } from 'ioredis';
 import pg from 'pg';
 
 pg.defaults.parseInt8 = true;
@@ -12,6 +14,8 @@ const {
   POOL_SIZE = '10',
   BARE_POOL_SIZE = '64',
   JWT_SECRET = '',
+  REDIS_URL = 'redis://localhost:6379/0',
+  REDIS_PREFIX = 'floor',
 } = process.env;
 const pool = new pg.Pool({ connectionString: DATABASE_URL, max: Number(POOL_SIZE) });
 /** The bare hot-row transaction's own connections (bench (b): 64, one per client connection). */
@@ -60,8 +64,8 @@ const readBody = (req) =>
     });
   });
 
-/** HS256 verification by hand, then the same session lookup the api makes per request. */
-async function authenticate(req) {
+/** The claims of a valid access token, by HS256 verification by hand; null for any other. */
+function verifiedClaims(req) {
   const [scheme, token] = (req.headers.authorization ?? '').split(' ');
   if (scheme !== 'Bearer' || !token) return null;
   const [header, payload, signature] = token.split('.');
@@ -75,14 +79,24 @@ async function authenticate(req) {
   )
     return null;
   const claims = JSON.parse(Buffer.from(payload, 'base64url').toString());
-  if (claims.typ !== 'access' || claims.exp * 1000 < Date.now()) return null;
+  return claims.typ === 'access' && claims.exp * 1000 >= Date.now() ? claims : null;
+}
+
+/** Whether the session is live and its user active: the lookup the api makes per request. */
+async function liveSession(sid) {
   const { rows } = await pool.query(
     `SELECT u.id AS user_id, u.role, u.is_active, s.revoked_at IS NOT NULL AS revoked, s.expires_at
        FROM auth_sessions s JOIN users u ON u.id = s.user_id WHERE s.id = $1`,
-    [claims.sid],
+    [sid],
   );
   const session = rows[0];
   return session && !session.revoked && session.is_active ? session.user_id : null;
+}
+
+/** The token verified, then the session looked up in PostgreSQL. */
+async function authenticate(req) {
+  const claims = verifiedClaims(req);
+  return claims ? liveSession(claims.sid) : null;
 }
 
 /** Keyset paging, newest first: the seek the api's cursor does, without the counts. */
@@ -240,6 +254,48 @@ async function bareHotRow(req, res) {
   }
 }
 
+const redis = new Redis(REDIS_URL, { enableAutoPipelining: true });
+
+/*
+ * KEYS: the session's key, the caller's attempt counter, the sale's remaining units. ARGV: the
+ * counter's window (ms). The least a refusal can ask of Redis, in one round trip: is the
+ * session known live, count the attempt, and is anything left; 'unknown' when the session must
+ * first be read from PostgreSQL, 'won' when a unit is left (the bench sells none here).
+ */
+redis.defineCommand('floorAttempt', {
+  numberOfKeys: 3,
+  lua: `
+if redis.call('GET', KEYS[1]) ~= '1' then return 'unknown' end
+if redis.call('INCR', KEYS[2]) == 1 then redis.call('PEXPIRE', KEYS[2], ARGV[1]) end
+if tonumber(redis.call('GET', KEYS[3]) or '0') <= 0 then return 'sold_out' end
+return 'won'`,
+});
+
+/**
+ * A refused flash-sale purchase, the least it costs: the token verified by hand and one Redis
+ * script (the session known live, the attempt counted, the sale found sold out), then 409. A
+ * session seen for the first time is read from PostgreSQL and remembered for 30 s, as the api
+ * does. The floor's sale has no units: every attempt is a refusal.
+ */
+async function refusePurchase(req, res, saleId) {
+  const claims = verifiedClaims(req);
+  if (claims === null) return send(res, 401, 'unauthorized');
+  const { quantity } = await readBody(req);
+  if (!Number.isInteger(quantity) || quantity < 1) return send(res, 400, 'bad quantity');
+  const keys = [
+    `${REDIS_PREFIX}:session:${claims.sid}`,
+    `${REDIS_PREFIX}:attempts:${claims.sub}`,
+    `${REDIS_PREFIX}:sale:${saleId}:remaining`,
+  ];
+  let verdict = await redis.floorAttempt(...keys, 1000);
+  if (verdict === 'unknown') {
+    if ((await liveSession(claims.sid)) === null) return send(res, 401, 'unauthorized');
+    await redis.set(keys[0], '1', 'PX', 30_000);
+    verdict = await redis.floorAttempt(...keys, 1000);
+  }
+  return send(res, 409, verdict === 'sold_out' ? 'sold out' : 'not sold here');
+}
+
 async function listOrders(req, res) {
   const userId = await authenticate(req);
   if (userId === null) return send(res, 401, 'unauthorized');
@@ -276,6 +332,7 @@ async function listOrders(req, res) {
 const server = http.createServer((req, res) => {
   const url = new URL(req.url ?? '/', 'http://floor');
   const detail = /^\/api\/products\/(\d+)$/.exec(url.pathname);
+  const purchase = /^\/api\/flash-sales\/(\d+)\/orders$/.exec(url.pathname);
   let work;
   if (req.method === 'GET' && detail) {
     work = pool
@@ -293,6 +350,8 @@ const server = http.createServer((req, res) => {
     return send(res, 200, { taken: bareTaken, in_flight: bareInFlight });
   } else if (req.method === 'GET' && url.pathname === '/api/orders') {
     work = listOrders(req, res);
+  } else if (req.method === 'POST' && purchase) {
+    work = refusePurchase(req, res, Number(purchase[1]));
   } else {
     return send(res, 404, 'not found');
   }
@@ -301,5 +360,7 @@ const server = http.createServer((req, res) => {
 server.keepAliveTimeout = 65_000;
 server.listen(Number(FLOOR_PORT), '127.0.0.1', () => process.send?.('ready'));
 process.on('SIGTERM', () =>
-  server.close(() => Promise.all([pool.end(), barePool.end()]).then(() => process.exit(0))),
+  server.close(() =>
+    Promise.all([pool.end(), barePool.end(), redis.quit()]).then(() => process.exit(0)),
+  ),
 );

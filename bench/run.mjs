@@ -321,6 +321,8 @@ async function benchWith(nodeBinary) {
       FLOOR_PORT: String(floorPort),
       POOL_SIZE: args.pool,
       JWT_SECRET,
+      REDIS_URL,
+      REDIS_PREFIX: `bench-floor:${nonce()}`,
     });
     try {
       await sleep(300);
