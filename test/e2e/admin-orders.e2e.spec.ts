@@ -97,6 +97,17 @@ describe('GET /api/orders for an admin', () => {
     ['created_from=2026-03-01', (o: Made) => day(o) >= '2026-03-01'],
     ['created_to=2026-03-01', (o: Made) => day(o) <= '2026-03-01'],
     ['created_from=2026-03-01&created_to=2026-03-01', (o: Made) => day(o) === '2026-03-01'],
+    // ISO date-times are instants, both bounds inclusive.
+    [
+      'created_from=2026-03-01T12:00:00.000Z',
+      (o: Made) => o.created_at >= '2026-03-01T12:00:00.000Z',
+    ],
+    ['created_to=2026-03-01T12:00:00Z', (o: Made) => o.created_at <= '2026-03-01T12:00:00.000Z'],
+    [
+      'created_from=2026-03-01T13:00:00%2B01:00&created_to=2026-03-01T23:59:59.999Z',
+      (o: Made) =>
+        o.created_at >= '2026-03-01T12:00:00.000Z' && o.created_at <= '2026-03-01T23:59:59.999Z',
+    ],
     ['min_total=25', (o: Made) => o.total >= 25],
     ['max_total=37.5', (o: Made) => o.total <= 37.5],
     ['min_total=25&max_total=25', (o: Made) => o.total === 25],
@@ -129,11 +140,19 @@ describe('GET /api/orders for an admin', () => {
     ['created_from=2026-02-30', 'created_from'],
     ['created_to=2026-13-01', 'created_to'],
     ['created_from=2026/03/01', 'created_from'],
-    ['created_from=2026-03-01T00:00:00Z', 'created_from'],
+    ['created_from=2026-02-30T00:00:00Z', 'created_from'],
+    ['created_to=2026-03-01T00:00:00', 'created_to'],
+    ['created_from=0000-01-01', 'created_from'],
+    ['created_from=2026-03-01T12:00:00.001Z&created_to=2026-03-01T12:00:00Z', 'created_from'],
     ['created_from=2026-03-02&created_to=2026-03-01', 'created_from'],
     ['min_total=-1', 'min_total'],
     ['min_total=1.234', 'min_total'],
     ['max_total=abc', 'max_total'],
+    // What Number() would read as 0 or 16 is no amount either.
+    ['max_total=', 'max_total'],
+    ['min_total=%20', 'min_total'],
+    ['max_total=0x10', 'max_total'],
+    ['min_total=1e2', 'min_total'],
     ['max_total=10000000000', 'max_total'],
     ['min_total=10&max_total=5', 'min_total'],
   ])('refuses ?%s with 400 naming the field', async (query, field) => {

@@ -49,6 +49,27 @@ describe('orderListFilter', () => {
     });
   });
 
+  it('reads ISO date-times as inclusive instants', () => {
+    expect(
+      orderListFilter(
+        admin,
+        query({
+          created_from: '2028-02-28T10:00:00Z',
+          created_to: '2028-02-28T12:30:00.250+02:00',
+        }),
+      ),
+    ).toMatchObject({
+      createdFrom: new Date('2028-02-28T10:00:00.000Z'),
+      createdBefore: new Date('2028-02-28T10:30:00.251Z'),
+    });
+    expect(
+      orderListFilter(
+        admin,
+        query({ created_from: '2028-02-28T10:00:00Z', created_to: '2028-02-28T10:00:00Z' }),
+      ),
+    ).toMatchObject({ createdBefore: new Date('2028-02-28T10:00:00.001Z') });
+  });
+
   it('keeps a customer to their own orders and refuses the admin filters with 403', () => {
     expect(orderListFilter(customer, query({ status: 'paid' }))).toEqual({
       userId: 7,
@@ -65,6 +86,12 @@ describe('orderListFilter', () => {
     [{ created_from: '2027-02-29' }, 'created_from'],
     [{ created_to: '2026-04-31' }, 'created_to'],
     [{ created_from: '2026-03-02', created_to: '2026-03-01' }, 'created_from'],
+    [{ created_from: '2026-02-30T00:00:00Z' }, 'created_from'],
+    [{ created_from: '0000-12-31' }, 'created_from'],
+    [
+      { created_from: '2026-03-01T12:00:00.001Z', created_to: '2026-03-01T12:00:00Z' },
+      'created_from',
+    ],
     [{ min_total: 10, max_total: 9.99 }, 'min_total'],
   ])('refuses %j naming %s', (fields, field) => {
     const error = refusal(() => orderListFilter(admin, query(fields)));

@@ -1,5 +1,6 @@
 import type { AuthUser } from '../../common/decorators/current-user.decorator.js';
 import { forbidden, validationFailed, type FieldErrors } from '../../common/errors/domain-error.js';
+import { parseIsoDate } from '../../common/validation/iso-date.js';
 import { ADMIN_ORDER_FILTERS, type OrderListQueryDto } from './dto/order-query.dto.js';
 import type { OrderStatus } from './order.entity.js';
 
@@ -8,7 +9,10 @@ export interface OrderListFilter {
   /** Undefined: every customer's (an admin without user_id). */
   userId?: number;
   status?: OrderStatus;
-  /** created_at >= createdFrom and < createdBefore (the day after created_to, 00:00 UTC). */
+  /**
+   * created_at >= createdFrom and < createdBefore (the day after a created_to day, 00:00 UTC, or
+   * a millisecond after a created_to instant: times are kept to the millisecond).
+   */
   createdFrom?: Date;
   createdBefore?: Date;
   /** total_amount bounds as exact decimal text. */
@@ -18,16 +22,17 @@ export interface OrderListFilter {
 
 const DAY_MS = 86_400_000;
 
-/** A YYYY-MM-DD that is a real calendar day, as its UTC midnight; undefined otherwise. */
-const utcDay = (text: string): Date | undefined => {
-  const day = new Date(`${text}T00:00:00.000Z`);
-  return !Number.isNaN(day.getTime()) && day.toISOString().startsWith(text) ? day : undefined;
+/** Where an inclusive created_to ends: the whole of a day, or just its instant. */
+const endAfter = (to: string): Date | undefined => {
+  const parsed = parseIsoDate(to);
+  if (!parsed) return undefined;
+  return new Date(parsed.at.getTime() + (parsed.dateOnly ? DAY_MS : 1));
 };
 
 /**
  * GET /api/orders: a customer sees their own orders, filtered by status only; a customer
  * passing an admin filter is refused (403), as user_id always was. An admin sees every order,
- * or one user's, within inclusive UTC days and inclusive totals.
+ * or one user's, within inclusive UTC days (or instants, given date-times) and inclusive totals.
  */
 export function orderListFilter(caller: AuthUser, query: OrderListQueryDto): OrderListFilter {
   if (caller.role !== 'admin') {
@@ -38,15 +43,17 @@ export function orderListFilter(caller: AuthUser, query: OrderListQueryDto): Ord
     return { userId: caller.id, status: query.status };
   }
   const errors: FieldErrors = {};
-  const from = query.created_from === undefined ? undefined : utcDay(query.created_from);
-  const to = query.created_to === undefined ? undefined : utcDay(query.created_to);
+  const from = query.created_from === undefined ? undefined : parseIsoDate(query.created_from)?.at;
+  const before = query.created_to === undefined ? undefined : endAfter(query.created_to);
   if (query.created_from !== undefined && !from) {
-    errors.created_from = 'created_from must be a real calendar day';
+    errors.created_from = 'created_from is not a real calendar date or time';
   }
-  if (query.created_to !== undefined && !to) {
-    errors.created_to = 'created_to must be a real calendar day';
+  if (query.created_to !== undefined && !before) {
+    errors.created_to = 'created_to is not a real calendar date or time';
   }
-  if (from && to && from > to) errors.created_from = 'created_from must not be after created_to';
+  if (from && before && from >= before) {
+    errors.created_from = 'created_from must not be after created_to';
+  }
   const { min_total: min, max_total: max } = query;
   if (min !== undefined && max !== undefined && min > max) {
     errors.min_total = 'min_total must not be greater than max_total';
@@ -56,7 +63,7 @@ export function orderListFilter(caller: AuthUser, query: OrderListQueryDto): Ord
     userId: query.user_id,
     status: query.status,
     createdFrom: from,
-    createdBefore: to && new Date(to.getTime() + DAY_MS),
+    createdBefore: before,
     minTotal: min?.toFixed(2),
     maxTotal: max?.toFixed(2),
   };
