@@ -84,6 +84,11 @@ describe('sales reports', () => {
     [{ start_date: '2026-02-30', end_date: '2026-03-01' }, 'start_date'],
     [{ start_date: '2026-03-01', end_date: '2026-02-01' }, 'end_date'],
     [{ start_date: '2026-01-01T25:00:00Z', end_date: '2026-01-02' }, 'start_date'],
+    // Days PostgreSQL has not (year 0000), or not on the calendar inside a date-time: a 400,
+    // not a job that fails on every attempt.
+    [{ start_date: '0000-01-01', end_date: '2026-01-02' }, 'start_date'],
+    [{ start_date: '0001-01-01T00:00:00+01:00', end_date: '2026-01-02' }, 'start_date'],
+    [{ start_date: '2026-01-01', end_date: '2026-02-30T12:00:00Z' }, 'end_date'],
     [{ start_date: '2026-01-01', end_date: '2026-01-02', format: 'csv' }, 'format'],
   ])('answers %j with 400 naming %s', async (body, field) => {
     expect(expectError(await request(body), 400).errors).toHaveProperty(field);

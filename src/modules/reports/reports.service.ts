@@ -3,6 +3,7 @@ import { Injectable } from '@nestjs/common';
 import type { Queue } from 'bullmq';
 import { DomainError, notFound, validationFailed } from '../../common/errors/domain-error.js';
 import { withTimeout } from '../../common/async/with-timeout.js';
+import { parseIsoDate } from '../../common/validation/iso-date.js';
 import { Database } from '../../infra/database/database.js';
 import { currentJobMeta } from '../../infra/queue/job-context.js';
 import { JOBS, QUEUES, type SalesReportJob } from '../../infra/queue/queues.js';
@@ -26,15 +27,14 @@ const STATUS: Record<string, ReportStatus> = {
   failed: 'failed',
 };
 
-/** The UTC day (YYYY-MM-DD) a date or date-time names; the DTO checked its shape. */
+/**
+ * The UTC day (YYYY-MM-DD) a date or date-time names; the DTO checked its shape. A day that is
+ * not on the calendar, or a year PostgreSQL has not, is a 400 here rather than a job that fails.
+ */
 const parseDay = (field: string, value: string): string => {
-  const dateOnly = value.length === 10;
-  const time = Date.parse(dateOnly ? `${value}T00:00:00Z` : value);
-  const day = Number.isNaN(time) ? undefined : new Date(time).toISOString().slice(0, 10);
-  if (day === undefined || (dateOnly && day !== value)) {
-    throw validationFailed({ [field]: `${field} is not a calendar date` });
-  }
-  return day;
+  const parsed = parseIsoDate(value);
+  if (!parsed) throw validationFailed({ [field]: `${field} is not a calendar date` });
+  return parsed.at.toISOString().slice(0, 10);
 };
 
 /** Reports are computed by a queued job: queued and read here, computed by salesReport. */

@@ -1,10 +1,11 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { Matches } from 'class-validator';
 import { toJsonNumber } from '../../../common/money.js';
+import { ISO_DATE_OR_DATE_TIME } from '../../../common/validation/iso-date.js';
 import type { SalesTotalsRow, TopProductRow } from '../reports.repository.js';
 
 /** A calendar day (YYYY-MM-DD), or an ISO date-time, which stands for its UTC day. */
-const DATE = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2}))?$/;
+const DATE = ISO_DATE_OR_DATE_TIME;
 
 export class SalesReportRequestDto {
   @ApiProperty({
