@@ -87,3 +87,34 @@ describe('SIGTERM to the api', () => {
     }
   });
 });
+
+describe('SIGTERM to the api while Redis is unreachable', () => {
+  it('still exits 0 at once: its workers let go instead of waiting for Redis to take their QUITs', async () => {
+    const port = await freePort();
+    const base = `http://127.0.0.1:${port}`;
+    // A port nothing listens on: Redis is down from the start, and stays down.
+    const api = spawnNode('dist/main.js', {
+      DATABASE_URL: runDatabaseUrl(),
+      REDIS_URL: `redis://127.0.0.1:${await freePort()}/0`,
+      REDIS_PREFIX: `test:${inject('runId')}:stop${randomBytes(3).toString('hex')}`,
+      JWT_SECRET: TEST_JWT_SECRET,
+      MIGRATIONS_RUN: 'false',
+      RUN_WORKERS: 'true',
+      SHUTDOWN_TIMEOUT: '10',
+      SHUTDOWN_DRAIN_MS: '0',
+      PORT: String(port),
+      LOG_LEVEL: 'warn',
+    });
+    try {
+      await waitForStatus(`${base}/health/ready`, 503);
+      const signalled = Date.now();
+      api.child.kill('SIGTERM');
+      // Before: each worker's close waited 7 s for its QUIT, and the process was cut off by
+      // SHUTDOWN_TIMEOUT with status 1.
+      expect(await api.exited).toBe(0);
+      expect(Date.now() - signalled).toBeLessThan(5_000);
+    } finally {
+      api.child.kill('SIGKILL');
+    }
+  });
+});

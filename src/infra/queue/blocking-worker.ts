@@ -10,6 +10,8 @@ import { closeRedisClient, createBlockingCopy, type RedisClient } from '../redis
  */
 export class BlockingWorker extends Worker {
   private readonly own: RedisClient;
+  /** Let go of (see abandon): a close asked for afterwards, as by @nestjs/bullmq, is done. */
+  private abandoned = false;
 
   constructor(name: string, processor: Processor | string | URL | null, opts: WorkerOptions) {
     const given = opts.connection;
@@ -21,7 +23,27 @@ export class BlockingWorker extends Worker {
     this.own = own;
   }
 
+  /** Whether Redis answers this worker: without it no job can be finished or handed back. */
+  get connected(): boolean {
+    return this.own.status === 'ready';
+  }
+
+  /**
+   * Lets go at once: drops the connections instead of waiting for the close under way, which
+   * BullMQ memoizes (a close(true) after a close() only waits on the first) and which waits
+   * for Redis to take its QUITs. A job still running loses its lock, and BullMQ's stalled-job
+   * check hands it to another worker.
+   */
+  abandon(): void {
+    this.abandoned = true;
+    // Not awaited: BullMQ's disconnect waits for an 'end' that a connection retrying an
+    // absent Redis never emits.
+    super.disconnect().catch(() => undefined);
+    this.own.disconnect();
+  }
+
   override async close(force = false): Promise<void> {
+    if (this.abandoned) return;
     try {
       await super.close(force);
     } finally {

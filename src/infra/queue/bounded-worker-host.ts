@@ -2,6 +2,7 @@ import { OnWorkerEvent, WorkerHost } from '@nestjs/bullmq';
 import { Logger, type BeforeApplicationShutdown } from '@nestjs/common';
 import { DelayedError, type Job } from 'bullmq';
 import { CircuitOpenError } from '../resilience/circuit.js';
+import { BlockingWorker } from './blocking-worker.js';
 import { runJob, traceIdOf } from './job-context.js';
 import type { JobMeta } from './queues.js';
 
@@ -39,9 +40,18 @@ export abstract class BoundedWorkerHost extends WorkerHost implements BeforeAppl
     // Absent when the app failed before its workers were created.
     const worker = (this as unknown as { _worker?: unknown })._worker;
     if (!worker) return;
-    const closing = this.worker.close();
+    if (!(worker instanceof BlockingWorker)) {
+      await this.worker.close();
+      return;
+    }
+    // With Redis away nothing can be finished or handed back, and a polite close would wait
+    // for Redis to take its QUITs: let go at once (the jobs' locks expire, as after a crash).
+    if (!worker.connected) {
+      worker.abandon();
+      return;
+    }
     const drained = await Promise.race([
-      closing.then(() => true),
+      worker.close().then(() => true),
       new Promise<false>((resolve) =>
         setTimeout(() => {
           resolve(false);
@@ -50,7 +60,7 @@ export abstract class BoundedWorkerHost extends WorkerHost implements BeforeAppl
     ]);
     if (!drained) {
       this.logger.warn('Current job did not finish in time; returning it to the queue');
-      await this.worker.close(true);
+      worker.abandon();
     }
   }
 
