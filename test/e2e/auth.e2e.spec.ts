@@ -222,6 +222,23 @@ describe('access tokens', () => {
     expectError(await me(forge(user.tokens.access_token).withType('refresh')), 401);
   });
 
+  it.each([
+    ['a session id that is no UUID', { sid: 'not-a-uuid' }],
+    ['a session id that is a number', { sid: 42 }],
+    ['a subject that is no user id', { sub: 'someone' }],
+  ])('answers a well-signed token with %s with 401, never 400 or 500', async (_name, claims) => {
+    const user = await signUp(t);
+    expectError(await me(forge(user.tokens.access_token).withClaims(claims)), 401);
+    expectError(await refresh(forge(user.tokens.refresh_token).withClaims(claims)), 401);
+    expect((await me(user.tokens.access_token)).status).toBe(200);
+  });
+
+  it('refuses a well-signed token without an expiry', async () => {
+    const user = await signUp(t);
+    const forged = forge(user.tokens.access_token).withClaims({}, { noExpiry: true });
+    expectError(await me(forged), 401);
+  });
+
   it('refuses an access token used as a refresh token', async () => {
     const user = await signUp(t);
     expectError(await refresh(user.tokens.access_token), 401);

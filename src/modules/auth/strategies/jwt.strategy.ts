@@ -3,14 +3,15 @@ import { PassportStrategy } from '@nestjs/passport';
 import { ExtractJwt, Strategy } from 'passport-jwt';
 import { unauthorized } from '../../../common/errors/domain-error.js';
 import { JwtKeys } from '../jwt-keys.js';
-import { JWT_ALGORITHM, TOKEN_ISSUER, type TokenClaims } from '../token.service.js';
+import { isTokenOf, JWT_ALGORITHM, TOKEN_ISSUER, type TokenClaims } from '../token.service.js';
 
 /**
  * Verifies the access token itself: HS256 with one of our keys only (the one its kid names: the
  * current secret, or the previous one during a rotation; alg none and every other algorithm are
- * refused), our issuer and audience, not expired, typ "access". It deliberately
- * holds no database access: passport keeps strategies in a process-wide registry, so the live
- * session check happens in JwtAuthGuard, which belongs to its own app.
+ * refused), our issuer and audience, not expired, and the claims we sign (isTokenOf: typ
+ * "access", a user id, a UUID session id, an expiry). It deliberately holds no database access:
+ * passport keeps strategies in a process-wide registry, so the live session check happens in
+ * JwtAuthGuard, which belongs to its own app.
  */
 @Injectable()
 export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
@@ -31,8 +32,7 @@ export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
   }
 
   validate(claims: TokenClaims): TokenClaims {
-    if (claims.typ !== 'access' || typeof claims.sid !== 'string')
-      throw unauthorized('Invalid access token');
+    if (!isTokenOf(claims, 'access')) throw unauthorized('Invalid access token');
     return claims;
   }
 }
