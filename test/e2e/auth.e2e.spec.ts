@@ -246,6 +246,28 @@ describe('access tokens', () => {
   });
 });
 
+describe('short token lifetimes (JWT_ACCESS_TTL, JWT_REFRESH_TTL)', () => {
+  it('starts with lifetimes of a second or two, and the tokens expire then', async () => {
+    const short = await startApp({ JWT_ACCESS_TTL: '1', JWT_REFRESH_TTL: '2' });
+    try {
+      const user = await signUp(short);
+      expect(user.tokens).toMatchObject({ expires_in: 1, refresh_expires_in: 2 });
+      await new Promise((resolve) => setTimeout(resolve, 2_100));
+      const auth = `Bearer ${user.tokens.access_token}`;
+      const expired = await short.http.get('/api/users/me').set('Authorization', auth);
+      expect(expectError(expired, 401).message).toBe('Access token has expired');
+      expectError(
+        await short.http
+          .post('/api/auth/refresh')
+          .send({ refresh_token: user.tokens.refresh_token }),
+        401,
+      );
+    } finally {
+      await short.close();
+    }
+  });
+});
+
 describe('POST /api/auth/refresh', () => {
   it('rotates: the new pair works and the old refresh token is dead', async () => {
     const user = await signUp(t);
