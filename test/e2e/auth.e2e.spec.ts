@@ -194,6 +194,19 @@ describe('access tokens', () => {
     expectError(await req, 401);
   });
 
+  it('answers a bearer header with anything after the token with 401', async () => {
+    const user = await signUp(t);
+    for (const header of [
+      `Bearer ${user.tokens.access_token} extra`,
+      `Bearer ${user.tokens.access_token},Bearer x`,
+      `Basic ${user.tokens.access_token}`,
+    ]) {
+      expectError(await t.http.get('/api/users/me').set('Authorization', header), 401);
+    }
+    const plain = await t.http.get('/api/users/me').set('Authorization', user.bearer);
+    expect(plain.status).toBe(200);
+  });
+
   it('refuses alg none, a wrong key, another algorithm, tampering and expiry', async () => {
     const user = await signUp(t);
     const forged = forge(user.tokens.access_token);

@@ -1,9 +1,19 @@
 import { Injectable } from '@nestjs/common';
 import { PassportStrategy } from '@nestjs/passport';
-import { ExtractJwt, Strategy } from 'passport-jwt';
+import type { IncomingMessage } from 'node:http';
+import { Strategy } from 'passport-jwt';
 import { unauthorized } from '../../../common/errors/domain-error.js';
 import { JwtKeys } from '../jwt-keys.js';
 import { isTokenOf, JWT_ALGORITHM, TOKEN_ISSUER, type TokenClaims } from '../token.service.js';
+
+/**
+ * `Authorization: Bearer <token>` and nothing else (RFC 6750's b64token): passport-jwt's own
+ * extractor took the first word after the scheme and ignored whatever followed it.
+ */
+const BEARER = /^Bearer +([A-Za-z0-9\-._~+/]+=*) *$/i;
+
+const bearerToken = (req: IncomingMessage): string | null =>
+  BEARER.exec(req.headers.authorization ?? '')?.[1] ?? null;
 
 /**
  * Verifies the access token itself: HS256 with one of our keys only (the one its kid names: the
@@ -17,7 +27,7 @@ import { isTokenOf, JWT_ALGORITHM, TOKEN_ISSUER, type TokenClaims } from '../tok
 export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
   constructor(keys: JwtKeys) {
     super({
-      jwtFromRequest: ExtractJwt.fromAuthHeaderAsBearerToken(),
+      jwtFromRequest: bearerToken,
       secretOrKeyProvider: (_request: unknown, token: string, done) => {
         const key = keys.keyFor(token);
         // jsonwebtoken accepts KeyObjects; the typings predate them.
