@@ -83,6 +83,17 @@ describe('OpenAPI document', () => {
     expect(Object.keys(doc.paths[path]![method]!.responses)).toContain('409');
   });
 
+  it('states the length bounds of the product list text filters that validation enforces', () => {
+    const params = (
+      doc.paths['/api/products']!.get as unknown as {
+        parameters: { name: string; schema: { maxLength?: number } }[];
+      }
+    ).parameters;
+    for (const name of ['search', 'category', 'brand']) {
+      expect(params.find((p) => p.name === name)?.schema.maxLength, name).toBe(100);
+    }
+  });
+
   it('marks exactly the routes that answer 401 without a token as secured', async () => {
     for (const [path, method, op] of operations()) {
       const url = path.replace(/\{[^}]+\}/g, '1');

@@ -33,6 +33,7 @@ const CategoryQuery = (): PropertyDecorator =>
 
 export class ProductListQueryDto extends KeysetPageQueryDto {
   @ApiPropertyOptional({
+    maxLength: 100,
     description: 'Case-insensitive substring of name or description; % and _ are literal',
   })
   @IsOptional()
@@ -42,11 +43,11 @@ export class ProductListQueryDto extends KeysetPageQueryDto {
   )
   search?: string;
 
-  @ApiPropertyOptional({ description: 'Exact category' })
+  @ApiPropertyOptional({ maxLength: 100, description: 'Exact category' })
   @CategoryQuery()
   category?: string;
 
-  @ApiPropertyOptional({ description: 'Exact brand' })
+  @ApiPropertyOptional({ maxLength: 100, description: 'Exact brand' })
   @IsOptional()
   @applyDecorators(
     IsString({ message: 'brand must be a string' }),
@@ -106,7 +107,7 @@ export class HotProductsQueryDto {
   )
   limit = 10;
 
-  @ApiPropertyOptional({ description: 'Only this category (exact)' })
+  @ApiPropertyOptional({ maxLength: 100, description: 'Only this category (exact)' })
   @CategoryQuery()
   category?: string;
 }
