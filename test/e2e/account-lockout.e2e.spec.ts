@@ -93,6 +93,18 @@ describe('failed logins counted per account (AUTH_MAX_FAILURES per AUTH_FAILURE_
       expectError(await loginFrom(t, user.username, 'wrong-one-here'), 401);
     }));
 
+  it('starts the window at the first failure, not at a successful login before it', () =>
+    withApp({ AUTH_FAILURE_WINDOW: '6' }, async (t) => {
+      const user = await register(t);
+      expect((await loginFrom(t, user.username, user.password)).status).toBe(200);
+      await new Promise((resolve) => setTimeout(resolve, 4000));
+      for (let i = 0; i < 3; i++) await loginFrom(t, user.username, `guess-number-${i}`);
+      const locked = await loginFrom(t, user.username, user.password);
+      expectError(locked, 429);
+      // Locked for the window counted from the first failure, not for what a success left of it.
+      expect(Number(locked.headers['retry-after'])).toBeGreaterThan(4);
+    }));
+
   it('lets the account sign in again once the window ends', () =>
     withApp({ AUTH_FAILURE_WINDOW: '2' }, async (t) => {
       const user = await register(t);

@@ -194,6 +194,19 @@ describe('access tokens', () => {
     expectError(await req, 401);
   });
 
+  it('answers a bearer header with anything after the token with 401', async () => {
+    const user = await signUp(t);
+    for (const header of [
+      `Bearer ${user.tokens.access_token} extra`,
+      `Bearer ${user.tokens.access_token},Bearer x`,
+      `Basic ${user.tokens.access_token}`,
+    ]) {
+      expectError(await t.http.get('/api/users/me').set('Authorization', header), 401);
+    }
+    const plain = await t.http.get('/api/users/me').set('Authorization', user.bearer);
+    expect(plain.status).toBe(200);
+  });
+
   it('refuses alg none, a wrong key, another algorithm, tampering and expiry', async () => {
     const user = await signUp(t);
     const forged = forge(user.tokens.access_token);
@@ -222,10 +235,49 @@ describe('access tokens', () => {
     expectError(await me(forge(user.tokens.access_token).withType('refresh')), 401);
   });
 
+  it.each([
+    ['a session id that is no UUID', { sid: 'not-a-uuid' }],
+    ['a session id that is a number', { sid: 42 }],
+    ['a subject that is no user id', { sub: 'someone' }],
+  ])('answers a well-signed token with %s with 401, never 400 or 500', async (_name, claims) => {
+    const user = await signUp(t);
+    expectError(await me(forge(user.tokens.access_token).withClaims(claims)), 401);
+    expectError(await refresh(forge(user.tokens.refresh_token).withClaims(claims)), 401);
+    expect((await me(user.tokens.access_token)).status).toBe(200);
+  });
+
+  it('refuses a well-signed token without an expiry', async () => {
+    const user = await signUp(t);
+    const forged = forge(user.tokens.access_token).withClaims({}, { noExpiry: true });
+    expectError(await me(forged), 401);
+  });
+
   it('refuses an access token used as a refresh token', async () => {
     const user = await signUp(t);
     expectError(await refresh(user.tokens.access_token), 401);
     expectError(await refresh(forge(user.tokens.refresh_token).withType('access')), 401);
+  });
+});
+
+describe('short token lifetimes (JWT_ACCESS_TTL, JWT_REFRESH_TTL)', () => {
+  it('starts with lifetimes of a second or two, and the tokens expire then', async () => {
+    const short = await startApp({ JWT_ACCESS_TTL: '1', JWT_REFRESH_TTL: '2' });
+    try {
+      const user = await signUp(short);
+      expect(user.tokens).toMatchObject({ expires_in: 1, refresh_expires_in: 2 });
+      await new Promise((resolve) => setTimeout(resolve, 2_100));
+      const auth = `Bearer ${user.tokens.access_token}`;
+      const expired = await short.http.get('/api/users/me').set('Authorization', auth);
+      expect(expectError(expired, 401).message).toBe('Access token has expired');
+      expectError(
+        await short.http
+          .post('/api/auth/refresh')
+          .send({ refresh_token: user.tokens.refresh_token }),
+        401,
+      );
+    } finally {
+      await short.close();
+    }
   });
 });
 

@@ -398,8 +398,23 @@ describe('GET /api/products', () => {
     `search=${'s'.repeat(101)}`,
     'search=a&search=b',
     'unknown=1',
+    // Numbers are written plainly: Number() would read 100, 16, 1, 0 and 0 into these.
+    'page=1e2',
+    'page_size=0x10',
+    'page_size=1.0',
+    'page=',
+    'max_price=',
+    'max_price=1e3',
+    'min_price=0x10',
+    'min_price=Infinity',
   ])('answers ?%s with 400', async (query) => {
     expectError(await t.http.get(`/api/products?${query}`), 400);
+  });
+
+  it('reads plainly written numbers', async () => {
+    const res = await t.http.get('/api/products?page=1&page_size=5&min_price=0.5&max_price=100');
+    expect(res.status).toBe(200);
+    expect(res.body.data).toMatchObject({ page: 1, page_size: 5 });
   });
 });
 
@@ -423,7 +438,7 @@ describe('GET /api/products/hot', () => {
 
   it('defaults to 10 and bounds limit to 1..100', async () => {
     expect((await t.http.get('/api/products/hot')).body.data.length).toBeLessThanOrEqual(10);
-    for (const limit of ['0', '101', 'x'])
+    for (const limit of ['0', '101', 'x', '1e1', ''])
       expectError(await t.http.get(`/api/products/hot?limit=${limit}`), 400);
   });
 });

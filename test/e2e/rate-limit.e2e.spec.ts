@@ -151,6 +151,39 @@ describe('the strict limit on credentials and mail', () => {
       );
     }));
 
+  it('describes the limit nearest to refusing in the plain headers, so a 429 says Remaining 0', () =>
+    withApp({ RATE_LIMIT_REQUESTS: '100' }, async (t) => {
+      const client = ip();
+      const login = () =>
+        t.http
+          .post('/api/auth/login')
+          .set('X-Forwarded-For', client)
+          .send({ username: 'nobody', password: 'wrong-password' });
+      const headers = [];
+      for (let i = 0; i < 4; i++) {
+        const res = await login();
+        headers.push([
+          res.status,
+          res.headers['x-ratelimit-limit'],
+          res.headers['x-ratelimit-remaining'],
+          res.headers['x-ratelimit-limit-strict'],
+          res.headers['x-ratelimit-remaining-strict'],
+        ]);
+      }
+      expect(headers).toEqual([
+        [401, '3', '2', '3', '2'],
+        [401, '3', '1', '3', '1'],
+        [401, '3', '0', '3', '0'],
+        [429, '3', '0', '3', '0'],
+      ]);
+      // Elsewhere the general limit is the nearest, counted across the logins too.
+      const other = await t.http.get('/api/products/hot').set('X-Forwarded-For', client);
+      expect([other.headers['x-ratelimit-limit'], other.headers['x-ratelimit-remaining']]).toEqual([
+        '100',
+        '95',
+      ]);
+    }));
+
   it.each(['register', 'login', 'refresh', 'forgot-password', 'reset-password', 'verify-email'])(
     'applies to /api/auth/%s',
     (route) =>

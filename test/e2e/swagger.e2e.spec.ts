@@ -68,6 +68,32 @@ describe('OpenAPI document', () => {
     }
   });
 
+  it('documents the 403 of a disabled account on every secured route', () => {
+    for (const [path, method, op] of operations()) {
+      if ((op.security?.length ?? 0) === 0) continue;
+      expect(Object.keys(op.responses), `${method} ${path}`).toContain('403');
+    }
+  });
+
+  it.each([
+    ['post', '/api/products'],
+    ['put', '/api/products/{id}'],
+    ['patch', '/api/products/{id}'],
+  ])('documents the 409 of a duplicate sku on %s %s', (method, path) => {
+    expect(Object.keys(doc.paths[path]![method]!.responses)).toContain('409');
+  });
+
+  it('states the length bounds of the product list text filters that validation enforces', () => {
+    const params = (
+      doc.paths['/api/products']!.get as unknown as {
+        parameters: { name: string; schema: { maxLength?: number } }[];
+      }
+    ).parameters;
+    for (const name of ['search', 'category', 'brand']) {
+      expect(params.find((p) => p.name === name)?.schema.maxLength, name).toBe(100);
+    }
+  });
+
   it('marks exactly the routes that answer 401 without a token as secured', async () => {
     for (const [path, method, op] of operations()) {
       const url = path.replace(/\{[^}]+\}/g, '1');

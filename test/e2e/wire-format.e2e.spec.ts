@@ -134,6 +134,40 @@ describe('wire format', () => {
     expectError(res, 400);
   });
 
+  it.each([
+    ['a form', 'application/x-www-form-urlencoded', 'username=renamed'],
+    ['text', 'text/plain', '{"username":"renamed"}'],
+    ['no media type', undefined, '{"username":"renamed"}'],
+  ])(
+    'refuses a body in %s with 400 instead of acting as if none was sent',
+    async (_n, type, body) => {
+      const req = t.http.put('/api/users/me').set('Authorization', user.bearer);
+      if (type === undefined) req.unset('Content-Type');
+      else req.set('Content-Type', type);
+      const res = await req.send(body);
+      expect(expectError(res, 400).message).toBe(
+        'Request body must be JSON (Content-Type: application/json)',
+      );
+      const me = await t.http.get('/api/users/me').set('Authorization', user.bearer);
+      expect(me.body.data.username).toBe(user.username);
+    },
+  );
+
+  it('takes the JSON-based +json media types as JSON', async () => {
+    const username = `${user.username}x`;
+    const res = await t.http
+      .put('/api/users/me')
+      .set('Authorization', user.bearer)
+      .set('Content-Type', 'application/merge-patch+json')
+      .send(JSON.stringify({ username }));
+    expect(res.status).toBe(200);
+    expect(res.body.data.username).toBe(username);
+    await t.http
+      .put('/api/users/me')
+      .set('Authorization', user.bearer)
+      .send({ username: user.username });
+  });
+
   it('answers DELETE-style 204s with no body', async () => {
     const res = await t.http
       .post('/api/auth/logout')

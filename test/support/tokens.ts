@@ -25,5 +25,14 @@ export function forge(token: string) {
     })(),
     /** Correctly signed with our secret but with another type claim. */
     withType: (typ: string) => jwt(TEST_JWT_SECRET).sign({ ...rest, typ }),
+    /** Correctly signed with our secret, with these claims changed (undefined: left out). */
+    withClaims: (changes: Record<string, unknown>, options: { noExpiry?: boolean } = {}) => {
+      const changed = Object.fromEntries(
+        Object.entries({ ...rest, ...changes }).filter(([, value]) => value !== undefined),
+      );
+      return options.noExpiry
+        ? jwt(TEST_JWT_SECRET).sign(changed)
+        : jwt(TEST_JWT_SECRET).sign(changed, { expiresIn: 600 });
+    },
   };
 }

@@ -1,9 +1,9 @@
 import { applyDecorators } from '@nestjs/common';
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
 import { IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
 import { validationFailed } from '../errors/domain-error.js';
 import { decodeCursor, encodeCursor, type Position } from '../paging/cursor.js';
+import { QueryInteger } from '../validation/query-numbers.js';
 
 export const MAX_PAGE_SIZE = 100;
 export const MAX_PAGE = 1_000_000;
@@ -13,7 +13,7 @@ export class PageQueryDto {
   // Left undefined when absent (1 is assumed), so that a list can tell `page` was sent.
   @ApiPropertyOptional({ type: 'integer', minimum: 1, maximum: MAX_PAGE, default: 1 })
   @IsOptional()
-  @Type(() => Number)
+  @QueryInteger()
   @applyDecorators(
     IsInt({ message: 'page must be an integer' }),
     Min(1, { message: 'page must be at least 1' }),
@@ -23,7 +23,7 @@ export class PageQueryDto {
 
   // Initialised fields have no declared type, so Swagger's design type would be Object.
   @ApiPropertyOptional({ type: 'integer', minimum: 1, maximum: MAX_PAGE_SIZE, default: 20 })
-  @Type(() => Number)
+  @QueryInteger()
   @applyDecorators(
     IsInt({ message: 'page_size must be an integer' }),
     Min(1, { message: 'page_size must be at least 1' }),

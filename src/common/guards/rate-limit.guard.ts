@@ -14,16 +14,16 @@ import { rateLimitTracker } from '../../infra/rate-limit/rate-limit-key.js';
 
 type ThrottlerStorageRecord = Awaited<ReturnType<ThrottlerStorage['increment']>>;
 
-/** X-RateLimit-Limit, -Remaining and -Reset, suffixed with the limit's name unless `default`. */
+/** X-RateLimit-Limit, -Remaining and -Reset, suffixed with `suffix` (none: the plain ones). */
 function writeRateLimitHeaders(
   res: Response,
-  name: string,
+  suffix: string,
   limit: number,
-  { totalHits, timeToExpire }: ThrottlerStorageRecord,
+  remaining: number,
+  timeToExpire: number,
 ): void {
-  const suffix = name === 'default' ? '' : `-${name}`;
   res.setHeader(`X-RateLimit-Limit${suffix}`, limit);
-  res.setHeader(`X-RateLimit-Remaining${suffix}`, Math.max(0, limit - totalHits));
+  res.setHeader(`X-RateLimit-Remaining${suffix}`, remaining);
   res.setHeader(`X-RateLimit-Reset${suffix}`, timeToExpire);
 }
 
@@ -58,13 +58,20 @@ class MetadataOnceReflector extends Reflector {
  *
  * A request is counted once per limit, whoever asks: the count is remembered per request, so
  * the guard of a cache miss that the fast path already counted reads that count instead of
- * adding another. The client is counted by its IP as Express resolved it (after TRUST_PROXY),
- * and every 429 carries the limit's X-RateLimit-* headers (Remaining 0) and a plain Retry-After
- * (the library suffixes it with the limit's name for any limit but the default one).
+ * adding another. The client is counted by its IP as Express resolved it (after TRUST_PROXY).
+ *
+ * Headers: every limit but the default one has its own, suffixed with its name
+ * (X-RateLimit-Remaining-strict). The plain X-RateLimit-* describe the limit nearest to refusing
+ * the request, the one with the fewest requests left: the general limit on most routes, the
+ * strict one on a login. So a 429 always says Remaining 0 in the plain headers, whichever limit
+ * refused it, and carries a plain Retry-After (the library would suffix it with the limit's name
+ * for any limit but the default one).
  */
 @Injectable()
 export class RateLimitGuard extends ThrottlerGuard {
   private readonly counted = new WeakMap<object, Map<string, Promise<ThrottlerStorageRecord>>>();
+  /** Per request: the requests left of the limit the plain headers describe. */
+  private readonly nearest = new WeakMap<object, number>();
 
   constructor(
     @InjectThrottlerOptions() options: ThrottlerModuleOptions,
@@ -97,7 +104,15 @@ export class RateLimitGuard extends ThrottlerGuard {
       this.storageService.increment(key, ttl, limit, blockDuration, name),
     );
     // A 429 carries the headers too (Remaining 0), so a client reads one set of headers always.
-    writeRateLimitHeaders(res, name, limit, record);
+    const remaining = record.isBlocked ? 0 : Math.max(0, limit - record.totalHits);
+    if (name !== 'default') {
+      writeRateLimitHeaders(res, `-${name}`, limit, remaining, record.timeToExpire);
+    }
+    const nearest = this.nearest.get(req);
+    if (nearest === undefined || remaining < nearest) {
+      this.nearest.set(req, remaining);
+      writeRateLimitHeaders(res, '', limit, remaining, record.timeToExpire);
+    }
     if (record.isBlocked) {
       res.setHeader('Retry-After', Math.max(1, record.timeToBlockExpire));
       await this.throwThrottlingException(context, { ...record, limit, ttl, key, tracker });

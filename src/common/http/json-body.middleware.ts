@@ -1,3 +1,4 @@
+import type { IncomingMessage } from 'node:http';
 import {
   BadRequestException,
   Injectable,
@@ -54,13 +55,27 @@ const toHttpException = (error: BodyParserError): Error => {
  */
 const UTF8 = new Set(['utf-8', 'utf8']);
 
+/** application/json, and the JSON-based types named with +json (application/merge-patch+json). */
+const JSON_MEDIA_TYPE = /^application\/(?:[\w.+-]+\+)?json\s*(?:;|$)/i;
+
+const isJson = (req: IncomingMessage): boolean =>
+  JSON_MEDIA_TYPE.test(req.headers['content-type'] ?? '');
+
+/** Whether the request carries a body at all (body-parser's own test, type-is's hasBody). */
+const hasBody = (req: IncomingMessage): boolean =>
+  req.headers['transfer-encoding'] !== undefined ||
+  (req.headers['content-length'] !== undefined && req.headers['content-length'] !== '0');
+
+const NOT_JSON = 'Request body must be JSON (Content-Type: application/json)';
+
 /**
  * Parses JSON bodies inside Nest's middleware chain (not as bare Express middleware) so that a
  * malformed, oversized or too costly body reaches the one exception filter like any other
  * error. Whatever its shape, a body of up to 1 MB costs a scan of its bytes before it is parsed:
  * more than BODY_MAX_KEYS object keys, MAX_BODY_ARRAY_ITEMS array elements or MAX_JSON_DEPTH
  * levels are a 400 then, before JSON.parse builds anything. Once parsed, a NUL character in any
- * string or a prototype key anywhere is a 400 naming the field.
+ * string or a prototype key anywhere is a 400 naming the field. A body that is not JSON by its
+ * Content-Type is a 400 too, not ignored.
  */
 @Injectable()
 export class JsonBodyMiddleware implements NestMiddleware {
@@ -75,6 +90,7 @@ export class JsonBodyMiddleware implements NestMiddleware {
     this.parse = express.json({
       limit: BODY_LIMIT,
       strict: true,
+      type: isJson,
       verify: (_req, _res, bytes, encoding) => {
         if (!UTF8.has(encoding.toLowerCase())) {
           throw Object.assign(new Error('Unsupported charset'), { type: 'charset.unsupported' });
@@ -86,6 +102,9 @@ export class JsonBodyMiddleware implements NestMiddleware {
   }
 
   async use(req: Request, res: Response, next: NextFunction): Promise<void> {
+    // A body in another media type (a form, text) would otherwise be skipped, and the route
+    // would run as if nothing had been sent: a PATCH answering 200 having changed nothing.
+    if (hasBody(req) && !isJson(req)) throw new BadRequestException(NOT_JSON);
     await new Promise<void>((resolve, reject) => {
       this.parse(req, res, (error?: BodyParserError) => {
         if (error) {

@@ -33,10 +33,15 @@ for _, key in ipairs(KEYS) do
 end
 return 0`;
 
-/** An attempt that succeeded is not a failure: take it back (never below zero, TTL kept). */
+/**
+ * An attempt that succeeded is not a failure: take it back (never below zero, TTL kept). A
+ * counter that holds no failure any more is deleted, so its window did not start at a success:
+ * the next failure starts a whole window of its own.
+ */
 const SUCCEEDED = `
 for _, key in ipairs(KEYS) do
-  if tonumber(redis.call('GET', key) or '0') > 0 then redis.call('DECR', key) end
+  local count = tonumber(redis.call('GET', key) or '0')
+  if count > 1 then redis.call('DECR', key) elseif count == 1 then redis.call('DEL', key) end
 end
 return 0`;
 

@@ -28,6 +28,28 @@ export interface IssuedTokens {
 export const hashToken = (token: string): string =>
   createHash('sha256').update(token).digest('hex');
 
+const SESSION_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+const USER_ID = /^[1-9][0-9]{0,15}$/;
+
+/**
+ * Whether verified claims have the shape this service signs: the type asked for, a user id, a
+ * session id (a UUID) and an expiry. Anything else is not one of our tokens (401), even when
+ * its signature is good, so nothing malformed reaches a query.
+ */
+export function isTokenOf(
+  claims: Partial<Record<keyof TokenClaims, unknown>>,
+  typ: TokenType,
+): boolean {
+  return (
+    claims.typ === typ &&
+    typeof claims.sub === 'string' &&
+    USER_ID.test(claims.sub) &&
+    typeof claims.sid === 'string' &&
+    SESSION_ID.test(claims.sid) &&
+    typeof claims.exp === 'number'
+  );
+}
+
 @Injectable()
 export class TokenService {
   constructor(
@@ -69,7 +91,7 @@ export class TokenService {
         audience: TOKEN_ISSUER,
         ignoreExpiration: options.ignoreExpiration ?? false,
       });
-      return claims.typ === 'refresh' && typeof claims.sid === 'string' ? claims : null;
+      return isTokenOf(claims, 'refresh') ? claims : null;
     } catch {
       return null;
     }

@@ -93,7 +93,7 @@ export class ProductsController {
   @Auth('admin')
   @ApiOperation({ summary: 'Create a product' })
   @ApiEnvelope(ProductResponseDto, { status: 201 })
-  @ApiErrors(400)
+  @ApiErrors(400, 409)
   create(@Body() dto: CreateProductDto): Promise<ProductResponseDto> {
     return this.products.create(dto);
   }
@@ -102,7 +102,7 @@ export class ProductsController {
   @Auth('admin')
   @ApiOperation({ summary: 'Replace a product (omitted optional fields become null)' })
   @ApiEnvelope(ProductResponseDto)
-  @ApiErrors(400, 404)
+  @ApiErrors(400, 404, 409)
   replace(
     @Param('id', ParseIdPipe) id: number,
     @Body() dto: CreateProductDto,
@@ -114,7 +114,7 @@ export class ProductsController {
   @Auth('admin')
   @ApiOperation({ summary: 'Change some fields of a product' })
   @ApiEnvelope(ProductResponseDto)
-  @ApiErrors(400, 404)
+  @ApiErrors(400, 404, 409)
   patch(
     @Param('id', ParseIdPipe) id: number,
     @Body() dto: UpdateProductDto,

@@ -1,6 +1,6 @@
 import { applyDecorators } from '@nestjs/common';
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { Transform, Type } from 'class-transformer';
+import { Transform } from 'class-transformer';
 import {
   IsBoolean,
   IsIn,
@@ -13,6 +13,7 @@ import {
   Min,
 } from 'class-validator';
 import { KeysetPageQueryDto } from '../../../common/dto/page.js';
+import { QueryDecimal, QueryInteger } from '../../../common/validation/query-numbers.js';
 
 export const PRODUCT_SORTS = ['created_at', 'price', 'name', 'sales', 'rating', 'views'] as const;
 export type ProductSort = (typeof PRODUCT_SORTS)[number];
@@ -32,6 +33,7 @@ const CategoryQuery = (): PropertyDecorator =>
 
 export class ProductListQueryDto extends KeysetPageQueryDto {
   @ApiPropertyOptional({
+    maxLength: 100,
     description: 'Case-insensitive substring of name or description; % and _ are literal',
   })
   @IsOptional()
@@ -41,11 +43,11 @@ export class ProductListQueryDto extends KeysetPageQueryDto {
   )
   search?: string;
 
-  @ApiPropertyOptional({ description: 'Exact category' })
+  @ApiPropertyOptional({ maxLength: 100, description: 'Exact category' })
   @CategoryQuery()
   category?: string;
 
-  @ApiPropertyOptional({ description: 'Exact brand' })
+  @ApiPropertyOptional({ maxLength: 100, description: 'Exact brand' })
   @IsOptional()
   @applyDecorators(
     IsString({ message: 'brand must be a string' }),
@@ -64,7 +66,7 @@ export class ProductListQueryDto extends KeysetPageQueryDto {
 
   @ApiPropertyOptional({ minimum: 0 })
   @IsOptional()
-  @Type(() => Number)
+  @QueryDecimal()
   @applyDecorators(
     IsNumber({ allowNaN: false, allowInfinity: false }, { message: 'min_price must be a number' }),
     Min(0, { message: 'min_price must not be negative' }),
@@ -73,7 +75,7 @@ export class ProductListQueryDto extends KeysetPageQueryDto {
 
   @ApiPropertyOptional({ minimum: 0 })
   @IsOptional()
-  @Type(() => Number)
+  @QueryDecimal()
   @applyDecorators(
     IsNumber({ allowNaN: false, allowInfinity: false }, { message: 'max_price must be a number' }),
     Min(0, { message: 'max_price must not be negative' }),
@@ -97,7 +99,7 @@ export class ProductListQueryDto extends KeysetPageQueryDto {
 
 export class HotProductsQueryDto {
   @ApiPropertyOptional({ type: 'integer', minimum: 1, maximum: 100, default: 10 })
-  @Type(() => Number)
+  @QueryInteger()
   @applyDecorators(
     IsInt({ message: 'limit must be an integer' }),
     Min(1, { message: 'limit must be at least 1' }),
@@ -105,7 +107,7 @@ export class HotProductsQueryDto {
   )
   limit = 10;
 
-  @ApiPropertyOptional({ description: 'Only this category (exact)' })
+  @ApiPropertyOptional({ maxLength: 100, description: 'Only this category (exact)' })
   @CategoryQuery()
   category?: string;
 }
