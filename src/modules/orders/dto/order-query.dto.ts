@@ -1,28 +1,18 @@
 import { applyDecorators } from '@nestjs/common';
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { Transform, Type } from 'class-transformer';
 import { IsIn, IsInt, IsNumber, IsOptional, Matches, Max, Min } from 'class-validator';
 import { KeysetPageQueryDto } from '../../../common/dto/page.js';
 import { ISO_DATE_OR_DATE_TIME } from '../../../common/validation/iso-date.js';
+import { QueryDecimal, QueryInteger } from '../../../common/validation/query-numbers.js';
 import { ORDER_STATUSES, type OrderStatus } from '../order.entity.js';
 
 const MAX_TOTAL = 9_999_999_999.99;
-/** Money as a query string writes it: digits, and at most two decimals after a point. */
-const MONEY_TEXT = /^\d+(\.\d{1,2})?$/;
-
-/**
- * Only plain decimal text becomes a number: Number() would also read "" and " " as 0 and
- * "0x10" as 16, silently filtering by a bound the client never wrote. Anything else stays a
- * string and fails IsNumber.
- */
-const toMoney = ({ value }: { value: unknown }): unknown =>
-  typeof value === 'string' && MONEY_TEXT.test(value) ? Number(value) : value;
 
 const TotalBound = (field: string): PropertyDecorator => {
   const message = `${field} must be a non-negative number with at most two decimals`;
   return applyDecorators(
     IsOptional(),
-    Transform(toMoney),
+    QueryDecimal(),
     IsNumber({ maxDecimalPlaces: 2, allowNaN: false, allowInfinity: false }, { message }),
     Min(0, { message }),
     Max(MAX_TOTAL, { message: `${field} must not be greater than ${MAX_TOTAL}` }),
@@ -50,7 +40,7 @@ export class OrderListQueryDto extends KeysetPageQueryDto {
     description: "Admins only: this user's orders (without it an admin sees every customer's)",
   })
   @IsOptional()
-  @Type(() => Number)
+  @QueryInteger()
   @applyDecorators(
     IsInt({ message: 'user_id must be a positive integer' }),
     Min(1, { message: 'user_id must be a positive integer' }),
