@@ -76,6 +76,31 @@ describe('creating, reading and ending flash sales', () => {
     expect(rows).toHaveLength(0);
   });
 
+  it('tells a missing or mistyped field its type, not a bound it cannot meet', async () => {
+    const created = await postSale(t, admin, {
+      product_id: '1',
+      price: '5',
+      quantity: null,
+      per_user_limit: 'two',
+      starts_at: 1,
+    });
+    expect(expectError(created, 400).errors).toEqual({
+      product_id: 'product_id must be a positive integer',
+      price: 'price must be a number with at most two decimals',
+      quantity: 'quantity must be an integer',
+      per_user_limit: 'per_user_limit must be an integer',
+      starts_at: 'starts_at must be an ISO-8601 date-time',
+      ends_at: 'ends_at must be an ISO-8601 date-time',
+    });
+    for (const body of [{}, { quantity: '1' }, { quantity: null }]) {
+      const bought = await t.http
+        .post('/api/flash-sales/1/orders')
+        .set('Authorization', customer.bearer)
+        .send(body);
+      expect(expectError(bought, 400).errors).toEqual({ quantity: 'quantity must be an integer' });
+    }
+  });
+
   it('takes the quantity from stock at once: 409 when short, 404 for no product, 403 for a customer', async () => {
     const product = await createProduct(t, admin, { stock: 10 });
     const body = {
@@ -289,11 +314,14 @@ describe('buying in a flash sale', () => {
     await t.db.query(`UPDATE orders SET expires_at = now() - interval '1 second' WHERE id = $1`, [
       orderId,
     ]);
+    // The gate gets the units back just before the cancellation commits: wait for both.
     await until(async () => {
       expect((await saleOf(t, sale.id)).remaining).toBe(1);
+      const { rows } = await t.db.query('SELECT cancel_reason FROM orders WHERE id = $1', [
+        orderId,
+      ]);
+      expect(rows).toEqual([{ cancel_reason: 'payment_timeout' }]);
     });
-    const { rows } = await t.db.query('SELECT cancel_reason FROM orders WHERE id = $1', [orderId]);
-    expect(rows).toEqual([{ cancel_reason: 'payment_timeout' }]);
     expect((await buy(t, crowd[10]!, sale.id)).status).toBe(201);
     expect((await stockOf(t, sale.product_id)).stock).toBe(4);
   });

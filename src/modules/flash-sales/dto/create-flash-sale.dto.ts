@@ -1,3 +1,4 @@
+import { applyDecorators } from '@nestjs/common';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsInt, IsISO8601, IsNumber, IsOptional, Max, Min } from 'class-validator';
 
@@ -7,18 +8,22 @@ const MAX_SALE_PRICE = 1_000_000;
 
 export class CreateFlashSaleDto {
   @ApiProperty({ type: 'integer', minimum: 1, example: 1 })
-  @IsInt({ message: 'product_id must be a positive integer' })
-  @Min(1, { message: 'product_id must be a positive integer' })
-  @Max(Number.MAX_SAFE_INTEGER, { message: 'product_id must be a positive integer' })
+  @applyDecorators(
+    IsInt({ message: 'product_id must be a positive integer' }),
+    Min(1, { message: 'product_id must be a positive integer' }),
+    Max(Number.MAX_SAFE_INTEGER, { message: 'product_id must be a positive integer' }),
+  )
   product_id!: number;
 
   @ApiProperty({ example: 9.99, description: 'The sale price, at most two decimals' })
-  @IsNumber(
-    { maxDecimalPlaces: 2, allowNaN: false, allowInfinity: false },
-    { message: 'price must be a number with at most two decimals' },
+  @applyDecorators(
+    IsNumber(
+      { maxDecimalPlaces: 2, allowNaN: false, allowInfinity: false },
+      { message: 'price must be a number with at most two decimals' },
+    ),
+    Min(0.01, { message: 'price must be a positive number' }),
+    Max(MAX_SALE_PRICE, { message: `price must not be greater than ${MAX_SALE_PRICE}` }),
   )
-  @Min(0.01, { message: 'price must be a positive number' })
-  @Max(MAX_SALE_PRICE, { message: `price must not be greater than ${MAX_SALE_PRICE}` })
   price!: number;
 
   @ApiProperty({
@@ -27,18 +32,22 @@ export class CreateFlashSaleDto {
     example: 200,
     description: "Units offered; taken from the product's stock at once",
   })
-  @IsInt({ message: 'quantity must be an integer' })
-  @Min(1, { message: 'quantity must be at least 1' })
-  @Max(MAX_SALE_QUANTITY, { message: `quantity must not be greater than ${MAX_SALE_QUANTITY}` })
+  @applyDecorators(
+    IsInt({ message: 'quantity must be an integer' }),
+    Min(1, { message: 'quantity must be at least 1' }),
+    Max(MAX_SALE_QUANTITY, { message: `quantity must not be greater than ${MAX_SALE_QUANTITY}` }),
+  )
   quantity!: number;
 
   @ApiPropertyOptional({ type: 'integer', minimum: 1, maximum: MAX_PER_USER_LIMIT, default: 1 })
   @IsOptional()
-  @IsInt({ message: 'per_user_limit must be an integer' })
-  @Min(1, { message: 'per_user_limit must be at least 1' })
-  @Max(MAX_PER_USER_LIMIT, {
-    message: `per_user_limit must not be greater than ${MAX_PER_USER_LIMIT}`,
-  })
+  @applyDecorators(
+    IsInt({ message: 'per_user_limit must be an integer' }),
+    Min(1, { message: 'per_user_limit must be at least 1' }),
+    Max(MAX_PER_USER_LIMIT, {
+      message: `per_user_limit must not be greater than ${MAX_PER_USER_LIMIT}`,
+    }),
+  )
   per_user_limit?: number;
 
   @ApiProperty({ format: 'date-time', example: '2026-12-01T10:00:00.000Z' })
