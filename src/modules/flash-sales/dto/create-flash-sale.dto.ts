@@ -28,7 +28,13 @@ export class CreateFlashSaleDto {
   )
   product_id!: number;
 
-  @ApiProperty({ example: 9.99, description: 'The sale price, at most two decimals' })
+  @ApiProperty({
+    example: 9.99,
+    exclusiveMinimum: true,
+    minimum: 0,
+    maximum: MAX_SALE_PRICE,
+    description: 'The sale price, at most two decimals',
+  })
   @applyDecorators(
     IsNumber(
       { maxDecimalPlaces: 2, allowNaN: false, allowInfinity: false },
@@ -42,6 +48,7 @@ export class CreateFlashSaleDto {
   @ApiProperty({
     type: 'integer',
     minimum: 1,
+    maximum: MAX_SALE_QUANTITY,
     example: 200,
     description: "Units offered; taken from the product's stock at once",
   })
