@@ -157,6 +157,17 @@ describe('creating, reading and ending flash sales', () => {
     expect(ids.indexOf(soon.id)).toBeLessThan(ids.indexOf(later.id));
     expect(items.find((item) => item.id === soon.id)?.status).toBe('scheduled');
     expectError(await t.http.get('/api/flash-sales?page_size=101'), 400);
+
+    // A page past the last one is empty but still counts them all.
+    const { total } = (res.body as { data: { total: number } }).data;
+    const beyond = await t.http.get(`/api/flash-sales?page=${total + 1}&page_size=1`);
+    expect(beyond.body.data).toEqual({
+      items: [],
+      total,
+      page: total + 1,
+      page_size: 1,
+      total_pages: total,
+    });
   });
 
   it('DELETE ends the sale now and gives its unsold units back to stock, once', async () => {
