@@ -70,11 +70,18 @@ export class CreateFlashSaleDto {
   )
   per_user_limit?: number;
 
-  @ApiProperty({ format: 'date-time', example: '2026-12-01T10:00:00.000Z' })
+  @ApiProperty({
+    format: 'date-time',
+    example: '2026-12-01T10:00:00.000Z',
+    description: 'With its zone (Z or ±HH:MM); a date alone is its UTC midnight',
+  })
   @DateTimeField('starts_at')
   starts_at!: string;
 
-  @ApiProperty({ format: 'date-time', description: 'After starts_at, in the future' })
+  @ApiProperty({
+    format: 'date-time',
+    description: 'After starts_at, in the future; written as starts_at is',
+  })
   @DateTimeField('ends_at')
   ends_at!: string;
 }
