@@ -60,6 +60,10 @@ describe('creating, reading and ending flash sales', () => {
       [{ ...valid, per_user_limit: 0 }, 'per_user_limit'],
       [{ ...valid, per_user_limit: 101 }, 'per_user_limit'],
       [{ ...valid, starts_at: 'tomorrow' }, 'starts_at'],
+      [{ ...valid, starts_at: '2026-W01' }, 'starts_at'],
+      [{ ...valid, starts_at: '2026-001' }, 'starts_at'],
+      [{ ...valid, starts_at: '2026-02-30T00:00:00Z' }, 'starts_at'],
+      [{ ...valid, ends_at: '2099-01-01T00:00:00' }, 'ends_at'],
       [{ ...valid, ends_at: valid.starts_at }, 'ends_at'],
       [{ ...valid, starts_at: inSeconds(-120), ends_at: inSeconds(-60) }, 'ends_at'],
       [{ ...valid, remaining: 1 }, 'remaining'],
@@ -74,6 +78,31 @@ describe('creating, reading and ending flash sales', () => {
       product.id,
     ]);
     expect(rows).toHaveLength(0);
+  });
+
+  it('tells a missing or mistyped field its type, not a bound it cannot meet', async () => {
+    const created = await postSale(t, admin, {
+      product_id: '1',
+      price: '5',
+      quantity: null,
+      per_user_limit: 'two',
+      starts_at: 1,
+    });
+    expect(expectError(created, 400).errors).toEqual({
+      product_id: 'product_id must be a positive integer',
+      price: 'price must be a number with at most two decimals',
+      quantity: 'quantity must be an integer',
+      per_user_limit: 'per_user_limit must be an integer',
+      starts_at: 'starts_at must be an ISO-8601 date-time',
+      ends_at: 'ends_at must be an ISO-8601 date-time',
+    });
+    for (const body of [{}, { quantity: '1' }, { quantity: null }]) {
+      const bought = await t.http
+        .post('/api/flash-sales/1/orders')
+        .set('Authorization', customer.bearer)
+        .send(body);
+      expect(expectError(bought, 400).errors).toEqual({ quantity: 'quantity must be an integer' });
+    }
   });
 
   it('takes the quantity from stock at once: 409 when short, 404 for no product, 403 for a customer', async () => {
@@ -128,6 +157,17 @@ describe('creating, reading and ending flash sales', () => {
     expect(ids.indexOf(soon.id)).toBeLessThan(ids.indexOf(later.id));
     expect(items.find((item) => item.id === soon.id)?.status).toBe('scheduled');
     expectError(await t.http.get('/api/flash-sales?page_size=101'), 400);
+
+    // A page past the last one is empty but still counts them all.
+    const { total } = (res.body as { data: { total: number } }).data;
+    const beyond = await t.http.get(`/api/flash-sales?page=${total + 1}&page_size=1`);
+    expect(beyond.body.data).toEqual({
+      items: [],
+      total,
+      page: total + 1,
+      page_size: 1,
+      total_pages: total,
+    });
   });
 
   it('DELETE ends the sale now and gives its unsold units back to stock, once', async () => {
@@ -289,11 +329,14 @@ describe('buying in a flash sale', () => {
     await t.db.query(`UPDATE orders SET expires_at = now() - interval '1 second' WHERE id = $1`, [
       orderId,
     ]);
+    // The gate gets the units back just before the cancellation commits: wait for both.
     await until(async () => {
       expect((await saleOf(t, sale.id)).remaining).toBe(1);
+      const { rows } = await t.db.query('SELECT cancel_reason FROM orders WHERE id = $1', [
+        orderId,
+      ]);
+      expect(rows).toEqual([{ cancel_reason: 'payment_timeout' }]);
     });
-    const { rows } = await t.db.query('SELECT cancel_reason FROM orders WHERE id = $1', [orderId]);
-    expect(rows).toEqual([{ cancel_reason: 'payment_timeout' }]);
     expect((await buy(t, crowd[10]!, sale.id)).status).toBe(201);
     expect((await stockOf(t, sale.product_id)).stock).toBe(4);
   });

@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
+import { PaymentReconciler } from '../../src/modules/payments/payment-reconciler.js';
 import { AlipayStandIn, ALIPAY_TEST_APP_ID } from '../support/alipay-stand-in.js';
 import { stockOf } from '../support/factories.js';
 import { paymentRow, type Payment } from '../support/payments.js';
+import { eventually } from '../support/smtp-sink.js';
 import {
   orderStatus,
   pendingPayment,
@@ -113,6 +115,37 @@ describe('an Alipay payment', () => {
     expect((await postNote(t, 'alipay', FORM, closed)).text).toBe('success');
     expect((await paymentRow(t, payment.id)).status).toBe('cancelled');
     expect(await orderStatus(context(), order.id)).toBe('pending');
+  });
+
+  it('a trade closed before the customer opened its page and paid afterwards is refunded once, the order left cancelled', async () => {
+    const { t, smtp, alice } = context();
+    const { product, order, payment } = await pendingPayment(context());
+    const cancel = await t.http
+      .put(`/api/orders/${order.id}/cancel`)
+      .set('Authorization', alice.bearer);
+    expect(cancel.status).toBe(200);
+    // Reconciliation closes the payment at Alipay, which has no trade yet (ACQ.TRADE_NOT_EXIST).
+    await t.db.query(`UPDATE payments SET checked_at = now() - interval '1 day' WHERE id = $1`, [
+      payment.id,
+    ]);
+    await t.app.get(PaymentReconciler).reconcile();
+    expect((await paymentRow(t, payment.id)).status).toBe('cancelled');
+
+    // The customer still had the page open: Alipay makes the trade and takes the money.
+    alipay.open(redirectOf(payment));
+    alipay.pay(payment.id);
+    const res = await postNote(t, 'alipay', FORM, note(alipay.notification(payment.id)));
+    expect(res.text).toBe('success');
+    await eventually(async () => {
+      expect(await paymentRow(t, payment.id)).toMatchObject({
+        status: 'refunded',
+        refunded_minor: 2500,
+      });
+    });
+    expect(alipay.trade(payment.id).refunds.size).toBe(1);
+    expect(await orderStatus(context(), order.id)).toBe('cancelled');
+    expect(await stockOf(t, product.id)).toEqual({ stock: 100, sales: 0 });
+    await smtp.waitFor(alice.email, new RegExp(`Refund for order ${order.id}`));
   });
 });
 

@@ -117,6 +117,13 @@ describe('a fake payment', () => {
       expectError(await startPayment(t, alice, order.id, 'stripe'), 400).errors,
     ).toHaveProperty('provider');
     expectError(await startPayment(t, alice, order.id, ''), 400);
+    for (const body of [{}, { provider: 7 }, { provider: null }]) {
+      const res = await t.http
+        .post(`/api/orders/${order.id}/payments`)
+        .set('Authorization', alice.bearer)
+        .send(body);
+      expect(expectError(res, 400).errors).toEqual({ provider: 'provider must be a string' });
+    }
     expectError(await startPayment(t, bob, order.id, 'fake'), 404);
     expectError(await startPayment(t, admin, order.id, 'fake'), 403);
     expectError(await startPayment(t, alice, 987654321, 'fake'), 404);

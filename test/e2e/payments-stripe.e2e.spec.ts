@@ -1,3 +1,4 @@
+import Stripe from 'stripe';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { OrderSweeper } from '../../src/modules/orders/order-sweeper.js';
 import {
@@ -167,6 +168,37 @@ describe('Stripe webhooks', () => {
     });
     expect((await postStripe(t, succeeded)).body.data.result).toBe('accepted');
     expect((await orderOf(order.id)).status).toBe('paid');
+  });
+
+  it('answer a signed body that is not an event, and an event signed in the future, with 400', async () => {
+    const { payment, intentId } = await pendingStripePayment();
+    const signed = (body: string, timestamp = Math.floor(Date.now() / 1000)) => ({
+      body,
+      signature: Stripe.webhooks.generateTestHeaderString({
+        payload: body,
+        secret: stripe.webhookSecret,
+        timestamp,
+      }),
+    });
+    const before = await webhookCount(t, 'stripe', 'rejected');
+    const notes = [
+      signed('null'),
+      signed('[]'),
+      signed('{}'),
+      signed('"payment_intent.succeeded"'),
+      signed('{"id":"evt_no_data","type":"payment_intent.succeeded"}'),
+      signed('{"id":"evt_null_data","type":"charge.refunded","data":null}'),
+      signed('{"id":"evt_null_object","type":"charge.refunded","data":{"object":null}}'),
+      signed('{"id":7,"type":"customer.created","data":{"object":{}}}'),
+      signed('{"type":"customer.created","data":{"object":{}}}'),
+      stripe.event('payment_intent.succeeded', stripe.succeed(intentId), {
+        timestamp: Math.floor(Date.now() / 1000) + 301,
+      }),
+    ];
+    for (const note of notes) expectError(await postStripe(t, note), 400);
+    expect(await webhookCount(t, 'stripe', 'rejected')).toBe(before + notes.length);
+    expect((await paymentRow(t, payment.id)).status).toBe('pending');
+    expect(await eventsOf(t, payment.id)).toEqual([]);
   });
 
   it('process the same event once, however often it comes: twice in a row, or fifty copies at once', async () => {

@@ -96,13 +96,23 @@ export class FlashSalesRepository {
     limit: number,
     offset: number,
   ): Promise<{ rows: FlashSaleRow[]; total: number }> {
-    const { rows } = await db.query<FlashSaleRow & { total: number }>(
-      `SELECT ${COLUMNS}, count(*) OVER () AS total FROM flash_sales
-        WHERE settled_at IS NULL AND ended_at IS NULL AND ends_at > now()
-        ORDER BY starts_at, id LIMIT $1 OFFSET $2`,
+    // The count is taken apart from the page, so that a page past the last one still carries
+    // the total (a window count over an empty page would say 0): one row of NULLs then.
+    const open = 'settled_at IS NULL AND ended_at IS NULL AND ends_at > now()';
+    const { rows } = await db.query<(FlashSaleRow | { id: null }) & { total: number }>(
+      `SELECT ${COLUMNS}, counted.total
+         FROM (SELECT count(*) AS total FROM flash_sales WHERE ${open}) counted
+         LEFT JOIN LATERAL (
+           SELECT ${COLUMNS} FROM flash_sales WHERE ${open}
+            ORDER BY starts_at, id LIMIT $1 OFFSET $2
+         ) page ON true
+        ORDER BY page.starts_at, page.id`,
       [limit, offset],
     );
-    return { rows, total: rows[0]?.total ?? 0 };
+    return {
+      rows: rows.filter((row): row is FlashSaleRow & { total: number } => row.id !== null),
+      total: rows[0]?.total ?? 0,
+    };
   }
 
   /**

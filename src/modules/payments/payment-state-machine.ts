@@ -26,12 +26,15 @@ interface PaymentRule {
  * Every payment status change, in one place, applied as one conditional UPDATE ... WHERE
  * status = ANY(from) (PaymentsRepository.transition): of two events racing on one payment
  * exactly one changes it, and an event arriving late finds nothing to change (a failure after
- * a success, a success repeated). `succeed` also starts from `failed`: a provider may report
- * a failed attempt and then the customer's successful retry of the same payment (Stripe keeps
- * a PaymentIntent open after a declined card); the money arrived, so the payment succeeded.
+ * a success, a success repeated). `succeed` also starts from `failed` and `cancelled`: a
+ * provider may report a failed attempt and then the customer's successful retry of the same
+ * payment (Stripe keeps a PaymentIntent open after a declined card), and a payment the shop
+ * cancelled may still be paid (an Alipay trade closed before the customer opened its page is
+ * not closed at Alipay; notifications arrive out of order). The money arrived, so the payment
+ * succeeded: it pays the order if the order is still payable, and is refunded otherwise.
  */
 export const PAYMENT_STATE_MACHINE: Record<PaymentTransition, PaymentRule> = {
-  succeed: { from: ['pending', 'failed'], to: 'succeeded' },
+  succeed: { from: ['pending', 'failed', 'cancelled'], to: 'succeeded' },
   fail: { from: ['pending'], to: 'failed' },
   cancel: { from: ['pending'], to: 'cancelled' },
   /** The money goes back: the order was cancelled after it was paid, or was never payable. */

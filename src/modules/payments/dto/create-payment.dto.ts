@@ -1,3 +1,4 @@
+import { applyDecorators } from '@nestjs/common';
 import { ApiProperty } from '@nestjs/swagger';
 import { IsString, Length } from 'class-validator';
 import { KNOWN_PROVIDERS } from '../providers/adapters.js';
@@ -8,7 +9,9 @@ export class CreatePaymentDto {
     example: 'stripe',
     description: 'One of the providers PAYMENT_PROVIDERS enables (400 otherwise)',
   })
-  @IsString()
-  @Length(1, 32)
+  @applyDecorators(
+    IsString({ message: 'provider must be a string' }),
+    Length(1, 32, { message: 'provider must be 1 to 32 characters' }),
+  )
   provider!: string;
 }

@@ -51,6 +51,33 @@ async function call<T>(work: () => Promise<T>): Promise<T> {
 
 const upper = (currency: string): string => currency.toUpperCase();
 
+/**
+ * What every Stripe event has: an id (recorded, so printable and bounded like every provider's
+ * event id), a type, and the object it is about. A signed body that is not one (`null`, `[]`, an
+ * event without `data`) is a bad body: 400, never a 500 or an acknowledgement.
+ */
+const isEvent = (value: unknown): value is Stripe.Event => {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
+  const v = value as Record<string, unknown>;
+  const data = v.data as Record<string, unknown> | null | undefined;
+  return (
+    typeof v.id === 'string' &&
+    /^[\x21-\x7e]{1,255}$/.test(v.id) &&
+    typeof v.type === 'string' &&
+    typeof data === 'object' &&
+    data !== null &&
+    typeof data.object === 'object' &&
+    data.object !== null &&
+    !Array.isArray(data.object)
+  );
+};
+
+/** The signed timestamp of a Stripe-Signature header (`t=<unix seconds>,v1=...`). */
+const signedAt = (header: string): number | undefined => {
+  const match = /(?:^|,)\s*t=(\d{1,12})\s*(?:,|$)/.exec(header);
+  return match?.[1] === undefined ? undefined : Number(match[1]);
+};
+
 /** A PaymentIntent's state in the shop's terms; every state a customer can still pay from is pending. */
 function statusOf(intent: Stripe.PaymentIntent): ProviderLookup['status'] {
   if (intent.status === 'succeeded') return 'succeeded';
@@ -62,7 +89,7 @@ function statusOf(intent: Stripe.PaymentIntent): ProviderLookup['status'] {
  * Stripe through its official package: PaymentIntents (Idempotency-Key `payment-<id>`, so a
  * retried create never makes a second one), refunds (Idempotency-Key from the refund's own
  * key), look-ups, cancellation, and webhooks verified by stripe.webhooks.constructEvent over
- * the raw body with STRIPE_WEBHOOK_SECRET and 5 minutes' tolerance. STRIPE_API_BASE points the
+ * the raw body with STRIPE_WEBHOOK_SECRET and 5 minutes' tolerance (either way). STRIPE_API_BASE points the
  * client elsewhere (a local stand-in in tests). The package's own retries are off: the
  * provider's circuit and backoff (ResilientProvider) retry instead.
  */
@@ -123,6 +150,12 @@ class StripeProvider implements PaymentProvider {
     } catch (error) {
       return Promise.resolve({ outcome: 'rejected', reason: (error as Error).message });
     }
+    // constructEvent refuses a stale timestamp; one from the future is refused alike.
+    const at = signedAt(signature);
+    if (at === undefined || at - Date.now() / 1000 > NOTIFICATION_TOLERANCE_SECONDS) {
+      return Promise.resolve({ outcome: 'rejected', reason: 'timestamp outside the tolerance' });
+    }
+    if (!isEvent(event)) return Promise.resolve({ outcome: 'rejected', reason: 'not an event' });
     return Promise.resolve(this.read(event));
   }
 
