@@ -21,16 +21,18 @@ export class FlashSaleResponseDto {
   @ApiProperty({ enum: FLASH_SALE_STATUSES }) status!: FlashSaleStatus;
 
   static from(sale: GateSale, now = new Date()): FlashSaleResponseDto {
+    const status = statusOf(sale, now);
     return {
       id: sale.id,
       product_id: sale.product_id,
       price: toJsonNumber(sale.price),
       quantity: sale.quantity,
-      remaining: sale.remaining,
+      // Ended by time, its units are no longer on sale, though the sweep may not have settled it.
+      remaining: status === 'ended' ? 0 : sale.remaining,
       per_user_limit: sale.per_user_limit,
       starts_at: sale.starts_at.toISOString(),
       ends_at: sale.ends_at.toISOString(),
-      status: statusOf(sale, now),
+      status,
     };
   }
 }
