@@ -106,6 +106,15 @@ describe('POST /api/products/:id/reviews', () => {
     expect(await productOf(product.id)).toMatchObject({ rating: null, review_count: 0 });
   });
 
+  it('tells a mistyped title or body its type, not a length it cannot meet', async () => {
+    const erin = await signUp(t);
+    const product = await receivedProduct(t, admin, [erin]);
+    const title = await review(t, erin, product.id, { rating: 5, title: 7 });
+    expect(expectError(title, 400).errors).toEqual({ title: 'title must be a string' });
+    const body = await review(t, erin, product.id, { rating: 5, body: ['x'] });
+    expect(expectError(body, 400).errors).toEqual({ body: 'body must be a string' });
+  });
+
   it('keeps plain text exactly as written, never escaped or interpreted', async () => {
     const dave = await signUp(t);
     const product = await receivedProduct(t, admin, [dave]);

@@ -1,23 +1,30 @@
+import { applyDecorators } from '@nestjs/common';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsInt, IsOptional, IsString, Length, Max, MaxLength, Min } from 'class-validator';
 
 /** Text is plain text: stored and returned exactly as sent, never escaped or interpreted. */
 export class CreateReviewDto {
   @ApiProperty({ type: 'integer', minimum: 1, maximum: 5, example: 5 })
-  @IsInt({ message: 'rating must be an integer from 1 to 5' })
-  @Min(1, { message: 'rating must be an integer from 1 to 5' })
-  @Max(5, { message: 'rating must be an integer from 1 to 5' })
+  @applyDecorators(
+    IsInt({ message: 'rating must be an integer from 1 to 5' }),
+    Min(1, { message: 'rating must be an integer from 1 to 5' }),
+    Max(5, { message: 'rating must be an integer from 1 to 5' }),
+  )
   rating!: number;
 
   @ApiPropertyOptional({ type: String, minLength: 1, maxLength: 200, nullable: true })
   @IsOptional()
-  @IsString({ message: 'title must be a string' })
-  @Length(1, 200, { message: 'title must be 1 to 200 characters' })
+  @applyDecorators(
+    IsString({ message: 'title must be a string' }),
+    Length(1, 200, { message: 'title must be 1 to 200 characters' }),
+  )
   title?: string | null;
 
   @ApiPropertyOptional({ type: String, maxLength: 5000, nullable: true })
   @IsOptional()
-  @IsString({ message: 'body must be a string' })
-  @MaxLength(5000, { message: 'body must be at most 5000 characters' })
+  @applyDecorators(
+    IsString({ message: 'body must be a string' }),
+    MaxLength(5000, { message: 'body must be at most 5000 characters' }),
+  )
   body?: string | null;
 }
