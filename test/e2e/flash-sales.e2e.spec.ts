@@ -213,6 +213,17 @@ describe('buying in a flash sale', () => {
     expect((await saleOf(t, sale.id)).remaining).toBe(5);
   });
 
+  it("a sale whose product was withdrawn is 404 naming no field of the order's own", async () => {
+    const sale = await createSale(t, admin, { quantity: 5 });
+    const removed = await t.http
+      .delete(`/api/products/${sale.product_id}`)
+      .set('Authorization', admin.bearer);
+    expect(removed.status).toBe(204);
+    const error = expectError(await buy(t, customer, sale.id), 404);
+    expect(error).toMatchObject({ message: 'Product not found', errors: null });
+    expect((await saleOf(t, sale.id)).remaining).toBe(5);
+  });
+
   it('a winner gets an ordinary pending order at the sale price', async () => {
     const sale = await createSale(t, admin, { quantity: 5, per_user_limit: 2, price: 3.3 });
     const res = await buy(t, customer, sale.id, 2);

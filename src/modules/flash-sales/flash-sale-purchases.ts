@@ -35,6 +35,22 @@ const DATABASE_REFUSALS = new Map<string, Refusal>([
   [FLASH_SALE_HOLDING_CHECK, 'limited'],
 ]);
 
+/**
+ * The order's errors name its lines ("items.0.product_id"), which a purchase's body has not: a
+ * line's quantity is the purchase's, and its product (gone from sale since the sale began) is
+ * the sale's, named by the message alone.
+ */
+function asPurchaseError(error: unknown): unknown {
+  if (!(error instanceof DomainError) || error.errors === null) return error;
+  const quantity = error.errors['items.0.quantity'];
+  return new DomainError(
+    error.kind,
+    error.message,
+    quantity === undefined ? null : { quantity },
+    error.retryAfterSeconds,
+  );
+}
+
 const unavailable = (): DomainError =>
   new DomainError('unavailable', 'Flash sales are unavailable right now; please retry');
 
@@ -85,7 +101,7 @@ export class FlashSalePurchases {
       );
     } catch (error) {
       await release();
-      throw await this.refusedByDatabase(saleId, error);
+      throw asPurchaseError(await this.refusedByDatabase(saleId, error));
     }
     if (outcome.replayed) {
       await release();
