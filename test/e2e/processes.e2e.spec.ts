@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import pg from 'pg';
 import { describe, expect, it } from 'vitest';
 import { inject } from 'vitest';
 import { databaseUrl, REDIS_URL, runDatabaseUrl } from '../support/env.js';
@@ -46,6 +47,64 @@ describe('start-up configuration errors', () => {
       /^Invalid configuration: WORKER_PORT must not be less than 1 \(got "-1"\)\n$/,
     );
   });
+});
+
+describe('start-up database errors', () => {
+  it.each(['dist/main.js', 'dist/worker.js'])(
+    '%s: a missing database the role may not create is one line saying what to run',
+    async (script) => {
+      const suffix = randomBytes(4).toString('hex');
+      const role = `shop_nocreate_${suffix}`;
+      const admin = new pg.Client({ connectionString: databaseUrl('postgres') });
+      await admin.connect();
+      await admin.query(`CREATE ROLE "${role}" LOGIN NOCREATEDB`);
+      try {
+        const url = new URL(databaseUrl(`shop_missing_${suffix}`));
+        url.username = role;
+        url.password = '';
+        const proc = spawnNode(script, {
+          ...baseEnv(),
+          DATABASE_URL: url.toString(),
+          WORKER_PORT: String(await freePort()),
+          PORT: String(await freePort()),
+        });
+        expect(await proc.exited).toBe(1);
+        expect(proc.stderr()).toBe(
+          `Database "shop_missing_${suffix}" does not exist and role "${role}" may not create it. ` +
+            `Ask an administrator to run: CREATE DATABASE "shop_missing_${suffix}" OWNER "${role}";\n`,
+        );
+      } finally {
+        await admin.query(`DROP ROLE "${role}"`);
+        await admin.end();
+      }
+    },
+  );
+
+  it.each(['dist/main.js', 'dist/worker.js'])(
+    '%s: a database it cannot reach or log in to is one line naming DATABASE_URL',
+    async (script) => {
+      const closed = await freePort();
+      const unreachable = spawnNode(script, {
+        ...baseEnv(),
+        DATABASE_URL: `postgres://postgres:secret-pw@127.0.0.1:${closed}/shop`,
+        DATABASE_CONNECT_TIMEOUT_MS: '500',
+      });
+      const url = new URL(runDatabaseUrl());
+      url.username = `shop_norole_${randomBytes(4).toString('hex')}`;
+      const refused = spawnNode(script, { ...baseEnv(), DATABASE_URL: url.toString() });
+      expect(await unreachable.exited).toBe(1);
+      expect(unreachable.stderr()).toBe(
+        `Cannot connect to PostgreSQL at 127.0.0.1:${closed}/shop (DATABASE_URL): connect ECONNREFUSED 127.0.0.1:${closed}\n`,
+      );
+      expect(await refused.exited).toBe(1);
+      expect(refused.stderr()).toMatch(
+        new RegExp(
+          `^PostgreSQL refused the connection to [^ ]+ \\(DATABASE_URL\\): .*"${url.username}".*\n$`,
+        ),
+      );
+    },
+    30_000,
+  );
 });
 
 describe('the api process', () => {
