@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { createServer } from 'node:net';
 import pg from 'pg';
 import { describe, expect, it } from 'vitest';
 import { inject } from 'vitest';
@@ -46,6 +47,30 @@ describe('start-up configuration errors', () => {
     expect(worker.stderr()).toMatch(
       /^Invalid configuration: WORKER_PORT must not be less than 1 \(got "-1"\)\n$/,
     );
+  });
+});
+
+describe('start-up port errors', () => {
+  it.each([
+    ['dist/main.js', 'PORT'],
+    ['dist/worker.js', 'WORKER_PORT'],
+    ['dist/worker.js', 'METRICS_PORT'],
+  ])('%s: %s taken by another process is one line naming it', async (script, variable) => {
+    const taken = createServer();
+    await new Promise<void>((resolve) => taken.listen(0, resolve));
+    const port = (taken.address() as { port: number }).port;
+    try {
+      const proc = spawnNode(script, {
+        ...baseEnv(),
+        PORT: String(await freePort()),
+        WORKER_PORT: String(await freePort()),
+        [variable]: String(port),
+      });
+      expect(await proc.exited).toBe(1);
+      expect(proc.stderr()).toBe(`Cannot listen: ${variable} ${port} is already in use\n`);
+    } finally {
+      taken.close();
+    }
   });
 });
 
