@@ -8,5 +8,5 @@ await runProcess(
     await app.listen(config.port);
     return app;
   },
-  { drainsTraffic: true },
+  { portVariable: 'PORT', drainsTraffic: true },
 );

@@ -4,6 +4,7 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import { Logger, PinoLogger } from 'nestjs-pino';
 import { AppModule } from '../app.module.js';
 import { CachedReads } from '../common/cache/cached-reads.js';
+import { ensureDatabase } from '../infra/database/ensure-database.js';
 import { REQUEST_ID_HEADER, requestIdMiddleware } from '../common/http/request-id.js';
 import { requestLog } from '../infra/logging/request-log.js';
 import { HttpMetrics } from '../infra/metrics/http-metrics.js';
@@ -23,6 +24,12 @@ async function create(
   // The payment providers' settings are checked before Nest starts, so that a missing key is
   // the one line a ConfigError is (inside the container Nest would log it with a stack first).
   buildProviders(config);
+  // So is the database: one that cannot be reached, refuses the login, or is missing and may not
+  // be created is one line (a DatabaseSetupError), not Nest's retries and stack traces.
+  const created = await ensureDatabase(config.database.url, {
+    connectTimeoutMs: config.database.connectTimeoutMs,
+    retries: 3,
+  });
   const adapter = new JsonExpressAdapter(serverOptions(config));
   const app = await NestFactory.create<NestExpressApplication>(module, adapter, {
     bodyParser: false,
@@ -31,6 +38,7 @@ async function create(
   });
   beforeRoutes(app, adapter);
   app.useLogger(app.get(Logger));
+  if (created) app.get(Logger).log('Created the database named in DATABASE_URL', 'Database');
   app.disable('x-powered-by');
   // A hop count, never "trust everything": a client could then choose its own IP in
   // X-Forwarded-For and step around the rate limits.

@@ -14,7 +14,8 @@ const out = (line: string): boolean => process.stdout.write(`${line}\n`);
 
 async function open(): Promise<DataSource> {
   const { database } = loadConfig();
-  if (await ensureDatabase(database.url)) out('created the database');
+  const retry = { connectTimeoutMs: database.connectTimeoutMs, retries: 3 };
+  if (await ensureDatabase(database.url, retry)) out('created the database');
   const dataSource = new DataSource(
     dataSourceOptions(database, {
       entities: ENTITIES,

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { DEV_JWT_SECRET } from './env.schema.js';
-import { ConfigError, loadConfig } from './load-config.js';
+import { ConfigError, loadConfig, maskedUrl } from './load-config.js';
 
 const fail = (env: NodeJS.ProcessEnv): string => {
   try {
@@ -250,6 +250,34 @@ describe('loadConfig', () => {
     expect(fail({ ORDER_BATCH_MAX: '0' })).toContain('ORDER_BATCH_MAX must not be less than 1');
     expect(fail({ SESSION_CACHE_TTL: '301' })).toContain(
       'SESSION_CACHE_TTL must not be greater than 300',
+    );
+  });
+
+  it.each([
+    ['postgres://shop:pa@ss@db/shop', 'postgres://shop:***@db/shop'],
+    ['postgres://shop:se/cret@db:5432/shop', 'postgres://shop:***@db:5432/shop'],
+    ['redis://:p#ss@cache:6379/0', 'redis://:***@cache:6379/0'],
+    ['rediss://u:hunter2@n1:7000,n2:7001', 'rediss://u:***@n1:7000,n2:7001'],
+    [
+      'postgres://db/shop?sslmode=require&password=hunter2',
+      'postgres://db/shop?sslmode=require&password=***',
+    ],
+    ['redis://cache:6379/0', 'redis://cache:6379/0'],
+    ['admin@example', 'admin@example'],
+  ])('masks the password of %s in error lines', (value, masked) => {
+    expect(maskedUrl(value)).toBe(masked);
+  });
+
+  it('never shows any part of a malformed URL password', () => {
+    for (const password of ['hun@ter2', 'hun/ter2', 'hun#ter2', 'hun?ter2']) {
+      const message = fail({ DATABASE_URL: `postgres://shop:${password}@db/shop` });
+      expect(message).not.toMatch(/hun|ter2/);
+    }
+    expect(fail({ DATABASE_URL: 'postgres://shop:hun@t/er2@db/shop' })).toMatch(
+      /^Invalid configuration: DATABASE_URL has an "@" after its host: percent-encode/,
+    );
+    expect(fail({ DATABASE_REPLICA_URLS: 'postgres://shop:hun@t/er2@replica/shop' })).toMatch(
+      /^Invalid configuration: DATABASE_REPLICA_URLS entry 1 \("postgres:\/\/\*\*\*@replica\/shop"\) has an "@"/,
     );
   });
 });

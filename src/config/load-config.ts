@@ -9,7 +9,13 @@ import {
   RedisSettingError,
   type RedisConnectionConfig,
 } from './redis-connection.js';
-import { parseReplicaUrls, ReplicaUrlError, type ReplicaEndpoint } from './replica-urls.js';
+import {
+  ENCODE_CREDENTIALS,
+  hasStrayAt,
+  parseReplicaUrls,
+  ReplicaUrlError,
+  type ReplicaEndpoint,
+} from './replica-urls.js';
 
 export class ConfigError extends Error {
   override readonly name = 'ConfigError';
@@ -18,11 +24,25 @@ export class ConfigError extends Error {
 /** A value of the wrong kind says so before any range complaint ("abc" is not "too large"). */
 const TYPE_CONSTRAINTS = ['isInt', 'isBoolean', 'isUrl', 'isEmail', 'isIn', 'isString', 'matches'];
 
+/**
+ * A URL without its password. Everything from the first ":" of the credentials to the last "@"
+ * is the password: an unencoded "@", "/" or "#" in it (a malformed URL is exactly what an error
+ * line shows) must not leave part of it visible. A password in the query is masked too.
+ */
+export const maskedUrl = (value: string): string => {
+  const scheme = /^[a-z][a-z0-9+.-]*:\/\//i.exec(value)?.[0];
+  if (scheme === undefined) return value;
+  const query = (text: string): string =>
+    text.replace(/([?&;](?:password|pass|pwd)=)[^&;]*/gi, '$1***');
+  const at = value.lastIndexOf('@');
+  const colon = value.indexOf(':', scheme.length);
+  if (at < 0 || colon < 0 || colon > at) return query(value);
+  return query(`${value.slice(0, colon)}:***${value.slice(at)}`);
+};
+
 /** The value as given, for the error line; never a secret, and URLs without their password. */
 const shown = (name: string, env: NodeJS.ProcessEnv): string =>
-  /SECRET|PASSWORD|_KEY$/.test(name)
-    ? ''
-    : ` (got ${JSON.stringify(env[name]?.replace(/(\/\/[^:/@]*:)[^@/]*@/, '$1***@'))})`;
+  /SECRET|PASSWORD|_KEY$/.test(name) ? '' : ` (got ${JSON.stringify(maskedUrl(env[name] ?? ''))})`;
 
 const describe = (error: ValidationError, env: NodeJS.ProcessEnv): string => {
   const constraints = error.constraints ?? {};
@@ -77,6 +97,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   const vars = plainToInstance(EnvironmentVariables, present, { exposeDefaultValues: true });
   const [first] = validateSync(vars, { forbidUnknownValues: false });
   if (first) throw new ConfigError(describe(first, env));
+
+  if (hasStrayAt(new URL(vars.DATABASE_URL))) {
+    throw new ConfigError(
+      `Invalid configuration: DATABASE_URL ${ENCODE_CREDENTIALS}${shown('DATABASE_URL', env)}`,
+    );
+  }
 
   const production = vars.NODE_ENV === 'production';
   const secret = vars.JWT_SECRET ?? (production ? undefined : DEV_JWT_SECRET);

@@ -1,5 +1,14 @@
 import { isURL } from 'class-validator';
 
+/**
+ * Whether a URL has an "@" after its host: a password with an unencoded "@" (or "/" before it),
+ * whose remainder would be taken for the host and the database, and shown as such in logs.
+ */
+export const hasStrayAt = (url: URL): boolean => /@/.test(url.pathname + url.search + url.hash);
+
+export const ENCODE_CREDENTIALS =
+  'has an "@" after its host: percent-encode "@", "/", ":" and "#" in the user name and password (%40, %2F, %3A, %23)';
+
 /** One PostgreSQL read replica: its URL, and the name it goes by in logs and metrics. */
 export interface ReplicaEndpoint {
   /** host:port, unique among the replicas; never carries a credential. */
@@ -46,6 +55,7 @@ export function parseReplicaUrls(text: string | undefined): ReplicaEndpoint[] {
       throw new ReplicaUrlError(`${where} must be a postgres:// URL`);
     }
     const url = new URL(entry);
+    if (hasStrayAt(url)) throw new ReplicaUrlError(`${where} ${ENCODE_CREDENTIALS}`);
     const name = `${url.hostname}:${url.port || '5432'}`;
     if (seen.has(name)) throw new ReplicaUrlError(`${where} names ${name} a second time`);
     seen.add(name);

@@ -1,4 +1,6 @@
 import { randomBytes } from 'node:crypto';
+import { createServer } from 'node:net';
+import pg from 'pg';
 import { describe, expect, it } from 'vitest';
 import { inject } from 'vitest';
 import { databaseUrl, REDIS_URL, runDatabaseUrl } from '../support/env.js';
@@ -22,6 +24,16 @@ describe('start-up configuration errors', () => {
       'Invalid configuration: DATABASE_URL must be a postgres:// URL (got "mysql://x")',
     ],
     [
+      { DATABASE_URL: 'postgres://shop:pa@ss/w0rd@db/shop' },
+      'Invalid configuration: DATABASE_URL has an "@" after its host: percent-encode "@", "/", ":" and "#" in the user name and password (%40, %2F, %3A, %23) (got "postgres://shop:***@db/shop")',
+    ],
+    [
+      { REDIS_URL: 'redis://:se/cret@cache:6379/0' },
+      expect.stringMatching(
+        /^Invalid configuration: REDIS_URL must be .*\(got "redis:\/\/:\*\*\*@cache:6379\/0"\)$/,
+      ),
+    ],
+    [
       { NODE_ENV: 'production', JWT_SECRET: '' },
       'Invalid configuration: JWT_SECRET is required when NODE_ENV=production',
     ],
@@ -36,7 +48,7 @@ describe('start-up configuration errors', () => {
   ])('stops the api on %j with exit 1 and one line naming the variable', async (env, line) => {
     const api = spawnNode('dist/main.js', { ...baseEnv(), ...env });
     expect(await api.exited).toBe(1);
-    expect(api.stderr()).toBe(`${line}\n`);
+    expect(api.stderr().split('\n')).toEqual([line, '']);
   });
 
   it('stops the worker the same way', async () => {
@@ -46,6 +58,88 @@ describe('start-up configuration errors', () => {
       /^Invalid configuration: WORKER_PORT must not be less than 1 \(got "-1"\)\n$/,
     );
   });
+});
+
+describe('start-up port errors', () => {
+  it.each([
+    ['dist/main.js', 'PORT'],
+    ['dist/worker.js', 'WORKER_PORT'],
+    ['dist/worker.js', 'METRICS_PORT'],
+  ])('%s: %s taken by another process is one line naming it', async (script, variable) => {
+    const taken = createServer();
+    await new Promise<void>((resolve) => taken.listen(0, resolve));
+    const port = (taken.address() as { port: number }).port;
+    try {
+      const proc = spawnNode(script, {
+        ...baseEnv(),
+        PORT: String(await freePort()),
+        WORKER_PORT: String(await freePort()),
+        [variable]: String(port),
+      });
+      expect(await proc.exited).toBe(1);
+      expect(proc.stderr()).toBe(`Cannot listen: ${variable} ${port} is already in use\n`);
+    } finally {
+      taken.close();
+    }
+  });
+});
+
+describe('start-up database errors', () => {
+  it.each(['dist/main.js', 'dist/worker.js'])(
+    '%s: a missing database the role may not create is one line saying what to run',
+    async (script) => {
+      const suffix = randomBytes(4).toString('hex');
+      const role = `shop_nocreate_${suffix}`;
+      const admin = new pg.Client({ connectionString: databaseUrl('postgres') });
+      await admin.connect();
+      await admin.query(`CREATE ROLE "${role}" LOGIN NOCREATEDB`);
+      try {
+        const url = new URL(databaseUrl(`shop_missing_${suffix}`));
+        url.username = role;
+        url.password = '';
+        const proc = spawnNode(script, {
+          ...baseEnv(),
+          DATABASE_URL: url.toString(),
+          WORKER_PORT: String(await freePort()),
+          PORT: String(await freePort()),
+        });
+        expect(await proc.exited).toBe(1);
+        expect(proc.stderr()).toBe(
+          `Database "shop_missing_${suffix}" does not exist and role "${role}" may not create it. ` +
+            `Ask an administrator to run: CREATE DATABASE "shop_missing_${suffix}" OWNER "${role}";\n`,
+        );
+      } finally {
+        await admin.query(`DROP ROLE "${role}"`);
+        await admin.end();
+      }
+    },
+  );
+
+  it.each(['dist/main.js', 'dist/worker.js'])(
+    '%s: a database it cannot reach or log in to is one line naming DATABASE_URL',
+    async (script) => {
+      const closed = await freePort();
+      const unreachable = spawnNode(script, {
+        ...baseEnv(),
+        DATABASE_URL: `postgres://postgres:secret-pw@127.0.0.1:${closed}/shop`,
+        DATABASE_CONNECT_TIMEOUT_MS: '500',
+      });
+      const url = new URL(runDatabaseUrl());
+      url.username = `shop_norole_${randomBytes(4).toString('hex')}`;
+      const refused = spawnNode(script, { ...baseEnv(), DATABASE_URL: url.toString() });
+      expect(await unreachable.exited).toBe(1);
+      expect(unreachable.stderr()).toBe(
+        `Cannot connect to PostgreSQL at 127.0.0.1:${closed}/shop (DATABASE_URL): connect ECONNREFUSED 127.0.0.1:${closed}\n`,
+      );
+      expect(await refused.exited).toBe(1);
+      expect(refused.stderr()).toMatch(
+        new RegExp(
+          `^PostgreSQL refused the connection to [^ ]+ \\(DATABASE_URL\\): .*"${url.username}".*\n$`,
+        ),
+      );
+    },
+    30_000,
+  );
 });
 
 describe('the api process', () => {

@@ -4,7 +4,6 @@ import { DataSource, type DataSourceOptions } from 'typeorm';
 import { APP_CONFIG, type AppConfig } from '../../config/app-config.js';
 import { Database } from './database.js';
 import { dataSourceOptions } from './data-source-options.js';
-import { ensureDatabase } from './ensure-database.js';
 import { loadMigrations } from './migrations.js';
 import { runMigrations } from './run-migrations.js';
 import { PoolMetrics } from './pool-metrics.js';
@@ -15,12 +14,11 @@ import { ReplicaSet } from './replica-set.js';
 const logger = new Logger('Database');
 
 /**
- * Creates the database if it is missing, connects, and (when MIGRATIONS_RUN) applies pending
- * migrations under an advisory lock before the app serves anything.
+ * Connects and (when MIGRATIONS_RUN) applies pending migrations under an advisory lock before
+ * the app serves anything. The database itself exists by then: createApiApp and
+ * createWorkerApp call ensureDatabase before Nest starts.
  */
 async function openDataSource(options: DataSourceOptions): Promise<DataSource> {
-  const url = (options as { url?: string }).url ?? '';
-  if (await ensureDatabase(url)) logger.log('Created the database named in DATABASE_URL');
   const dataSource = new DataSource({
     ...options,
     migrationsRun: false,
