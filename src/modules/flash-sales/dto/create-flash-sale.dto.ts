@@ -1,22 +1,23 @@
 import { applyDecorators } from '@nestjs/common';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsInt, IsISO8601, IsNumber, IsOptional, Matches, Max, Min } from 'class-validator';
+import { ISO_DATE_OR_DATE_TIME } from '../../../common/validation/iso-date.js';
 
 export const MAX_PER_USER_LIMIT = 100;
 export const MAX_SALE_QUANTITY = 1_000_000_000;
 const MAX_SALE_PRICE = 1_000_000;
 
 /**
- * A calendar date (UTC midnight) or a date-time with its zone (Z or ±HH:MM), as the wire format's
- * times are written. ISO-8601's week and ordinal dates (2026-W01, 2026-001) and zone-less times,
- * which JavaScript's Date reads wrongly or in the server's own zone, are not taken.
+ * A date (UTC midnight) or a date-time with its zone, as the wire format's times are written (not
+ * ISO's week or ordinal dates, nor zone-less times Date reads in the server's zone); then a real
+ * calendar day and time (no 2026-02-30, no 24:00).
  */
-const DATE_TIME = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2}))?$/;
-
-/** Its shape, then a real calendar day and time (no 2026-02-30, no 24:00). */
 const DateTimeField = (field: string): PropertyDecorator => {
   const message = `${field} must be an ISO-8601 date-time`;
-  return applyDecorators(Matches(DATE_TIME, { message }), IsISO8601({ strict: true }, { message }));
+  return applyDecorators(
+    Matches(ISO_DATE_OR_DATE_TIME, { message }),
+    IsISO8601({ strict: true }, { message }),
+  );
 };
 
 export class CreateFlashSaleDto {
