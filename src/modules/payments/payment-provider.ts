@@ -67,6 +67,10 @@ export interface IncomingNotification {
 
 export type ProviderEventKind = 'succeeded' | 'failed' | 'cancelled' | 'refunded';
 
+/** An event id as the shop records it (once per provider): 1 to 255 visible ASCII characters. */
+export const isEventId = (id: unknown): id is string =>
+  typeof id === 'string' && /^[\x21-\x7e]{1,255}$/.test(id);
+
 /** A verified notification, in the shop's terms. */
 export interface ProviderEvent {
   /** The provider's event id (Stripe `id`, Alipay `notify_id`, WeChat Pay `id`), unique per provider. */

@@ -2,12 +2,13 @@ import { AlipayRequestError, AlipaySdk, type AlipaySdkCommonResult } from 'alipa
 import type { AppConfig } from '../../../config/app-config.js';
 import { fromCents, toCents } from '../../../common/money.js';
 import {
-  ProviderError,
   type CreatedPayment,
   type IncomingNotification,
+  isEventId,
   type PaymentProvider,
   type PaymentProviderAdapter,
   type PaymentRequest,
+  ProviderError,
   type ProviderEventKind,
   type ProviderLookup,
   type ProviderPayment,
@@ -102,7 +103,7 @@ class AlipayProvider implements PaymentProvider {
       return { outcome: 'rejected', reason: 'signature does not match' };
     }
     const eventId = fields.notify_id ?? '';
-    if (fields.app_id !== this.appId || !/^[\x21-\x7e]{1,255}$/.test(eventId)) {
+    if (fields.app_id !== this.appId || !isEventId(eventId)) {
       return { outcome: 'rejected', reason: 'not a notification for this app' };
     }
     const kind = kindOf(form);

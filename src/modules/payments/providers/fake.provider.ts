@@ -1,15 +1,16 @@
 import { createHmac, hkdfSync, timingSafeEqual } from 'node:crypto';
 import type { AppConfig } from '../../../config/app-config.js';
-import type {
-  IncomingNotification,
-  PaymentProvider,
-  PaymentProviderAdapter,
-  ProviderEventKind,
-  ProviderLookup,
-  ProviderPayment,
-  VerifiedNotification,
-  WebhookAnswer,
-  WebhookResult,
+import {
+  type IncomingNotification,
+  isEventId,
+  type PaymentProvider,
+  type PaymentProviderAdapter,
+  type ProviderEventKind,
+  type ProviderLookup,
+  type ProviderPayment,
+  type VerifiedNotification,
+  type WebhookAnswer,
+  type WebhookResult,
 } from '../payment-provider.js';
 import { headerOf, NOTIFICATION_TOLERANCE_SECONDS } from './provider-settings.js';
 
@@ -38,8 +39,7 @@ const isBody = (value: unknown): value is FakeNotificationBody => {
   if (typeof value !== 'object' || value === null) return false;
   const v = value as Record<string, unknown>;
   return (
-    typeof v.id === 'string' &&
-    /^[\x21-\x7e]{1,255}$/.test(v.id) &&
+    isEventId(v.id) &&
     typeof v.type === 'string' &&
     typeof v.payment_id === 'string' &&
     /^[A-Za-z0-9]{16,32}$/.test(v.payment_id) &&

@@ -1,12 +1,13 @@
 import Stripe from 'stripe';
 import type { AppConfig } from '../../../config/app-config.js';
 import {
-  ProviderError,
   type CreatedPayment,
   type IncomingNotification,
+  isEventId,
   type PaymentProvider,
   type PaymentProviderAdapter,
   type PaymentRequest,
+  ProviderError,
   type ProviderEvent,
   type ProviderLookup,
   type ProviderPayment,
@@ -61,8 +62,7 @@ const isEvent = (value: unknown): value is Stripe.Event => {
   const v = value as Record<string, unknown>;
   const data = v.data as Record<string, unknown> | null | undefined;
   return (
-    typeof v.id === 'string' &&
-    /^[\x21-\x7e]{1,255}$/.test(v.id) &&
+    isEventId(v.id) &&
     typeof v.type === 'string' &&
     typeof data === 'object' &&
     data !== null &&

@@ -3,12 +3,13 @@ import type { AppConfig } from '../../../config/app-config.js';
 import { ConfigError } from '../../../config/load-config.js';
 import { refundKey } from '../payment-events.js';
 import {
-  ProviderError,
   type CreatedPayment,
   type IncomingNotification,
+  isEventId,
   type PaymentProvider,
   type PaymentProviderAdapter,
   type PaymentRequest,
+  ProviderError,
   type ProviderLookup,
   type ProviderPayment,
   type RefundRequest,
@@ -64,8 +65,7 @@ const isNotification = (value: unknown): value is Notification => {
   const v = value as Record<string, unknown>;
   const resource = v.resource as Record<string, unknown> | null | undefined;
   return (
-    typeof v.id === 'string' &&
-    /^[\x21-\x7e]{1,255}$/.test(v.id) &&
+    isEventId(v.id) &&
     typeof v.event_type === 'string' &&
     typeof resource?.ciphertext === 'string' &&
     typeof resource.nonce === 'string' &&
