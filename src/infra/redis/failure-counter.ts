@@ -4,8 +4,12 @@ import type { Redis } from 'ioredis';
 import { DomainError } from '../../common/errors/domain-error.js';
 import { withTimeout } from '../../common/async/with-timeout.js';
 
-/** Redis must answer within this, or the counter fails open or closed (see options). */
-export const FAILURE_COUNTER_TIMEOUT_MS = 150;
+/**
+ * Redis must answer within this, or the counter fails open or closed (see options). Failing
+ * open lets the attempt through, so it waits little; failing closed refuses it, so a Redis
+ * that is only slow (a busy moment) gets longer before a right password is refused too.
+ */
+export const FAILURE_COUNTER_TIMEOUT_MS = { failingOpen: 150, failingClosed: 1000 } as const;
 
 /** If any key is at the limit: the longest of their seconds to wait; otherwise 0. */
 const LOCKED = `
@@ -122,7 +126,10 @@ export class FailureCounter {
 
   private async run(command: () => Promise<unknown>, failClosed: boolean): Promise<unknown> {
     try {
-      const result = await withTimeout(command(), FAILURE_COUNTER_TIMEOUT_MS);
+      const result = await withTimeout(
+        command(),
+        FAILURE_COUNTER_TIMEOUT_MS[failClosed ? 'failingClosed' : 'failingOpen'],
+      );
       if (this.failing) this.logger.log('Failure counting back in effect');
       this.failing = false;
       return result;
