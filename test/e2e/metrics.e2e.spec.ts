@@ -45,6 +45,34 @@ describe('/metrics', () => {
     for (const route of routes) expect(route).not.toMatch(/\d{2,}|no\/such/);
   });
 
+  it('counts a request refused before routing (a body it could not read) under its route', async () => {
+    const malformed = await t.http
+      .post('/api/auth/login')
+      .set('Content-Type', 'application/json')
+      .send('{"username": ');
+    expect(malformed.status).toBe(400);
+    const tooLarge = await t.http
+      .put(`/api/products/1`)
+      .set('Content-Type', 'application/json')
+      .send(JSON.stringify({ name: 'x'.repeat(1_100_000) }));
+    expect(tooLarge.status).toBe(413);
+    const nowhere = await t.http
+      .post('/no/such/route')
+      .set('Content-Type', 'application/json')
+      .send('{"a": ');
+    expect(nowhere.status).toBe(400);
+    const text = await scrape();
+    expect(
+      value(text, 'http_requests_total{method="POST",route="/api/auth/login",status="400"}'),
+    ).toBeGreaterThanOrEqual(1);
+    expect(
+      value(text, 'http_requests_total{method="PUT",route="/api/products/:id",status="413"}'),
+    ).toBeGreaterThanOrEqual(1);
+    expect(
+      value(text, 'http_requests_total{method="POST",route="unmatched",status="400"}'),
+    ).toBeGreaterThanOrEqual(1);
+  });
+
   it('counts orders created and cancelled (by reason), and cache results', async () => {
     const before = await scrape();
     const user = await signUp(t);

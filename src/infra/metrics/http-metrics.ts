@@ -6,15 +6,43 @@ import { METRIC, UNMATCHED_ROUTE } from './metric-names.js';
 
 export const RESPONSE_TIME_HEADER = 'X-Response-Time';
 
+/** What Express's router keeps of a mounted route (its layers are not typed by express). */
+interface RouterLayer {
+  route?: { path?: unknown; methods?: Record<string, boolean | undefined> };
+  /** The match (params and all), or false. */
+  match?: (path: string) => unknown;
+}
+
+const isTemplate = (path: unknown): path is string =>
+  typeof path === 'string' && !path.includes('*');
+
 /**
- * The route template a request matched ("/api/products/:id"), never its raw path. Requests that
- * matched no route, including Nest's catch-all that answers 404, share one label.
+ * The app's route a request was addressed to, for one answered before it reached that route (a
+ * body that could not be read is refused by middleware, which Nest mounts as a catch-all route):
+ * the first route whose method and template match, as the router picks it. Nest's catch-all
+ * that answers 404 is none.
+ */
+function addressedRoute(req: Request): string | undefined {
+  const router = (req.app as unknown as { router?: { stack?: RouterLayer[] } }).router;
+  const method = req.method.toLowerCase();
+  for (const layer of router?.stack ?? []) {
+    const methods = layer.route?.methods;
+    if (!isTemplate(layer.route?.path) || methods === undefined) continue;
+    const handles = methods[method] ?? methods._all ?? (method === 'head' && methods.get);
+    if (handles === true && Boolean(layer.match?.(req.path))) return layer.route.path;
+  }
+  return undefined;
+}
+
+/**
+ * The route template a request was for ("/api/products/:id"), never its raw path: the one it
+ * matched, or for a request refused before routing, the one it was addressed to. Requests for
+ * no route, including those of Nest's catch-all that answers 404, share one label.
  */
 export const routeOf = (req: Request): string => {
   const path = (req.route as { path?: unknown } | undefined)?.path;
-  return typeof path === 'string' && !path.includes('*')
-    ? `${req.baseUrl}${path}`
-    : UNMATCHED_ROUTE;
+  const template = isTemplate(path) ? path : addressedRoute(req);
+  return template === undefined ? UNMATCHED_ROUTE : `${req.baseUrl}${template}`;
 };
 
 const millisecondsSince = (started: bigint): number =>
