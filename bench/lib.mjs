@@ -101,7 +101,15 @@ export function load(base, scenario, seconds, connections) {
     if (scenario.next) {
       opts.requests = [{ setupRequest: (req) => ({ ...req, ...scenario.next() }) }];
     }
-    autocannon(opts, (error, result) => (error ? reject(error) : resolve(result)));
+    // autocannon ends a run of `amount` requests on its next whole-second tick: when the last
+    // response came is the run's true end.
+    let lastResponseAt;
+    const run = autocannon(opts, (error, result) =>
+      error ? reject(error) : resolve({ ...result, lastResponseAt }),
+    );
+    run.on('response', () => {
+      lastResponseAt = performance.now();
+    });
   });
 }
 
