@@ -386,6 +386,9 @@ describe('buying in a flash sale', () => {
     expect((again.body as { data: { id: number } }).data.id).toBe(
       (first.body as { data: { id: number } }).data.id,
     );
+    const data = (res: typeof first): string =>
+      JSON.stringify((res.body as { data: unknown }).data);
+    expect(data(again)).toBe(data(first));
     expectError(await buy(t, crowd[6]!, sale.id, 2, key), 422);
     expect((await ledgerOf(t, sale.id)).units).toBe(1);
   });

@@ -329,6 +329,8 @@ describe('Idempotency-Key on POST /api/orders', () => {
     expect(first.headers['idempotent-replayed']).toBeUndefined();
     expect(again.headers['idempotent-replayed']).toBe('true');
     expect(again.body.data).toEqual(first.body.data);
+    // The same fields in the same order, not only the same values: a client may compare the bytes.
+    expect(JSON.stringify(again.body.data)).toBe(JSON.stringify(first.body.data));
     expect((await stockOf(t, product.id)).stock).toBe(8);
     const { rows } = await t.db.query(
       'SELECT count(*) AS n FROM order_items WHERE product_id = $1',

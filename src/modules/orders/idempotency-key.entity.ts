@@ -37,8 +37,8 @@ export class IdempotencyKeyEntity {
   @Column({ name: 'response_status', type: 'smallint' })
   responseStatus!: number;
 
-  /** The first response's data, replayed as it was. */
-  @Column({ name: 'response_body', type: 'jsonb' })
+  /** The first response's data as it was sent (json keeps the fields in their order). */
+  @Column({ name: 'response_body', type: 'json' })
   responseBody!: unknown;
 
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
