@@ -58,7 +58,7 @@ const xactCommit = async (url, name) =>
       .n,
   );
 
-export async function flashSale({ url, apiBase, floorBase, jwtSecret }) {
+export async function flashSale({ url, apiBase, floorBase, apiPid, floorPid, jwtSecret }) {
   const dbName = new URL(url).pathname.slice(1);
   const [admin, ...buyers] = await customers(url, jwtSecret, USERS + 1);
   await sql(url, `UPDATE users SET role = 'admin' WHERE id = $1`, [admin.id]);
@@ -81,15 +81,15 @@ export async function flashSale({ url, apiBase, floorBase, jwtSecret }) {
 
   // The reads refusals are measured against, in this run: cached detail on the api, raw on the floor.
   const reads = {};
-  for (const [name, base, path] of [
-    ['api product detail (cache hit)', apiBase, '/api/products/7'],
-    ['floor product detail', floorBase, '/api/products/7'],
-    ['api flash sale detail', apiBase, `/api/flash-sales/${sale.id}`],
-    ['api authenticated read (GET /api/users/me)', apiBase, '/api/users/me'],
+  for (const [name, base, pid, path] of [
+    ['api product detail (cache hit)', apiBase, apiPid, '/api/products/7'],
+    ['floor product detail', floorBase, floorPid, '/api/products/7'],
+    ['api flash sale detail', apiBase, apiPid, `/api/flash-sales/${sale.id}`],
+    ['api authenticated read (GET /api/users/me)', apiBase, apiPid, '/api/users/me'],
   ]) {
     const headers = { authorization: `Bearer ${buyers[0].token}` };
     await load(base, { path, headers }, 1, CONNECTIONS);
-    reads[name] = summary([await load(base, { path, headers }, SECONDS, CONNECTIONS)]);
+    reads[name] = summary([await load(base, { path, headers }, SECONDS, CONNECTIONS, pid)]);
   }
 
   // The loads' counters reach pg_stat_database late: let them settle, then time an idle window.
@@ -121,10 +121,10 @@ export async function flashSale({ url, apiBase, floorBase, jwtSecret }) {
   const windowSeconds = (performance.now() - started) / 1000;
 
   // Sold out, every customer's session checked once: what each further refusal costs.
-  const steady = summary([await load(apiBase, attempts, SECONDS, CONNECTIONS)]);
+  const steady = summary([await load(apiBase, attempts, SECONDS, CONNECTIONS, apiPid)]);
   // The same attempts refused by the floor (one Redis script each), its sessions seen first.
   await load(floorBase, { ...attempts, amount: 2 * USERS }, 0, CONNECTIONS);
-  const floorSteady = summary([await load(floorBase, attempts, SECONDS, CONNECTIONS)]);
+  const floorSteady = summary([await load(floorBase, attempts, SECONDS, CONNECTIONS, floorPid)]);
 
   const [{ sold, remaining, top, over, stock }] = await sql(
     url,
@@ -158,14 +158,15 @@ export async function flashSale({ url, apiBase, floorBase, jwtSecret }) {
       `| attempts/s, whole run | ${fmt(ATTEMPTS / seconds)} (${fmt(seconds, 2)} s) |`,
       `| refusals/s | ${fmt(refused / seconds)} |`,
       `| p50 / p99 ms (all attempts) | ${fmt(result.p50, 1)} / ${fmt(result.p99, 1)} |`,
-      `| api product detail (cache hit) req/s, p99 ms | ${fmt(detail.rps)}, ${fmt(detail.p99, 1)} |`,
-      `| floor product detail req/s, p99 ms | ${fmt(floor.rps)}, ${fmt(floor.p99, 1)} |`,
-      `| api flash sale detail req/s, p99 ms | ${fmt(reads['api flash sale detail'].rps)}, ${fmt(reads['api flash sale detail'].p99, 1)} |`,
-      `| api authenticated read (GET /api/users/me) req/s, p99 ms | ${fmt(authed.rps)}, ${fmt(authed.p99, 1)} |`,
+      `| api product detail (cache hit) req/s, p99 ms, CPU µs per request | ${fmt(detail.rps)}, ${fmt(detail.p99, 1)}, ${fmt(detail.cpuMicros)} |`,
+      `| floor product detail req/s, p99 ms, CPU µs per request | ${fmt(floor.rps)}, ${fmt(floor.p99, 1)}, ${fmt(floor.cpuMicros)} |`,
+      `| api flash sale detail req/s, p99 ms, CPU µs per request | ${fmt(reads['api flash sale detail'].rps)}, ${fmt(reads['api flash sale detail'].p99, 1)}, ${fmt(reads['api flash sale detail'].cpuMicros)} |`,
+      `| api authenticated read (GET /api/users/me) req/s, p99 ms, CPU µs per request | ${fmt(authed.rps)}, ${fmt(authed.p99, 1)}, ${fmt(authed.cpuMicros)} |`,
       `| refusals/s vs cached detail / vs floor detail | **${fmt(refused / seconds / detail.rps, 2)}** / **${fmt(refused / seconds / floor.rps, 2)}** |`,
-      `| refusals/s once sold out, sessions checked (${SECONDS} s, ${steady.non2xx - (steady.statuses['409'] ?? 0)} not 409), p99 ms | ${fmt(steady.rps)}, ${fmt(steady.p99, 1)} |`,
+      `| refusals/s once sold out, sessions checked (${SECONDS} s, ${steady.non2xx - (steady.statuses['409'] ?? 0)} not 409), p99 ms, CPU µs per refusal | ${fmt(steady.rps)}, ${fmt(steady.p99, 1)}, ${fmt(steady.cpuMicros)} |`,
+      `| api CPU per refusal vs per cached detail read / per authenticated read | ${fmt(steady.cpuMicros / detail.cpuMicros, 2)} / ${fmt(steady.cpuMicros / authed.cpuMicros, 2)} |`,
       `| those vs cached detail / vs floor detail / vs the authenticated read | **${fmt(steady.rps / detail.rps, 2)}** / **${fmt(steady.rps / floor.rps, 2)}** / ${fmt(steady.rps / authed.rps, 2)} |`,
-      `| floor refusals (token by hand, one Redis script; ${floorSteady.non2xx - (floorSteady.statuses['409'] ?? 0)} not 409) req/s, p99 ms | ${fmt(floorSteady.rps)}, ${fmt(floorSteady.p99, 1)} |`,
+      `| floor refusals (token by hand, one Redis script; ${floorSteady.non2xx - (floorSteady.statuses['409'] ?? 0)} not 409) req/s, p99 ms, CPU µs per refusal | ${fmt(floorSteady.rps)}, ${fmt(floorSteady.p99, 1)}, ${fmt(floorSteady.cpuMicros)} |`,
       `| api refusals vs floor refusals / floor refusals vs floor detail / vs api cached detail | **${fmt(steady.rps / floorSteady.rps, 2)}** / ${fmt(floorSteady.rps / floor.rps, 2)} / ${fmt(floorSteady.rps / detail.rps, 2)} |`,
       `| PostgreSQL transactions committed (xact_commit after - before) | ${after - before} over ${fmt(windowSeconds, 1)} s; idle background ${fmt(idleRate, 1)}/s ≈ ${fmt(background)}; so ≈ ${fmt(after - before - background)} for ${ATTEMPTS.toLocaleString('en')} attempts (${won} orders) |`,
       `| of which first session checks (one per customer; later ones answered from Redis) | ≤ ${USERS.toLocaleString('en')}; beyond them ≈ ${fmt(after - before - background - USERS)} for the ${won} orders, their outbox rows and everything else |`,

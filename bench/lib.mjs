@@ -1,5 +1,6 @@
 // Helpers for bench/run.mjs: processes, HTTP, autocannon runs, the seed.
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import autocannon from 'autocannon';
 import pg from 'pg';
@@ -81,8 +82,25 @@ export async function json(url, init) {
   return body.data;
 }
 
-/** One autocannon run: 32 connections, no pipelining, the given duration. */
-export function load(base, scenario, seconds, connections) {
+const CLOCK_TICKS = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }));
+
+/**
+ * CPU seconds (user + system) a process has used so far, from /proc/<pid>/stat. Unlike req/s it
+ * hardly moves when the other processes on the machine are busy, so it compares two builds fairly.
+ */
+export function cpuSecondsOf(pid) {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  // The fields after the command name: state is field 3 (index 0), utime 14, stime 15.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
+}
+
+/**
+ * One autocannon run: no pipelining, the given duration. With `pid`, the result also holds the
+ * CPU seconds that process spent during the run (`cpuSeconds`).
+ */
+export function load(base, scenario, seconds, connections, pid) {
+  const cpuBefore = pid === undefined ? undefined : cpuSecondsOf(pid);
   return new Promise((resolve, reject) => {
     const opts = {
       url: `${base}${scenario.path ?? ''}`,
@@ -105,7 +123,13 @@ export function load(base, scenario, seconds, connections) {
     // response came is the run's true end.
     let lastResponseAt;
     const run = autocannon(opts, (error, result) =>
-      error ? reject(error) : resolve({ ...result, lastResponseAt }),
+      error
+        ? reject(error)
+        : resolve({
+            ...result,
+            lastResponseAt,
+            cpuSeconds: cpuBefore === undefined ? undefined : cpuSecondsOf(pid) - cpuBefore,
+          }),
     );
     run.on('response', () => {
       lastResponseAt = performance.now();
@@ -114,8 +138,14 @@ export function load(base, scenario, seconds, connections) {
 }
 
 export const summary = (results) => {
-  const mean = (pick) => results.reduce((sum, r) => sum + pick(r), 0) / results.length;
+  const total = (pick) => results.reduce((sum, r) => sum + pick(r), 0);
+  const mean = (pick) => total(pick) / results.length;
+  const timedCpu = results.every((r) => r.cpuSeconds !== undefined);
   return {
+    // CPU microseconds per answered request of the process measured (NaN when none was given).
+    cpuMicros: timedCpu
+      ? (total((r) => r.cpuSeconds) * 1e6) / total((r) => r.requests.total)
+      : Number.NaN,
     rps: mean((r) => r.requests.average),
     p50: mean((r) => r.latency.p50),
     p99: mean((r) => r.latency.p99),

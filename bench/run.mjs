@@ -205,8 +205,8 @@ async function measure(targets, scenario) {
   for (const [name, base] of targets)
     await load(base, forTarget(name, scenario), WARMUP, connections);
   for (let round = 0; round < ROUNDS; round++) {
-    for (const [name, base] of targets)
-      results[name].push(await load(base, forTarget(name, scenario), SECONDS, connections));
+    for (const [name, base, pid] of targets)
+      results[name].push(await load(base, forTarget(name, scenario), SECONDS, connections, pid));
   }
   return Object.fromEntries(Object.entries(results).map(([name, r]) => [name, summary(r)]));
 }
@@ -215,7 +215,7 @@ const fmt = (n, digits = 0) => n.toFixed(digits);
 const FLASH_SALE_NAME = 'flash sale (a): 200 units, 2,000 users, 20,000 attempts';
 
 function row(name, { api, floor }) {
-  return `| ${name} | ${fmt(api.rps)} | ${fmt(api.p50, 1)} / ${fmt(api.p99, 1)} | ${api.non2xx} | ${fmt(floor.rps)} | ${fmt(floor.p50, 1)} / ${fmt(floor.p99, 1)} | ${floor.non2xx} | **${fmt(api.rps / floor.rps, 2)}** |`;
+  return `| ${name} | ${fmt(api.rps)} | ${fmt(api.p50, 1)} / ${fmt(api.p99, 1)} | ${api.non2xx} | ${fmt(floor.rps)} | ${fmt(floor.p50, 1)} / ${fmt(floor.p99, 1)} | ${floor.non2xx} | **${fmt(api.rps / floor.rps, 2)}** | ${fmt(api.cpuMicros)} / ${fmt(floor.cpuMicros)} |`;
 }
 
 async function benchWith(nodeBinary) {
@@ -328,8 +328,8 @@ async function benchWith(nodeBinary) {
       await sleep(300);
       await sameAnswers(apiBase, floorBase);
       const targets = [
-        ['api', apiBase],
-        ['floor', floorBase],
+        ['api', apiBase, api.child.pid],
+        ['floor', floorBase, floor.child.pid],
       ];
       const { core, growth } = scenarios(ctx);
       const batchNotes = [];
@@ -352,7 +352,15 @@ async function benchWith(nodeBinary) {
         await recordMemory(scenario.name);
       }
       if (FLASH_SALE_NAME.includes(args.only)) {
-        const flash = await flashSale({ url, apiBase, floorBase, jwtSecret: JWT_SECRET, ctx });
+        const flash = await flashSale({
+          url,
+          apiBase,
+          floorBase,
+          apiPid: api.child.pid,
+          floorPid: floor.child.pid,
+          jwtSecret: JWT_SECRET,
+          ctx,
+        });
         lines.push('', ...flash.lines, '');
         process.stdout.write(`${flash.lines.join('\n')}\n`);
         if (!flash.ok) process.exitCode = 1;
@@ -396,8 +404,8 @@ async function benchWith(nodeBinary) {
       }
 
       lines.push(
-        '| catalogue growth | api req/s | api p50 / p99 ms | non-2xx | floor req/s | floor p50 / p99 ms | non-2xx | api/floor |',
-        '|---|---|---|---|---|---|---|---|',
+        '| catalogue growth | api req/s | api p50 / p99 ms | non-2xx | floor req/s | floor p50 / p99 ms | non-2xx | api/floor | CPU µs per request, api / floor |',
+        '|---|---|---|---|---|---|---|---|---|',
       );
       for (const size of [10_000, 100_000]) {
         if (size === 100_000) await seedProducts(url, 10_001, 100_000);
@@ -475,8 +483,8 @@ async function tracingCost(nodeBinary, apiEnv, apiBase, ctx) {
 }
 
 const header = [
-  '| scenario (10k products) | api req/s | api p50 / p99 ms | non-2xx | floor req/s | floor p50 / p99 ms | non-2xx | api/floor |',
-  '|---|---|---|---|---|---|---|---|',
+  '| scenario (10k products) | api req/s | api p50 / p99 ms | non-2xx | floor req/s | floor p50 / p99 ms | non-2xx | api/floor | CPU µs per request, api / floor |',
+  '|---|---|---|---|---|---|---|---|---|',
 ];
 
 const started = Date.now();
