@@ -245,6 +245,20 @@ describe('order state machine over HTTP', () => {
     expect((await t.http.get(`/api/products/${product.id}`)).body.data.sales).toBe(3);
   });
 
+  it('refuses to pay an order past its payment deadline that the timeout has not cancelled yet', async () => {
+    const product = await createProduct(t, admin, { stock: 10 });
+    const order = await createOrder(t, alice, [{ product_id: product.id, quantity: 2 }]);
+    await t.db.query(`UPDATE orders SET expires_at = now() - interval '1 second' WHERE id = $1`, [
+      order.id,
+    ]);
+    expect(expectError(await act(alice, order.id, 'pay'), 409).message).toBe(
+      'Order is past its payment deadline and cannot be paid',
+    );
+    const { rows } = await t.db.query('SELECT status FROM orders WHERE id = $1', [order.id]);
+    expect(rows[0].status).toBe('pending');
+    expect(await stockOf(t, product.id)).toEqual({ stock: 8, sales: 0 });
+  });
+
   it('lets only the owner pay: 404 to another customer, 403 to an admin', async () => {
     const product = await createProduct(t, admin);
     const order = await createOrder(t, alice, [{ product_id: product.id, quantity: 1 }]);

@@ -29,16 +29,19 @@ describe('order state machine', () => {
       from: ['pending'],
       to: 'cancelled',
       allowed: ['system'],
-      afterDeadline: true,
+      deadline: 'after',
       effect: 'restore_stock',
     });
   });
 
   it('lets only a payment provider confirm a payment, which pays a pending order like pay', () => {
+    // Past the deadline too: the customer paid at the provider while the order was payable.
     expect(ORDER_STATE_MACHINE.confirm_payment).toEqual({
       ...ORDER_STATE_MACHINE.pay,
       allowed: ['payment_provider'],
+      deadline: undefined,
     });
+    expect(ORDER_STATE_MACHINE.pay.deadline).toBe('before');
     expect(permission('confirm_payment', provider, 1)).toBe('allowed');
     for (const actor of [owner, admin, system]) {
       expect(permission('confirm_payment', actor, 1)).toBe('forbidden');

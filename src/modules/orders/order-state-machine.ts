@@ -29,8 +29,8 @@ interface TransitionRule {
   allowed: readonly Allowed[];
   /** What the transition does beyond the status, in the same transaction. */
   effect: 'add_sales' | 'restore_stock' | 'none';
-  /** Only once the order's payment deadline (expires_at) has passed. */
-  afterDeadline?: true;
+  /** Only before the order's payment deadline (expires_at), or only once it has passed. */
+  deadline?: 'before' | 'after';
 }
 
 /**
@@ -40,11 +40,21 @@ interface TransitionRule {
  * the other (a cancel that raced a payment does not cancel the order it just paid for).
  */
 export const ORDER_STATE_MACHINE: Record<OrderTransition, TransitionRule> = {
-  /** The owner pays at once (the fake provider's instant pay, POST /api/orders/:id/pay). */
-  pay: { from: ['pending'], to: 'paid', allowed: ['owner'], effect: 'add_sales' },
+  /**
+   * The owner pays at once (the fake provider's instant pay, POST /api/orders/:id/pay), like a
+   * payment started at a provider: only before the deadline.
+   */
+  pay: {
+    from: ['pending'],
+    to: 'paid',
+    allowed: ['owner'],
+    effect: 'add_sales',
+    deadline: 'before',
+  },
   /**
    * A provider confirmed the customer's payment. Only a pending order is paid: a success for
-   * one cancelled, expired or paid already is refunded instead (the payments module).
+   * one cancelled, expired or paid already is refunded instead (the payments module). Past the
+   * deadline too, while the order is still pending: the customer paid in time at the provider.
    */
   confirm_payment: {
     from: ['pending'],
@@ -66,7 +76,7 @@ export const ORDER_STATE_MACHINE: Record<OrderTransition, TransitionRule> = {
     to: 'cancelled',
     allowed: ['system'],
     effect: 'restore_stock',
-    afterDeadline: true,
+    deadline: 'after',
   },
 };
 

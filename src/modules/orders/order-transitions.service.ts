@@ -90,9 +90,9 @@ export class OrderTransitionsService {
       if (!done) {
         const now = (await this.orders.findById(tx, id)) ?? current;
         const reason =
-          now.status === current.status
-            ? 'is not past its payment deadline'
-            : `is now ${now.status}`;
+          now.status !== current.status
+            ? `is now ${now.status}`
+            : `is ${rule.deadline === 'after' ? 'not ' : ''}past its payment deadline`;
         throw conflict(`Order ${reason} and cannot be ${PAST_TENSE[transition]}`);
       }
       if (alongside) await alongside(tx, done.order);
@@ -124,7 +124,7 @@ export class OrderTransitionsService {
       from: current.status,
       to: rule.to,
       cancelReason: cancelReason(transition, actor, current.user_id),
-      afterDeadline: rule.afterDeadline === true,
+      deadline: rule.deadline,
     });
     if (!updated) return null;
     const lines = (await this.orders.itemsOf(tx, [current.id])).get(current.id) ?? [];

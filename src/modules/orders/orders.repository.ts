@@ -45,7 +45,8 @@ export interface TransitionChange {
   from: OrderStatus;
   to: OrderStatus;
   cancelReason: CancelReason | undefined;
-  afterDeadline: boolean;
+  /** The order's payment deadline must be still ahead, or past already. */
+  deadline: 'before' | 'after' | undefined;
 }
 
 export const ORDER_COLUMNS =
@@ -140,7 +141,8 @@ export class OrdersRepository {
 
   /**
    * Applies a state transition as one conditional UPDATE: it changes the row only if the order
-   * still has the status the request saw (and, for the timeout, is past its deadline). Returns
+   * still has the status the request saw (and is on the side of its deadline the rule asks for,
+   * by the database's clock). Returns
    * the updated order, or null if another transition got there first.
    */
   async transition(tx: Tx, id: number, change: TransitionChange): Promise<OrderRow | null> {
@@ -149,9 +151,11 @@ export class OrdersRepository {
               paid_at = CASE WHEN $2::varchar = 'paid' THEN now() ELSE paid_at END,
               cancelled_at = CASE WHEN $2::varchar = 'cancelled' THEN now() ELSE cancelled_at END,
               cancel_reason = CASE WHEN $2::varchar = 'cancelled' THEN $4::varchar ELSE cancel_reason END
-        WHERE id = $1 AND status = $3 AND (NOT $5 OR expires_at <= now())
+        WHERE id = $1 AND status = $3
+          AND CASE $5::text WHEN 'after' THEN expires_at <= now()
+                            WHEN 'before' THEN expires_at > now() ELSE true END
         RETURNING ${ORDER_COLUMNS}`,
-      [id, change.to, change.from, change.cancelReason ?? null, change.afterDeadline],
+      [id, change.to, change.from, change.cancelReason ?? null, change.deadline ?? null],
     );
     return rows[0] ?? null;
   }

@@ -62,6 +62,7 @@ export class PaymentsController {
     summary: 'Pay a pending order at once through the fake provider (owner only)',
     description:
       'Payment without money, for development: 403 unless PAYMENT_PROVIDERS enables fake. ' +
+      'The order must be pending and before its expires_at (409 otherwise). ' +
       'Real payments go through POST /api/orders/{id}/payments.',
   })
   @ApiEnvelope(OrderResponseDto)
