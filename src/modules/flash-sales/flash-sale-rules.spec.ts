@@ -69,6 +69,9 @@ describe('refusalError', () => {
     const limited = refusalError('limited', 2);
     expect(limited.kind).toBe('conflict');
     expect(limited.errors).toEqual({ quantity: 'at most 2 units of this sale per customer' });
+    expect(refusalError('limited', 1).errors).toEqual({
+      quantity: 'at most 1 unit of this sale per customer',
+    });
   });
 });
 

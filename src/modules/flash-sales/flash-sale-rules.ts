@@ -72,7 +72,7 @@ export function refusalError(refusal: Refusal, limit?: number): DomainError {
       errors.quantity =
         limit === undefined
           ? 'this would pass the per-customer limit of this sale'
-          : `at most ${limit} units of this sale per customer`;
+          : `at most ${limit} ${limit === 1 ? 'unit' : 'units'} of this sale per customer`;
       return conflict('Per-customer limit of this flash sale reached', errors);
     case 'inactive':
       return conflict('Flash sale is not active');
