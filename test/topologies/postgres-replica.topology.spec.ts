@@ -1,5 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { RedisClient } from '../../src/infra/redis/redis.factory.js';
+import { REDIS } from '../../src/infra/redis/redis.tokens.js';
 import { createOrder, signUp, unique, type TestUser } from '../support/factories.js';
+import { buy, createSale } from '../support/flash-sales.js';
 import { PostgresPair } from '../support/postgres-replica.js';
 import { promtoolProblems } from '../support/promtool.js';
 import { eventually } from '../support/smtp-sink.js';
@@ -209,6 +212,33 @@ describe('PostgreSQL read replicas', () => {
         .get(`/api/orders/${order.id}`)
         .set('Authorization', customer.bearer);
       expect(after.body.data.status).toBe('cancelled');
+    });
+  });
+
+  it('let a customer read their own order right after buying it in a flash sale or paying it, too', async () => {
+    const buyer = await signUp(t);
+    const payer = await signUp(t);
+    const sale = await createSale(t, admin);
+    const product = await productOnBoth(unique('ryw pay '));
+    const order = await createOrder(t, payer, [{ product_id: product, quantity: 1 }]);
+    await pair.waitForReplay();
+    // As if the placement were long ago: nothing remembers the payer as a writer any more.
+    await t.app.get<symbol, RedisClient>(REDIS).del(`${t.config.redis.prefix}:ryw:${payer.id}`);
+    await replicaInUse(1);
+    await whileReplicaPaused(async () => {
+      const bought = await buy(t, buyer, sale.id);
+      expect(bought.status).toBe(201);
+      const own = await t.http
+        .get(`/api/orders/${bought.body.data.id}`)
+        .set('Authorization', buyer.bearer);
+      expect([own.status, own.body.data?.status]).toEqual([200, 'pending']);
+
+      const paid = await t.http
+        .post(`/api/orders/${order.id}/pay`)
+        .set('Authorization', payer.bearer);
+      expect(paid.status).toBe(200);
+      const after = await t.http.get(`/api/orders/${order.id}`).set('Authorization', payer.bearer);
+      expect(after.body.data.status).toBe('paid');
     });
   });
 

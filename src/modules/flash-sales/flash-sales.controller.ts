@@ -18,6 +18,7 @@ import {
   ApiNoContent,
 } from '../../common/decorators/api-response.decorator.js';
 import { Auth } from '../../common/decorators/auth.decorator.js';
+import { ReadsOwnWrites } from '../../common/interceptors/read-your-writes.interceptor.js';
 import { CurrentUser, type AuthUser } from '../../common/decorators/current-user.decorator.js';
 import { Public } from '../../common/decorators/public.decorator.js';
 import { PerUserRateLimit } from '../../common/decorators/rate-limit.decorator.js';
@@ -90,6 +91,7 @@ export class FlashSalesController {
   @Post(':id/orders')
   @Auth()
   @PerUserRateLimit()
+  @ReadsOwnWrites()
   @ApiOperation({
     summary: 'Buy in a flash sale: an ordinary order at the sale price',
     description:

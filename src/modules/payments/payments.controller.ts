@@ -4,6 +4,7 @@ import type { Response } from 'express';
 import { ApiEnvelope, ApiErrors } from '../../common/decorators/api-response.decorator.js';
 import { Auth } from '../../common/decorators/auth.decorator.js';
 import { CurrentUser, type AuthUser } from '../../common/decorators/current-user.decorator.js';
+import { ReadsOwnWrites } from '../../common/interceptors/read-your-writes.interceptor.js';
 import { ParseIdPipe } from '../../common/pipes/parse-id.pipe.js';
 import { OrderResponseDto } from '../orders/index.js';
 import { CreatePaymentDto } from './dto/create-payment.dto.js';
@@ -11,6 +12,7 @@ import { PaymentResponseDto } from './dto/payment-response.dto.js';
 import { PaymentsService } from './payments.service.js';
 
 @ApiTags('payments')
+@ReadsOwnWrites()
 @Controller('api/orders')
 export class PaymentsController {
   constructor(private readonly payments: PaymentsService) {}
