@@ -147,6 +147,8 @@ describe('GET /api/orders for an admin', () => {
     ['created_from=2026-03-02&created_to=2026-03-01', 'created_from'],
     ['min_total=-1', 'min_total'],
     ['min_total=1.234', 'min_total'],
+    ['min_total=0.0000001', 'min_total'],
+    ['max_total=0.00000001', 'max_total'],
     ['max_total=abc', 'max_total'],
     // What Number() would read as 0 or 16 is no amount either.
     ['max_total=', 'max_total'],

@@ -54,6 +54,7 @@ describe('creating, reading and ending flash sales', () => {
     };
     const cases: Array<[Record<string, unknown>, string]> = [
       [{ ...valid, price: 0 }, 'price'],
+      [{ ...valid, price: 1e-7 }, 'price'],
       [{ ...valid, price: 1.234 }, 'price'],
       [{ ...valid, quantity: 0 }, 'quantity'],
       [{ ...valid, quantity: 1.5 }, 'quantity'],

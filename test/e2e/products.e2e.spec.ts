@@ -81,6 +81,11 @@ describe('POST /api/products (admin)', () => {
     [{ price: 0 }, 'price'],
     [{ price: -1 }, 'price'],
     [{ price: 1.234 }, 'price'],
+    // JavaScript prints these in exponent form, with no decimal point to count digits after.
+    [{ price: 1e-7 }, 'price'],
+    [{ price: 5e-324 }, 'price'],
+    [{ price: -1e-7 }, 'price'],
+    [{ original_price: 1e-10 }, 'original_price'],
     [{ price: '12' }, 'price'],
     [{ price: null }, 'price'],
     [{ price: 1_000_000.01 }, 'price'],
@@ -205,6 +210,8 @@ describe('PATCH /api/products/:id (admin)', () => {
     const patch = (body: object) =>
       t.http.patch(`/api/products/${product.id}`).set('Authorization', admin.bearer).send(body);
     expectError(await patch({ price: 0 }), 400);
+    expectError(await patch({ price: 1e-7 }), 400);
+    expectError(await patch({ original_price: 1e-8 }), 400);
     expectError(await patch({ sales: 100 }), 400);
     expectError(await patch({ is_active: true }), 400);
     expectError(await patch({ name: null }), 400);

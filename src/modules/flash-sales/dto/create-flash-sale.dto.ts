@@ -1,7 +1,8 @@
 import { applyDecorators } from '@nestjs/common';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsInt, IsISO8601, IsNumber, IsOptional, Matches, Max, Min } from 'class-validator';
+import { IsInt, IsISO8601, IsOptional, Matches, Max, Min } from 'class-validator';
 import { ISO_DATE_OR_DATE_TIME } from '../../../common/validation/iso-date.js';
+import { IsMoneyAmount } from '../../../common/validation/money.js';
 
 export const MAX_PER_USER_LIMIT = 100;
 export const MAX_SALE_QUANTITY = 1_000_000_000;
@@ -37,10 +38,7 @@ export class CreateFlashSaleDto {
     description: 'The sale price, at most two decimals',
   })
   @applyDecorators(
-    IsNumber(
-      { maxDecimalPlaces: 2, allowNaN: false, allowInfinity: false },
-      { message: 'price must be a number with at most two decimals' },
-    ),
+    IsMoneyAmount('price must be a number with at most two decimals'),
     Min(0.01, { message: 'price must be a positive number' }),
     Max(MAX_SALE_PRICE, { message: `price must not be greater than ${MAX_SALE_PRICE}` }),
   )

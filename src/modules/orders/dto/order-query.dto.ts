@@ -1,8 +1,9 @@
 import { applyDecorators } from '@nestjs/common';
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { IsIn, IsInt, IsNumber, IsOptional, Matches, Max, Min } from 'class-validator';
+import { IsIn, IsInt, IsOptional, Matches, Max, Min } from 'class-validator';
 import { KeysetPageQueryDto } from '../../../common/dto/page.js';
 import { ISO_DATE_OR_DATE_TIME } from '../../../common/validation/iso-date.js';
+import { IsMoneyAmount } from '../../../common/validation/money.js';
 import { QueryDecimal, QueryInteger } from '../../../common/validation/query-numbers.js';
 import { ORDER_STATUSES, type OrderStatus } from '../order.entity.js';
 
@@ -13,7 +14,7 @@ const TotalBound = (field: string): PropertyDecorator => {
   return applyDecorators(
     IsOptional(),
     QueryDecimal(),
-    IsNumber({ maxDecimalPlaces: 2, allowNaN: false, allowInfinity: false }, { message }),
+    IsMoneyAmount(message),
     Min(0, { message }),
     Max(MAX_TOTAL, { message: `${field} must not be greater than ${MAX_TOTAL}` }),
   );

@@ -3,7 +3,6 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import {
   IsBoolean,
   IsInt,
-  IsNumber,
   IsOptional,
   IsString,
   IsUrl,
@@ -13,6 +12,7 @@ import {
   MaxLength,
   Min,
 } from 'class-validator';
+import { IsMoneyAmount } from '../../../common/validation/money.js';
 import { OmittableNotNull } from '../../../common/validation/optional.js';
 
 export const MAX_PRICE = 1_000_000;
@@ -36,10 +36,7 @@ export const DescriptionField = (): PropertyDecorator =>
 
 const MoneyField = (field: string): PropertyDecorator =>
   applyDecorators(
-    IsNumber(
-      { maxDecimalPlaces: 2, allowNaN: false, allowInfinity: false },
-      { message: `${field} must be a number with at most two decimals` },
-    ),
+    IsMoneyAmount(`${field} must be a number with at most two decimals`),
     Min(0.01, { message: `${field} must be a positive number` }),
     Max(MAX_PRICE, { message: `${field} must not be greater than ${MAX_PRICE}` }),
   );
