@@ -114,6 +114,64 @@ describe('invalid reads', () => {
   });
 });
 
+describe('invalid writes by a signed-in customer', () => {
+  let t: TestApp;
+
+  beforeAll(async () => {
+    // Logins' checks cached for a second, so that the test outlives one.
+    t = await startIsolatedApp({
+      REDIS_URL: redis.url,
+      RUN_WORKERS: 'false',
+      SESSION_CACHE_TTL: '1',
+    });
+  });
+  afterAll(() => t.close());
+
+  /** This app's cached login checks and their tag versions. */
+  const checkKeys = async (): Promise<string[]> =>
+    (await allKeys()).filter(
+      (key) =>
+        key.includes(t.config.redis.prefix) &&
+        /:cache:e:session:|:cache:v\}:user-access:/.test(key),
+    );
+
+  it("leave no key behind, not even the login's cached check, which a valid request then caches", async () => {
+    const customer = await signUp(t);
+    const as = (req: ReturnType<TestApp['http']['post']>) =>
+      req.set('Authorization', customer.bearer);
+    // A valid request caches the login's check; then it and its version expire, and the
+    // registration's mail has reached its queue: nothing else moves.
+    expect((await as(t.http.get('/api/users/me'))).status).toBe(200);
+    await eventually(async () => expect(await checkKeys()).toHaveLength(2));
+    await eventually(async () => {
+      expect(await checkKeys()).toEqual([]);
+      const { rows } = await t.db.query(
+        `SELECT count(*)::int AS n FROM outbox WHERE published_at IS NULL`,
+      );
+      expect(rows[0].n).toBe(0);
+    });
+    const before = await allKeys();
+
+    expectError(await as(t.http.post('/api/orders')).send({ items: [] }), 400);
+    expectError(
+      await as(t.http.post('/api/orders')).send({ items: [{ product_id: 1, quantity: 0 }] }),
+      400,
+    );
+    expectError(await as(t.http.put('/api/users/me')).send({ username: 'x' }), 400);
+    expectError(await as(t.http.post('/api/flash-sales/1/orders')).send({ quantity: 0 }), 400);
+    expectError(await as(t.http.get('/api/orders?status=bogus')), 400);
+    const added = (await allKeys()).filter((key) => !before.includes(key));
+    expect(added.filter((key) => !isRateLimitCounter(key))).toEqual([]);
+
+    expect((await as(t.http.get('/api/users/me'))).status).toBe(200);
+    await eventually(async () => expect(await checkKeys()).toHaveLength(2));
+    // The next check is answered from that entry: a change made behind the service's back (no
+    // invalidation) is not seen yet.
+    await t.db.query(`UPDATE users SET is_active = false WHERE id = $1`, [customer.id]);
+    expect((await as(t.http.get('/api/users/me'))).status).toBe(200);
+  });
+});
+
 describe('cache version keys', () => {
   let t: TestApp;
   let admin: TestUser;

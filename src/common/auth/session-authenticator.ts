@@ -7,12 +7,21 @@ export interface AccessTokenClaims {
 }
 
 /**
+ * The caller, and `keepCheck` when caching the check has something to write to Redis: called
+ * once the request proved valid, so that one failing validation writes nothing (CONTRACT §5).
+ */
+export interface Authenticated {
+  user: AuthUser;
+  keepCheck: (() => Promise<void>) | null;
+}
+
+/**
  * Turns a verified access token into the caller, checking the token's login is live and its
  * user active; throws a DomainError (401, 403) otherwise. JwtAuthGuard depends on this alone;
  * the auth module provides it under SESSION_AUTHENTICATOR.
  */
 export interface SessionAuthenticator {
-  authenticate(claims: AccessTokenClaims): Promise<AuthUser>;
+  authenticate(claims: AccessTokenClaims): Promise<Authenticated>;
 }
 
 export const SESSION_AUTHENTICATOR = Symbol('SESSION_AUTHENTICATOR');

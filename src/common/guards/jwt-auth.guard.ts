@@ -1,7 +1,7 @@
-import { Inject, Injectable, type ExecutionContext } from '@nestjs/common';
+import { HttpStatus, Inject, Injectable, type ExecutionContext } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { AuthGuard } from '@nestjs/passport';
-import type { Request } from 'express';
+import type { Request, Response } from 'express';
 import {
   SESSION_AUTHENTICATOR,
   type AccessTokenClaims,
@@ -9,6 +9,16 @@ import {
 } from '../auth/session-authenticator.js';
 import { IS_PUBLIC } from '../decorators/public.decorator.js';
 import { unauthorized } from '../errors/domain-error.js';
+
+/**
+ * Caches the login's check once the request has been answered, unless it failed validation
+ * (400): such a request writes nothing anywhere (CONTRACT §5).
+ */
+function keepUnlessInvalid(res: Response, keepCheck: () => Promise<void>): void {
+  res.once('finish', () => {
+    if (res.statusCode !== (HttpStatus.BAD_REQUEST as number)) void keepCheck();
+  });
+}
 
 /**
  * Global and closed by default: every route needs a valid access token unless @Public().
@@ -32,10 +42,13 @@ export class JwtAuthGuard extends AuthGuard('jwt') {
     ]);
     if (open) return true;
     await super.canActivate(context);
-    const req = context.switchToHttp().getRequest<Request>();
+    const http = context.switchToHttp();
+    const req = http.getRequest<Request>();
     // Until here req.user holds what the strategy returned: the token's verified claims.
     const claims: unknown = req.user;
-    req.user = await this.sessions.authenticate(claims as AccessTokenClaims);
+    const { user, keepCheck } = await this.sessions.authenticate(claims as AccessTokenClaims);
+    req.user = user;
+    if (keepCheck) keepUnlessInvalid(http.getResponse<Response>(), keepCheck);
     return true;
   }
 

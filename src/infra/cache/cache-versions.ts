@@ -18,21 +18,28 @@ import { withTimeout } from '../../common/async/with-timeout.js';
  * A version written by an invalidation ends in "@<ms>", Redis's clock when it was written; the
  * read answers the versions without it, and how many ms ago the youngest of them was written
  * (-1 when none says: a version made by a read, or one written before versions had times).
+ *
+ * With ARGV[4] = '0' the read writes nothing: it answers the versions it would have made (the
+ * same ones a later read with the same ARGV[1] makes) and, third, 1 if it would have written.
  */
 const READ_VERSIONS = `
 local lifetime = tonumber(ARGV[2])
 local keep = tonumber(ARGV[3])
+local writes = ARGV[4] ~= '0'
 local clock = redis.call('TIME')
 local now = tonumber(clock[1]) * 1000 + math.floor(tonumber(clock[2]) / 1000)
 local youngest = -1
+local wanted = 0
 local versions = {}
 for i, key in ipairs(KEYS) do
   local version = redis.call('GET', key)
   if not version then
     version = ARGV[1] .. i
-    redis.call('SET', key, version, 'PX', lifetime)
+    wanted = 1
+    if writes then redis.call('SET', key, version, 'PX', lifetime) end
   elseif redis.call('PTTL', key) < keep then
-    redis.call('PEXPIRE', key, lifetime)
+    wanted = 1
+    if writes then redis.call('PEXPIRE', key, lifetime) end
   end
   local at = string.find(version, '@', 1, true)
   if at then
@@ -42,7 +49,7 @@ for i, key in ipairs(KEYS) do
   end
   versions[i] = version
 end
-return {table.concat(versions, '.'), youngest}
+return {table.concat(versions, '.'), youngest, wanted}
 `;
 
 /** New random versions for the tags, all at once, each with its lifetime (ARGV[2], ms) and time. */
@@ -57,7 +64,7 @@ return #KEYS
 
 declare module 'ioredis' {
   interface RedisCommander<Context> {
-    shopReadVersions(numKeys: number, ...args: string[]): Result<[string, number], Context>;
+    shopReadVersions(numKeys: number, ...args: string[]): Result<[string, number, number], Context>;
     shopWriteVersions(numKeys: number, ...args: string[]): Result<number, Context>;
   }
 }
@@ -67,6 +74,16 @@ const EPOCH_TAG = 'epoch';
 export interface TagVersions {
   version: string;
   writtenMsAgo: number | null;
+}
+
+/**
+ * Versions read without writing: `settle` is the read that writes (making the versions that
+ * were missing, the same ones, and extending those running low), null when it has nothing to
+ * write. It answers whether the versions are still these, so an entry loaded under them may
+ * be stored (false: an invalidation came in between).
+ */
+export interface PeekedVersions extends TagVersions {
+  settle: (() => Promise<boolean>) | null;
 }
 const RETRY_MS = 500;
 
@@ -114,18 +131,41 @@ export class CacheVersions {
    * outlives any entry stored under it after this read.
    */
   async read(tags: readonly string[], longestEntryMs: number): Promise<TagVersions> {
+    const [version, youngest] = await this.run(tags, longestEntryMs, randomUUID(), true);
+    return { version, writtenMsAgo: youngest < 0 ? null : youngest };
+  }
+
+  /** Like read, but writing nothing until `settle` is called. */
+  async peek(tags: readonly string[], longestEntryMs: number): Promise<PeekedVersions> {
+    const made = randomUUID();
+    const [version, youngest, wanted] = await this.run(tags, longestEntryMs, made, false);
+    const settle = async (): Promise<boolean> =>
+      (await this.run(tags, longestEntryMs, made, true))[0] === version;
+    return {
+      version,
+      writtenMsAgo: youngest < 0 ? null : youngest,
+      settle: wanted ? settle : null,
+    };
+  }
+
+  private run(
+    tags: readonly string[],
+    longestEntryMs: number,
+    made: string,
+    writes: boolean,
+  ): Promise<[string, number, number]> {
     const keys = [EPOCH_TAG, ...tags].map((tag) => this.key(tag));
-    const [version, youngest] = await withTimeout(
+    return withTimeout(
       this.redis.shopReadVersions(
         keys.length,
         ...keys,
-        randomUUID(),
+        made,
         String(longestEntryMs * 3),
         String(longestEntryMs * 2),
+        writes ? '1' : '0',
       ),
       this.timeoutMs,
     );
-    return { version, writtenMsAgo: youngest < 0 ? null : youngest };
   }
 
   async invalidate(tags: readonly string[]): Promise<void> {

@@ -8,7 +8,7 @@ import { replicaStalenessBoundMs } from '../database/replica-lag.js';
 import type { RedisClient } from '../redis/redis.factory.js';
 import { InjectRedis } from '../redis/redis.tokens.js';
 import { decodeAnswer, encodeAnswer, type CachedAnswer } from './cached-answer.js';
-import { CacheVersions, type TagVersions } from './cache-versions.js';
+import { CacheVersions, type PeekedVersions, type TagVersions } from './cache-versions.js';
 import type { ReadCount } from './read-counts.js';
 import { IoredisKeyvStore } from './ioredis-keyv-store.js';
 
@@ -84,27 +84,46 @@ export class ResponseCache implements OnModuleDestroy {
   ): Promise<{ result: CacheResult; answer: CachedAnswer }> {
     const current = await this.currentVersion(spec);
     if (current === null) return { result: 'bypass', answer: await readsFromPrimary(load) };
-    const recent = current.writtenMsAgo !== null && current.writtenMsAgo < this.replicaBoundMs;
     // Coalesced callers share one load; only the caller whose loader ran saw a miss.
     const call: { loaded: CachedAnswer | undefined } = { loaded: undefined };
     const entry = await this.cache.wrap(
-      `${this.prefix}:e:${spec.key}@${current.version}`,
+      this.entryKey(spec, current),
       async () => {
-        call.loaded = await (recent ? readsFromPrimary(load) : load());
+        call.loaded = await this.loadUnder(current, load);
         return encodeAnswer(call.loaded);
       },
-      {
-        ttl: (stored: string) =>
-          jitter(
-            decodeAnswer(stored).found
-              ? spec.ttlSeconds
-              : Math.min(MISSING_TTL_SECONDS, spec.ttlSeconds),
-          ),
-      },
+      { ttl: (stored: string) => this.lifetimeMs(spec, decodeAnswer(stored)) },
     );
     return call.loaded
       ? { result: 'miss', answer: call.loaded }
       : { result: 'hit', answer: decodeAnswer(entry) };
+  }
+
+  /**
+   * Like fetch, but writing nothing to Redis until the caller calls `keep` (null: nothing to
+   * write): for an answer to keep only once the request that asked for it proved valid
+   * (CONTRACT §5: a request that fails validation writes nothing). `keep` makes or extends the
+   * tag versions, and stores a loaded answer only if they did not change meanwhile. Concurrent
+   * misses each load.
+   */
+  async fetchUnkept(
+    spec: CacheSpec,
+    load: () => Promise<CachedAnswer>,
+  ): Promise<{ answer: CachedAnswer; keep: (() => Promise<void>) | null }> {
+    const current = await this.peekVersion(spec);
+    if (current === null) return { answer: await readsFromPrimary(load), keep: null };
+    const key = this.entryKey(spec, current);
+    const { settle } = current;
+    const stored = await this.cache.get<string>(key).catch(() => undefined);
+    if (stored !== undefined) {
+      return { answer: decodeAnswer(stored), keep: settle && (() => this.quietly(settle)) };
+    }
+    const loaded = await this.loadUnder(current, load);
+    const keep = async (): Promise<void> => {
+      if (settle !== null && !(await settle())) return;
+      await this.cache.set(key, encodeAnswer(loaded), this.lifetimeMs(spec, loaded));
+    };
+    return { answer: loaded, keep: () => this.quietly(keep) };
   }
 
   /**
@@ -127,10 +146,45 @@ export class ResponseCache implements OnModuleDestroy {
     return this.versions.invalidate(tags);
   }
 
-  private async currentVersion(spec: CacheSpec): Promise<TagVersions | null> {
+  private entryKey(spec: CacheSpec, current: TagVersions): string {
+    return `${this.prefix}:e:${spec.key}@${current.version}`;
+  }
+
+  /** Loads an entry for `current`: from the primary if its tags were written lately. */
+  private loadUnder(
+    current: TagVersions,
+    load: () => Promise<CachedAnswer>,
+  ): Promise<CachedAnswer> {
+    const recent = current.writtenMsAgo !== null && current.writtenMsAgo < this.replicaBoundMs;
+    return recent ? readsFromPrimary(load) : load();
+  }
+
+  private lifetimeMs(spec: CacheSpec, answer: CachedAnswer): number {
+    return jitter(answer.found ? spec.ttlSeconds : Math.min(MISSING_TTL_SECONDS, spec.ttlSeconds));
+  }
+
+  /** A write the request does not wait on or fail for: not made, the next read loads again. */
+  private async quietly(write: () => Promise<unknown>): Promise<void> {
+    try {
+      await write();
+    } catch {
+      // Redis did not take it; nothing depends on it.
+    }
+  }
+
+  private currentVersion(spec: CacheSpec): Promise<TagVersions | null> {
+    return this.whenUsable(() => this.versions.read(spec.tags, longestLifetimeMs(spec.ttlSeconds)));
+  }
+
+  private peekVersion(spec: CacheSpec): Promise<PeekedVersions | null> {
+    return this.whenUsable(() => this.versions.peek(spec.tags, longestLifetimeMs(spec.ttlSeconds)));
+  }
+
+  /** The versions `read` answers, or null when the cache cannot be used right now. */
+  private async whenUsable<T>(read: () => Promise<T>): Promise<T | null> {
     if (this.redis.status !== 'ready' || !this.versions.trustworthy) return null;
     try {
-      return await this.versions.read(spec.tags, longestLifetimeMs(spec.ttlSeconds));
+      return await read();
     } catch {
       return null;
     }

@@ -30,11 +30,19 @@ export class AccessContexts {
     this.ttlSeconds = config.sessionCache.ttl;
   }
 
-  /** The login's context; `userId` is the token's subject, whose changes invalidate it. */
-  async find(sessionId: string, userId: number): Promise<AccessContextRow | null> {
+  /**
+   * The login's context; `userId` is the token's subject, whose changes invalidate it. What
+   * caching it writes to Redis is written only when `keep` is called.
+   */
+  async find(
+    sessionId: string,
+    userId: number,
+  ): Promise<{ context: AccessContextRow | null; keep: (() => Promise<void>) | null }> {
     const load = () => this.sessions.findAccessContext(this.database.pool, sessionId);
-    if (this.ttlSeconds === 0 || !Number.isSafeInteger(userId)) return load();
-    const { answer } = await this.cache.fetch(
+    if (this.ttlSeconds === 0 || !Number.isSafeInteger(userId)) {
+      return { context: await load(), keep: null };
+    }
+    const { answer, keep } = await this.cache.fetchUnkept(
       { key: `session:${sessionId}`, tags: [userAccessTag(userId)], ttlSeconds: this.ttlSeconds },
       async (): Promise<CachedAnswer> => {
         const row = await load();
@@ -43,9 +51,9 @@ export class AccessContexts {
           : { found: false, message: NO_SESSION };
       },
     );
-    if (!answer.found) return null;
+    if (!answer.found) return { context: null, keep };
     const row = JSON.parse(answer.json) as AccessContextRow & { expires_at: string };
-    return { ...row, expires_at: new Date(row.expires_at) };
+    return { context: { ...row, expires_at: new Date(row.expires_at) }, keep };
   }
 
   /** After a change to the user's logins or account has committed. */

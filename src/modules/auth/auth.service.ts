@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import type {
   AccessTokenClaims,
+  Authenticated,
   SessionAuthenticator,
 } from '../../common/auth/session-authenticator.js';
 import type { AuthUser } from '../../common/decorators/current-user.decorator.js';
@@ -123,20 +124,33 @@ export class AuthService implements SessionAuthenticator {
 
   /**
    * Runs on every authenticated request: the token's login must be live and its user active
-   * (answered from Redis while nothing changed them, see AccessContexts).
+   * (answered from Redis while nothing changed them, see AccessContexts). A refused token's
+   * check is cached at once; an accepted one's by the caller, once the request proved valid.
    */
-  async authenticate(claims: AccessTokenClaims): Promise<AuthUser> {
-    const context = await this.contexts.find(claims.sid, Number(claims.sub));
+  async authenticate(claims: AccessTokenClaims): Promise<Authenticated> {
+    const { context, keep } = await this.contexts.find(claims.sid, Number(claims.sub));
     if (
       !context ||
       context.revoked ||
       String(context.user_id) !== claims.sub ||
       context.expires_at < new Date()
     ) {
+      await keep?.();
       throw unauthorized('Session has ended; sign in again');
     }
-    if (!context.is_active) throw forbidden('Account is disabled');
-    return { id: context.user_id, email: context.email, role: context.role, sessionId: claims.sid };
+    if (!context.is_active) {
+      await keep?.();
+      throw forbidden('Account is disabled');
+    }
+    return {
+      user: {
+        id: context.user_id,
+        email: context.email,
+        role: context.role,
+        sessionId: claims.sid,
+      },
+      keepCheck: keep,
+    };
   }
 
   private async startSession(userId: number): Promise<TokensDto> {
