@@ -142,7 +142,9 @@ describe('invalid writes by a signed-in customer', () => {
     // A valid request caches the login's check; then it and its version expire, and the
     // registration's mail has reached its queue: nothing else moves.
     expect((await as(t.http.get('/api/users/me'))).status).toBe(200);
-    await eventually(async () => expect(await checkKeys()).toHaveLength(2));
+    await eventually(async () => {
+      expect(await checkKeys()).toHaveLength(2);
+    });
     await eventually(async () => {
       expect(await checkKeys()).toEqual([]);
       const { rows } = await t.db.query(
@@ -164,7 +166,9 @@ describe('invalid writes by a signed-in customer', () => {
     expect(added.filter((key) => !isRateLimitCounter(key))).toEqual([]);
 
     expect((await as(t.http.get('/api/users/me'))).status).toBe(200);
-    await eventually(async () => expect(await checkKeys()).toHaveLength(2));
+    await eventually(async () => {
+      expect(await checkKeys()).toHaveLength(2);
+    });
     // The next check is answered from that entry: a change made behind the service's back (no
     // invalidation) is not seen yet.
     await t.db.query(`UPDATE users SET is_active = false WHERE id = $1`, [customer.id]);
