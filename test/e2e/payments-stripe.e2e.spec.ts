@@ -308,10 +308,29 @@ describe('the payment timeout', () => {
     expect(await stockOf(t, product.id)).toEqual({ stock: 98, sales: 2 });
   });
 
-  it('cancels an order whose payment is still pending at the provider', async () => {
-    const { order, payment } = await pendingStripePayment();
+  it('cancels an order whose payment is still pending at the provider, and closes that payment there', async () => {
+    const { order, payment, intentId } = await pendingStripePayment();
     await expire(order.id);
     expect((await orderOf(order.id)).status).toBe('cancelled');
-    expect((await paymentRow(t, payment.id)).status).toBe('pending');
+    await eventually(async () => {
+      expect((await paymentRow(t, payment.id)).status).toBe('cancelled');
+    });
+    expect(stripe.intent(intentId).status).toBe('canceled');
+  });
+
+  it('closes a pending payment at the provider when its owner cancels the order', async () => {
+    const { order, payment, intentId } = await pendingStripePayment();
+    const cancelled = await t.http
+      .put(`/api/orders/${order.id}/cancel`)
+      .set('Authorization', alice.bearer);
+    expect(cancelled.status).toBe(200);
+    await eventually(async () => {
+      expect((await paymentRow(t, payment.id)).status).toBe('cancelled');
+    });
+    expect(stripe.intent(intentId).status).toBe('canceled');
+    const listed = await t.http
+      .get(`/api/orders/${order.id}/payments`)
+      .set('Authorization', alice.bearer);
+    expect(listed.body.data[0]).toMatchObject({ id: payment.id, status: 'cancelled' });
   });
 });

@@ -1,4 +1,4 @@
-import type { MailJob, OrderTimeoutJob, PaymentRefundJob } from './queues.js';
+import type { MailJob, OrderTimeoutJob, PaymentCloseJob, PaymentRefundJob } from './queues.js';
 
 /**
  * What a transaction may ask to happen after it commits. Rows are relayed to the queues by
@@ -7,6 +7,7 @@ import type { MailJob, OrderTimeoutJob, PaymentRefundJob } from './queues.js';
 export type OutboxEvent =
   | { kind: 'mail'; job: MailJob }
   | { kind: 'order_timeout'; job: OrderTimeoutJob; run_at: string }
-  | { kind: 'payment_refund'; job: PaymentRefundJob };
+  | { kind: 'payment_refund'; job: PaymentRefundJob }
+  | { kind: 'payment_close'; job: PaymentCloseJob };
 
 export type OutboxKind = OutboxEvent['kind'];

@@ -103,7 +103,7 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
   private async publish(rows: readonly OutboxRow[]): Promise<void> {
     const mails: BulkJob[] = [];
     const timeouts: BulkJob[] = [];
-    const refunds: BulkJob[] = [];
+    const payments: BulkJob[] = [];
     for (const { id, payload } of rows) {
       const event: OutboxEvent = payload;
       switch (event.kind) {
@@ -121,8 +121,15 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
           });
           break;
         case 'payment_refund':
-          refunds.push({
+          payments.push({
             name: JOBS.paymentRefund,
+            data: event.job,
+            opts: { jobId: `outbox-${id}` },
+          });
+          break;
+        case 'payment_close':
+          payments.push({
+            name: JOBS.paymentClose,
             data: event.job,
             opts: { jobId: `outbox-${id}` },
           });
@@ -132,7 +139,7 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
     await Promise.all([
       mails.length > 0 ? this.emailQueue.addBulk(mails) : undefined,
       timeouts.length > 0 ? this.ordersQueue.addBulk(timeouts) : undefined,
-      refunds.length > 0 ? this.paymentsQueue.addBulk(refunds) : undefined,
+      payments.length > 0 ? this.paymentsQueue.addBulk(payments) : undefined,
     ]);
     // The rows are marked published next and never relayed again: the jobs must survive a
     // failover first.

@@ -31,6 +31,8 @@ export class Outbox {
           return { ...event, job: { ...event.job, ...meta } };
         case 'payment_refund':
           return { ...event, job: { ...event.job, ...meta } };
+        case 'payment_close':
+          return { ...event, job: { ...event.job, ...meta } };
       }
     });
   }

@@ -15,6 +15,7 @@ export const JOBS = {
   ordersSweep: 'orders-sweep',
   salesReport: 'sales-report',
   paymentRefund: 'payment-refund',
+  paymentClose: 'payment-close',
   paymentsReconcile: 'payments-reconcile',
 } as const;
 
@@ -46,5 +47,10 @@ export interface SalesReportJob extends JobMeta {
 
 /** Refund one payment in full at its provider (it is refund_pending). */
 export interface PaymentRefundJob extends JobMeta {
+  paymentId: string;
+}
+
+/** Close one payment still pending at its provider: its order can no longer be paid. */
+export interface PaymentCloseJob extends JobMeta {
   paymentId: string;
 }

@@ -8,6 +8,12 @@ export const refundRequested = (payment: Pick<PaymentRow, 'id'>): OutboxEvent =>
   job: { paymentId: payment.id },
 });
 
+/** A payment still pending whose order ended unpaid, closed at its provider (PaymentCloseHandler). */
+export const closeRequested = (payment: Pick<PaymentRow, 'id'>): OutboxEvent => ({
+  kind: 'payment_close',
+  job: { paymentId: payment.id },
+});
+
 /** The customer's refund notice, sent once per payment. */
 export const refundNotice = (
   payment: Pick<PaymentRow, 'id' | 'order_id' | 'amount_minor' | 'currency'>,

@@ -5,14 +5,17 @@ import { OrderHooks, type ExpiryVerdict, type OrderHook } from '../orders/index.
 import type { OrderTransition } from '../orders/index.js';
 import type { OrderRow } from '../orders/index.js';
 import { Database } from '../../infra/database/database.js';
+import { closeRequested } from './payment-events.js';
 import { PaymentLookups } from './payment-lookups.js';
 import { PaymentSettlement } from './payment-settlement.service.js';
 import { PaymentsRepository } from './payments.repository.js';
 
 /**
  * What payments add to an order's transitions: cancelling a paid order refunds its payment
- * (in the cancel's own transaction: refund_pending, refund queued), and the payment timeout
- * asks the provider about a pending payment before it cancels the order.
+ * (in the cancel's own transaction: refund_pending, refund queued); an order that ends unpaid
+ * (cancelled or expired) has its pending payments closed at their providers (queued in the same
+ * transaction); and the payment timeout asks the provider about a pending payment before it
+ * cancels the order.
  */
 @Injectable()
 export class PaymentOrderHook implements OrderHook, OnModuleInit {
@@ -30,9 +33,10 @@ export class PaymentOrderHook implements OrderHook, OnModuleInit {
     this.hooks.add(this);
   }
 
-  transitioned(tx: Tx, transition: OrderTransition, order: OrderRow): Promise<OutboxEvent[]> {
-    if (transition !== 'cancel' || order.paid_at === null) return Promise.resolve([]);
-    return this.settlement.refundOnCancel(tx, order.id);
+  async transitioned(tx: Tx, transition: OrderTransition, order: OrderRow): Promise<OutboxEvent[]> {
+    if (transition !== 'cancel' && transition !== 'expire') return [];
+    if (order.paid_at !== null) return this.settlement.refundOnCancel(tx, order.id);
+    return (await this.payments.ofOrder(tx, order.id, ['pending'])).map(closeRequested);
   }
 
   /**
