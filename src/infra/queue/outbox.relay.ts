@@ -121,15 +121,9 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
           });
           break;
         case 'payment_refund':
-          payments.push({
-            name: JOBS.paymentRefund,
-            data: event.job,
-            opts: { jobId: `outbox-${id}` },
-          });
-          break;
         case 'payment_close':
           payments.push({
-            name: JOBS.paymentClose,
+            name: event.kind === 'payment_refund' ? JOBS.paymentRefund : JOBS.paymentClose,
             data: event.job,
             opts: { jobId: `outbox-${id}` },
           });
