@@ -120,6 +120,65 @@ describe('a Stripe payment', () => {
   });
 });
 
+describe('a Stripe payment made slowly', () => {
+  const circuit = async (): Promise<number> => {
+    const text = (await t.http.get('/metrics')).text;
+    return Number(/^payment_provider_circuit_state\{provider="stripe"\} (\d)/m.exec(text)?.[1]);
+  };
+
+  it('asked for by ten calls at once is one PaymentIntent made once, answered to all ten, and Stripe is not taken for down', async () => {
+    stripe.createDelayMs = 400;
+    try {
+      const product = await createProduct(t, admin);
+      const order = await createOrder(t, alice, [{ product_id: product.id, quantity: 1 }]);
+      const answers = await Promise.all(
+        Array.from({ length: 10 }, () => startPayment(t, alice, order.id, 'stripe')),
+      );
+      expect(answers.map((r) => r.status).sort()).toEqual([
+        200, 200, 200, 200, 200, 200, 200, 200, 200, 201,
+      ]);
+      const ids = new Set(answers.map((r) => r.body.data.id as string));
+      expect(ids.size).toBe(1);
+      const [id] = [...ids];
+      const creates = stripe
+        .requestsTo('POST', '/v1/payment_intents')
+        .filter((r) => r.form.get('metadata[payment_id]') === id);
+      expect(creates).toHaveLength(1);
+      const made = [...stripe.intents.values()].filter((i) => i.metadata.payment_id === id);
+      expect(made).toHaveLength(1);
+      expect(new Set(answers.map((r) => r.body.data.provider_reference))).toEqual(
+        new Set([made[0]!.id]),
+      );
+      expect(await circuit()).toBe(0);
+    } finally {
+      stripe.createDelayMs = 0;
+    }
+  });
+
+  it('retries a 409 (a request with the same key still executing at Stripe) without counting it against the circuit', async () => {
+    const product = await createProduct(t, admin);
+    const orders = await Promise.all(
+      Array.from({ length: 4 }, () =>
+        createOrder(t, alice, [{ product_id: product.id, quantity: 1 }]),
+      ),
+    );
+    // Two 409s, then the intent: retried to success.
+    stripe.fail('/v1/payment_intents', 2, 409);
+    const retried = await startPayment(t, alice, orders[0]!.id, 'stripe');
+    expect(retried.status).toBe(201);
+    expect(retried.body.data.provider_reference).toMatch(/^pi_/);
+    // Every attempt of three calls is a 409: nine failed calls, which would open the circuit
+    // (five calls, half of them failed) if they counted as Stripe's failures.
+    stripe.fail('/v1/payment_intents', 9, 409);
+    for (const order of orders.slice(1)) {
+      expect((await startPayment(t, alice, order.id, 'stripe')).status).toBe(503);
+    }
+    expect(await circuit()).toBe(0);
+    const after = await createOrder(t, alice, [{ product_id: product.id, quantity: 1 }]);
+    expect((await startPayment(t, alice, after.id, 'stripe')).status).toBe(201);
+  });
+});
+
 describe('Stripe webhooks', () => {
   it('reject a forged, a stale, a wrong-amount and a wrong-currency event, changing nothing', async () => {
     const { order, payment, intentId } = await pendingStripePayment();

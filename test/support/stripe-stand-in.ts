@@ -71,6 +71,13 @@ export class StripeStandIn {
   readonly webhookSecret = `whsec_${randomBytes(16).toString('hex')}`;
   /** What a new refund answers: `succeeded` (final) or `pending` (a webhook confirms it). */
   refundStatus: 'succeeded' | 'pending' = 'succeeded';
+  /**
+   * How long making a PaymentIntent takes. Meanwhile a request with the same Idempotency-Key
+   * is answered 409 idempotency_error, as Stripe answers a request that conflicts with one
+   * still executing (and keeps no result for it).
+   */
+  createDelayMs = 0;
+  private readonly executing = new Set<string>();
   private readonly replies = new Map<string, { status: number; body: string }>();
   private readonly failures = new Map<string, Failure>();
   private server: Server | undefined;
@@ -208,6 +215,23 @@ export class StripeStandIn {
       });
       res.end(replay.body);
       return;
+    }
+    if (idempotencyKey && this.executing.has(idempotencyKey)) {
+      res.writeHead(409, { 'content-type': 'application/json' });
+      res.end(
+        JSON.stringify({
+          error: {
+            type: 'idempotency_error',
+            message: 'There is currently another in-progress request using this Idempotent Key',
+          },
+        }),
+      );
+      return;
+    }
+    if (method === 'POST' && url.pathname === '/v1/payment_intents' && this.createDelayMs > 0) {
+      if (idempotencyKey) this.executing.add(idempotencyKey);
+      await new Promise((resolve) => setTimeout(resolve, this.createDelayMs));
+      if (idempotencyKey) this.executing.delete(idempotencyKey);
     }
     this.route(method, url, form, send);
   }

@@ -122,8 +122,10 @@ export type WebhookAnswer =
 
 /**
  * A provider call that failed. `retryable`: the provider or the network failed (timeouts, 5xx,
- * 429, a concurrent request with the same idempotency key): retried, and counted against the
- * provider's circuit. Otherwise the request itself was refused (a 4xx): neither.
+ * 429): retried, and counted against the provider's circuit. `busy`: the provider is still
+ * working on a concurrent request with the same idempotency key: retried, but not counted (the
+ * provider is up, and answers that request's result once it is done). Otherwise the request
+ * itself was refused (a 4xx): neither.
  */
 export class ProviderError extends Error {
   override readonly name = 'ProviderError';
@@ -132,6 +134,7 @@ export class ProviderError extends Error {
     readonly provider: string,
     message: string,
     readonly retryable: boolean,
+    readonly busy = false,
   ) {
     super(`${provider}: ${message}`);
   }

@@ -39,6 +39,13 @@ const actorOf = (user: AuthUser): Actor => ({
 /** The fake provider's name: POST /api/orders/:id/pay is its instant payment. */
 const INSTANT = 'fake';
 
+/** How long a repeated call waits for the call that created the payment to make it (see madeByItsCreator). */
+const CREATOR_WAIT_MS = 5_000;
+const CREATOR_POLL_MS = 50;
+
+const providerUnavailable = (provider: string): DomainError =>
+  new DomainError('unavailable', `The payment provider ${provider} is unavailable; retry later`);
+
 /** Starting payments and reading them; what providers report is PaymentSettlement's. */
 @Injectable()
 export class PaymentsService {
@@ -77,9 +84,30 @@ export class PaymentsService {
       payment ??= await this.payments.findPending(this.database.pool, order.id, provider.name);
     }
     if (created) this.settlement.count(provider.name, 'pending');
+    if (payment.provider_reference === null && !created)
+      payment = await this.madeByItsCreator(payment);
     if (payment.provider_reference === null)
       payment = await this.makeAtProvider(provider, payment, created);
     return { payment: PaymentResponseDto.from(payment), created };
+  }
+
+  /**
+   * A pending payment another call created and is making at the provider: its row once that
+   * call has stored the provider's answer. Calling the provider too would only race it with
+   * the same idempotency key (Stripe answers 409 until the first call ends). A creator that
+   * failed at the provider marked the payment failed: this call is a 503 too. One that never
+   * finished (its process died) leaves the row as it was: it is made here after the wait.
+   */
+  private async madeByItsCreator(payment: PaymentRow): Promise<PaymentRow> {
+    const deadline = Date.now() + CREATOR_WAIT_MS;
+    let current: PaymentRow | null = payment;
+    while (current?.status === 'pending' && current.provider_reference === null) {
+      if (Date.now() >= deadline) return current;
+      await new Promise((resolve) => setTimeout(resolve, CREATOR_POLL_MS));
+      current = await this.payments.findById(this.database.pool, payment.id);
+    }
+    if (current?.provider_reference == null) throw providerUnavailable(payment.provider);
+    return current;
   }
 
   /** The payments of an order, newest first: its owner's, or any order's for an admin. */
@@ -185,10 +213,7 @@ export class PaymentsService {
         `payment ${payment.id} not made at ${provider.name}: ${(error as Error).message}`,
       );
       if (created) await this.settlement.settle(payment, 'failed', null);
-      throw new DomainError(
-        'unavailable',
-        `The payment provider ${provider.name} is unavailable; retry later`,
-      );
+      throw providerUnavailable(provider.name);
     }
   }
 }

@@ -21,6 +21,10 @@ const FIRST_RETRY_MS = 200;
 const isCallersError = (error: unknown): boolean =>
   error instanceof ProviderError && !error.retryable;
 
+/** What the circuit does not count: the caller's own errors, and a provider busy with the same key. */
+const notTheProvidersFailure = (error: unknown): boolean =>
+  isCallersError(error) || (error instanceof ProviderError && error.busy);
+
 /**
  * A provider behind its own circuit breaker (opossum, one per provider: Stripe failing never
  * slows a mail or another provider), with a timeout on every call and retries with backoff
@@ -41,7 +45,7 @@ export class ResilientProvider implements PaymentProvider {
       resetTimeoutMs: 10_000,
       volumeThreshold: 5,
       errorThresholdPercentage: 50,
-      isCallersError,
+      isCallersError: notTheProvidersFailure,
       onStateChange,
     });
   }

@@ -24,8 +24,9 @@ const REQUEST_TIMEOUT_MS = 8000;
 
 /**
  * Stripe's refusal of the request itself (4xx but 409 and 429) is not retried and is not the
- * provider's failure; a network error, a 5xx, a 429 or an idempotency conflict (a concurrent
- * request with the same key) is retried and counts against the circuit.
+ * provider's failure; a network error, a 5xx or a 429 is retried and counts against the
+ * circuit; a 409 (a concurrent request with the same idempotency key still running) is retried
+ * and does not count.
  */
 function providerError(error: unknown): ProviderError {
   if (!(error instanceof Stripe.errors.StripeError)) {
@@ -39,7 +40,12 @@ function providerError(error: unknown): ProviderError {
     status >= 500 ||
     status === 429 ||
     status === 409;
-  return new ProviderError('stripe', `${error.type}: ${error.code ?? error.message}`, retryable);
+  return new ProviderError(
+    'stripe',
+    `${error.type}: ${error.code ?? error.message}`,
+    retryable,
+    status === 409,
+  );
 }
 
 async function call<T>(work: () => Promise<T>): Promise<T> {
