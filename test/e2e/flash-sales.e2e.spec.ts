@@ -394,6 +394,28 @@ describe('buying in a flash sale', () => {
     expect((await ledgerOf(t, sale.id)).units).toBe(1);
   });
 
+  it('five attempts at once on a new sale (one customer, one Idempotency-Key) build its counters once, in step with PostgreSQL', async () => {
+    for (let trial = 0; trial < 8; trial++) {
+      const sale = await createSale(t, admin, { quantity: 10, per_user_limit: 5 });
+      const buyer = crowd[480 + trial]!;
+      const key = unique('key-');
+      const answers = await Promise.all(
+        Array.from({ length: 5 }, () => buy(t, buyer, sale.id, 1, key)),
+      );
+      expect(answers.filter((r) => r.status === 201).length).toBeGreaterThanOrEqual(1);
+      const ids = new Set(
+        answers
+          .filter((r) => r.status === 201)
+          .map((r) => (r.body as { data: { id: number } }).data.id),
+      );
+      expect(ids.size).toBe(1);
+      const ledger = await ledgerOf(t, sale.id);
+      expect(ledger.units).toBe(1);
+      expect(ledger.sale!.remaining).toBe(9);
+      expect((await saleOf(t, sale.id)).remaining).toBe(9);
+    }
+  });
+
   it('refusals (sold out, over the limit, not active) open no PostgreSQL transaction', async () => {
     const lastUnit = await createSale(t, admin, { quantity: 1, per_user_limit: 2 });
     const scheduled = await createSale(t, admin, {

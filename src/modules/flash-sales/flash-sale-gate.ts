@@ -81,10 +81,16 @@ return 1
 
 /**
  * ARGV: the lock's token (the new marker), expiry (unix ms), n, n field/value pairs of the sale,
- * then user/units pairs. Replaces the counters, only while the caller still holds the lock.
+ * then user/units pairs. Replaces the counters, only while the caller still holds the lock and
+ * they are still missing: a caller that saw them missing may take the lock only after another
+ * rebuilt them, and attempts since have reserved units PostgreSQL does not know of yet.
  */
 const LOAD = `
 if redis.call('GET', KEYS[5]) ~= ARGV[1] then return 0 end
+if redis.call('GET', KEYS[1]) and redis.call('EXISTS', KEYS[2]) == 1 then
+  redis.call('DEL', KEYS[5])
+  return 0
+end
 redis.call('DEL', KEYS[2], KEYS[3], KEYS[4])
 local n = tonumber(ARGV[3])
 for i = 4, 3 + 2 * n, 2 do redis.call('HSET', KEYS[2], ARGV[i], ARGV[i + 1]) end
