@@ -177,10 +177,16 @@ describe('creating, reading and ending flash sales', () => {
     expect((await stockOf(t, sale.product_id)).stock).toBe(20);
     const end = () =>
       t.http.delete(`/api/flash-sales/${sale.id}`).set('Authorization', admin.bearer);
+    const before = Date.now();
     expect((await end()).status).toBe(204);
+    const after = Date.now();
     expect((await end()).status).toBe(204);
     expect((await stockOf(t, sale.product_id)).stock).toBe(29);
-    expect(await saleOf(t, sale.id)).toMatchObject({ status: 'ended', remaining: 0 });
+    const ended = await saleOf(t, sale.id);
+    expect(ended).toMatchObject({ status: 'ended', remaining: 0 });
+    // ends_at says when it was ended (the database's clock: a second's leeway either side).
+    expect(Date.parse(ended.ends_at)).toBeGreaterThan(before - 1000);
+    expect(Date.parse(ended.ends_at)).toBeLessThan(after + 1000);
     expectError(await buy(t, crowd[0]!, sale.id), 409);
     expectError(
       await t.http.delete('/api/flash-sales/99999999').set('Authorization', admin.bearer),

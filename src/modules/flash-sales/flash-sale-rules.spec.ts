@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
+  endOf,
   mayBeReplay,
   parseVerdict,
   refusalError,
@@ -26,6 +27,22 @@ describe('statusOf', () => {
     const ended = { ...window, ended_at: at('2026-01-01T09:00:00.000Z') };
     expect(statusOf(ended, at('2026-01-01T08:00:00.000Z'))).toBe('ended');
     expect(statusOf(ended, at('2026-01-01T10:30:00.000Z'))).toBe('ended');
+  });
+});
+
+describe('endOf', () => {
+  it('is the scheduled end, unless an admin ended the sale before it', () => {
+    expect(endOf(window)).toEqual(window.ends_at);
+    const early = at('2026-01-01T10:20:00.000Z');
+    expect(endOf({ ...window, ended_at: early })).toEqual(early);
+    // Settled by time after its end: still the scheduled end.
+    expect(endOf({ ...window, ended_at: at('2026-01-01T11:00:05.000Z') })).toEqual(window.ends_at);
+  });
+
+  it('is the start for a sale ended before it began', () => {
+    expect(endOf({ ...window, ended_at: at('2026-01-01T09:00:00.000Z') })).toEqual(
+      window.starts_at,
+    );
   });
 });
 

@@ -17,6 +17,15 @@ export function statusOf(sale: SaleWindow, now: Date): FlashSaleStatus {
   return now.getTime() < sale.starts_at.getTime() ? 'scheduled' : 'active';
 }
 
+/**
+ * When the sale ends, or ended: its scheduled end, or the moment an admin ended it early (not
+ * before its start, for a sale ended before it began).
+ */
+export function endOf(sale: SaleWindow): Date {
+  if (sale.ended_at === null || sale.ended_at >= sale.ends_at) return sale.ends_at;
+  return sale.ended_at > sale.starts_at ? sale.ended_at : sale.starts_at;
+}
+
 /** The sale's terms as the gate answers them with a verdict. */
 export interface GateTerms {
   /** Units the customer held in the sale before this attempt. */

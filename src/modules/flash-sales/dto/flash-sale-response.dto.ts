@@ -1,7 +1,7 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { toJsonNumber } from '../../../common/money.js';
 import type { GateSale } from '../flash-sale-gate.js';
-import { FLASH_SALE_STATUSES, statusOf, type FlashSaleStatus } from '../flash-sale-rules.js';
+import { endOf, FLASH_SALE_STATUSES, statusOf, type FlashSaleStatus } from '../flash-sale-rules.js';
 
 export class FlashSaleResponseDto {
   @ApiProperty({ type: 'integer', example: 1 }) id!: number;
@@ -17,7 +17,11 @@ export class FlashSaleResponseDto {
   remaining!: number;
   @ApiProperty({ type: 'integer', example: 1 }) per_user_limit!: number;
   @ApiProperty({ format: 'date-time' }) starts_at!: string;
-  @ApiProperty({ format: 'date-time' }) ends_at!: string;
+  @ApiProperty({
+    format: 'date-time',
+    description: 'When it ends; for a sale ended early (DELETE), when it was ended',
+  })
+  ends_at!: string;
   @ApiProperty({ enum: FLASH_SALE_STATUSES }) status!: FlashSaleStatus;
 
   static from(sale: GateSale, now = new Date()): FlashSaleResponseDto {
@@ -31,7 +35,7 @@ export class FlashSaleResponseDto {
       remaining: status === 'ended' ? 0 : sale.remaining,
       per_user_limit: sale.per_user_limit,
       starts_at: sale.starts_at.toISOString(),
-      ends_at: sale.ends_at.toISOString(),
+      ends_at: endOf(sale).toISOString(),
       status,
     };
   }
