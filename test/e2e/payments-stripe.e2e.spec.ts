@@ -1,5 +1,9 @@
+import { getQueueToken } from '@nestjs/bullmq';
+import type { Queue } from 'bullmq';
 import Stripe from 'stripe';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { OutboxRelay } from '../../src/infra/queue/outbox.relay.js';
+import { JOBS, QUEUES } from '../../src/infra/queue/queues.js';
 import { OrderSweeper } from '../../src/modules/orders/order-sweeper.js';
 import {
   createOrder,
@@ -391,5 +395,47 @@ describe('the payment timeout', () => {
       .get(`/api/orders/${order.id}/payments`)
       .set('Authorization', alice.bearer);
     expect(listed.body.data[0]).toMatchObject({ id: payment.id, status: 'cancelled' });
+  });
+
+  it('closes a pending payment at the provider when the order is paid another way', async () => {
+    const { order, payment, intentId } = await pendingStripePayment();
+    const paid = await t.http
+      .post(`/api/orders/${order.id}/pay`)
+      .set('Authorization', alice.bearer);
+    expect(paid.status).toBe(200);
+    await eventually(async () => {
+      expect((await paymentRow(t, payment.id)).status).toBe('cancelled');
+    });
+    expect(stripe.intent(intentId).status).toBe('canceled');
+    expect((await orderOf(order.id)).status).toBe('paid');
+    const listed = await t.http
+      .get(`/api/orders/${order.id}/payments`)
+      .set('Authorization', alice.bearer);
+    expect(
+      listed.body.data.map((p: { provider: string; status: string }) => [p.provider, p.status]),
+    ).toEqual([
+      ['fake', 'succeeded'],
+      ['stripe', 'cancelled'],
+    ]);
+  });
+
+  it('leaves the payment that paid the order alone', async () => {
+    const { order, payment, intentId } = await pendingStripePayment();
+    await postStripe(t, stripeSucceeded(stripe, intentId));
+    await eventually(async () => {
+      expect((await orderOf(order.id)).status).toBe('paid');
+    });
+    await t.app.get(OutboxRelay).idle();
+    // The close job queued as the order was paid has run, and found the payment succeeded.
+    const payments = t.app.get<Queue>(getQueueToken(QUEUES.payments));
+    await eventually(async () => {
+      const done = await payments.getJobs(['completed']);
+      expect(
+        done.some((job) => job.name === JOBS.paymentClose && job.data.paymentId === payment.id),
+      ).toBe(true);
+    });
+    expect((await paymentRow(t, payment.id)).status).toBe('succeeded');
+    expect(stripe.requestsTo('POST', `/v1/payment_intents/${intentId}/cancel`)).toHaveLength(0);
+    expect(stripe.refunds.filter((r) => r.payment_intent === intentId)).toHaveLength(0);
   });
 });

@@ -5,10 +5,11 @@ import { PaymentLookups, type LookupOutcome } from './payment-lookups.js';
 import { PaymentsRepository } from './payments.repository.js';
 
 /**
- * The `payment-close` job: a payment still pending when its order was cancelled or expired is
- * settled from its provider at once rather than at the next reconciliation. Still open there,
- * it is cancelled at the provider, so the customer can no longer pay it; paid meanwhile, that
- * success is refunded (PaymentLookups). A failure retries with backoff.
+ * The `payment-close` job: a payment still pending when its order was cancelled, expired or
+ * paid (by another payment) is settled from its provider at once rather than at the next
+ * reconciliation. Still open there, it is cancelled at the provider, so the customer can no
+ * longer pay it; paid meanwhile, that success is refunded (PaymentLookups). A failure retries
+ * with backoff.
  */
 @Injectable()
 export class PaymentCloseHandler {

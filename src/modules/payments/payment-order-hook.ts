@@ -10,12 +10,20 @@ import { PaymentLookups } from './payment-lookups.js';
 import { PaymentSettlement } from './payment-settlement.service.js';
 import { PaymentsRepository } from './payments.repository.js';
 
+/** The transitions after which an order's pending payments can no longer pay it. */
+const CLOSES_PENDING_PAYMENTS = new Set<OrderTransition>([
+  'cancel',
+  'expire',
+  'pay',
+  'confirm_payment',
+]);
+
 /**
  * What payments add to an order's transitions: cancelling a paid order refunds its payment
  * (in the cancel's own transaction: refund_pending, refund queued); an order that ends unpaid
- * (cancelled or expired) has its pending payments closed at their providers (queued in the same
- * transaction); and the payment timeout asks the provider about a pending payment before it
- * cancels the order.
+ * (cancelled or expired) or is paid has its other pending payments closed at their providers
+ * (queued in the same transaction), so the customer cannot pay it twice; and the payment
+ * timeout asks the provider about a pending payment before it cancels the order.
  */
 @Injectable()
 export class PaymentOrderHook implements OrderHook, OnModuleInit {
@@ -34,8 +42,10 @@ export class PaymentOrderHook implements OrderHook, OnModuleInit {
   }
 
   async transitioned(tx: Tx, transition: OrderTransition, order: OrderRow): Promise<OutboxEvent[]> {
-    if (transition !== 'cancel' && transition !== 'expire') return [];
-    if (order.paid_at !== null) return this.settlement.refundOnCancel(tx, order.id);
+    if (!CLOSES_PENDING_PAYMENTS.has(transition)) return [];
+    const ending = transition === 'cancel' || transition === 'expire';
+    if (ending && order.paid_at !== null) return this.settlement.refundOnCancel(tx, order.id);
+    // Paid: the payment that paid it is still pending here too; its job finds it succeeded.
     return (await this.payments.ofOrder(tx, order.id, ['pending'])).map(closeRequested);
   }
 
