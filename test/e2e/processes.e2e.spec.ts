@@ -143,7 +143,7 @@ describe('start-up database errors', () => {
 });
 
 describe('the api process', () => {
-  it('creates and migrates a missing database, serves, and exits 0 on SIGTERM', async () => {
+  it('creates and migrates a missing database, serves (a malformed path included), and exits 0 on SIGTERM', async () => {
     const name = `shop_scratch_${randomBytes(4).toString('hex')}`;
     const port = await freePort();
     const api = spawnNode('dist/main.js', {
@@ -164,6 +164,19 @@ describe('the api process', () => {
         }),
       });
       expect(res.status).toBe(201);
+      // A malformed percent-escape in a route's parameter is the router's 400, and the process
+      // serves on (its metrics and log once threw on it, after the answer, and stopped it).
+      for (const [method, path] of [
+        ['GET', '/api/products/%ZZ'],
+        ['GET', '/api/products/1%E0%A4%A'],
+        ['POST', '/api/orders/%C0%AF/pay'],
+        ['GET', '/api/flash-sales/%uFFFF'],
+      ] as const) {
+        const bad = await fetch(`http://127.0.0.1:${port}${path}`, { method });
+        expect(bad.status, path).toBe(400);
+        expect(await bad.json()).toMatchObject({ code: 400, path });
+      }
+      expect((await fetch(`http://127.0.0.1:${port}/health/live`)).status).toBe(200);
       api.child.kill('SIGTERM');
       expect(await api.exited).toBe(0);
     } finally {

@@ -29,9 +29,23 @@ function addressedRoute(req: Request): string | undefined {
     const methods = layer.route?.methods;
     if (!isTemplate(layer.route?.path) || methods === undefined) continue;
     const handles = methods[method] ?? methods._all ?? (method === 'head' && methods.get);
-    if (handles === true && Boolean(layer.match?.(req.path))) return layer.route.path;
+    if (handles === true && matches(layer, req.path)) return layer.route.path;
   }
   return undefined;
+}
+
+/**
+ * Whether the layer's template matches the path. The router decodes the parameters while it
+ * matches, and throws for a malformed percent-escape (/api/products/%ZZ): the template matched
+ * then (the router itself refused the request there, a 400), and the throw must not escape,
+ * since this runs in a response's 'finish' listener, where it would stop the process.
+ */
+function matches(layer: RouterLayer, path: string): boolean {
+  try {
+    return Boolean(layer.match?.(path));
+  } catch {
+    return true;
+  }
 }
 
 /**
