@@ -102,15 +102,18 @@ describe('sales reports', () => {
     );
   });
 
-  it('answers an unknown job with 404 and a malformed id with 400', async () => {
+  it('answers an unknown job with 404 and a malformed or non-numeric id with 400', async () => {
     expectError(
       await t.http.get('/api/reports/sales/999999').set('Authorization', admin.bearer),
       404,
     );
-    expectError(
-      await t.http.get('/api/reports/sales/a%20b').set('Authorization', admin.bearer),
-      400,
-    );
+    for (const id of ['a%20b', 'abc', '0', '01', '-1', '1.5', '1'.repeat(17)]) {
+      const error = expectError(
+        await t.http.get(`/api/reports/sales/${id}`).set('Authorization', admin.bearer),
+        400,
+      );
+      expect(error.errors, id).toHaveProperty('job_id');
+    }
   });
 });
 

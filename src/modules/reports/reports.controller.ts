@@ -6,7 +6,8 @@ import { validationFailed } from '../../common/errors/domain-error.js';
 import { ReportJobDto, ReportStatusDto, SalesReportRequestDto } from './dto/sales-report.dto.js';
 import { ReportsService } from './reports.service.js';
 
-const JOB_ID = /^[A-Za-z0-9-]{1,64}$/;
+/** BullMQ's ids of added jobs: a positive integer, written plainly. */
+const JOB_ID = /^[1-9][0-9]{0,15}$/;
 
 @ApiTags('reports')
 @Auth('admin')
@@ -32,7 +33,8 @@ export class ReportsController {
   @ApiEnvelope(ReportStatusDto)
   @ApiErrors(400, 404, 503)
   salesStatus(@Param('job_id') jobId: string): Promise<ReportStatusDto> {
-    if (!JOB_ID.test(jobId)) throw validationFailed({ job_id: 'job_id is not a report job id' });
+    if (!JOB_ID.test(jobId))
+      throw validationFailed({ job_id: 'job_id must be a report job id (a positive integer)' });
     return this.reports.salesStatus(jobId);
   }
 }
