@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mintLinkToken } from '../../src/common/security/link-token.js';
-import { expectError, login, signUp, type TestUser } from '../support/factories.js';
+import { createProduct, expectError, login, signUp, type TestUser } from '../support/factories.js';
 import { PrivateRedis } from '../support/redis-server.js';
 import { eventually } from '../support/smtp-sink.js';
 import { TcpProxy } from '../support/tcp-proxy.js';
@@ -156,5 +156,59 @@ describe('the session check while Redis is away', () => {
     }
     expectError(await get(app, user.bearer), 403);
     expectError(await get(app, leaving.bearer), 401);
+  });
+});
+
+describe('an api restarted while Redis is away', () => {
+  it('serves neither a login revoked nor a product changed during the outage, once Redis is back', async () => {
+    const redis = await PrivateRedis.start();
+    const proxy = await TcpProxy.start(redis.port);
+    const env = {
+      DATABASE_URL: t.config.database.url,
+      REDIS_URL: `redis://127.0.0.1:${proxy.port}/0`,
+      REDIS_PREFIX: `${t.config.redis.prefix}:restarted`,
+      SESSION_CACHE_TTL: '60',
+    };
+    const epochKey = `{${env.REDIS_PREFIX}:cache:v}:epoch`;
+    const client = redis.client();
+    let before: TestApp | undefined;
+    let after: TestApp | undefined;
+    try {
+      await client.connect();
+      before = await startApp(env);
+      const leaving = await signUp(before);
+      const product = await createProduct(before, admin, { price: 5 });
+      const detail = `/api/products/${product.id}`;
+      expect((await get(before, leaving.bearer)).status).toBe(200);
+      await before.http.get(detail);
+      expect((await before.http.get(detail)).headers['x-cache']).toBe('HIT');
+      const epoch = await client.get(epochKey);
+
+      await proxy.cut();
+      expect((await logout(before, leaving)).status).toBe(204);
+      const patched = await before.http
+        .patch(detail)
+        .set('Authorization', admin.bearer)
+        .send({ price: 6 });
+      expect(patched.status).toBe(200);
+      // Stopped before Redis is back: its own retry of the epoch change stops with it.
+      await before.close();
+      before = undefined;
+
+      await proxy.restore();
+      after = await startApp(env);
+      const restarted = after;
+      await eventually(async () => {
+        expect(await client.get(epochKey)).not.toBe(epoch);
+      });
+      expectError(await get(restarted, leaving.bearer), 401);
+      expect((await restarted.http.get(detail)).body.data.price).toBe(6);
+    } finally {
+      client.disconnect();
+      await before?.close();
+      await after?.close();
+      await proxy.close();
+      await redis.kill();
+    }
   });
 });

@@ -94,7 +94,8 @@ const RETRY_MS = 500;
  *
  * If an invalidation cannot reach Redis, this process stops using the cache (reads bypass it)
  * and keeps trying to change the global epoch, which every key includes; once that succeeds,
- * nothing cached before the failed write can be read by any replica.
+ * nothing cached before the failed write can be read by any replica. `lost` is told of each
+ * such invalidation, to record it where a restart of this process does not forget it.
  */
 export class CacheVersions {
   private readonly logger = new Logger('Cache');
@@ -109,6 +110,7 @@ export class CacheVersions {
     private readonly prefix: string,
     private readonly timeoutMs: number,
     private readonly writeLifetimeMs: number,
+    private readonly lost: () => void = () => undefined,
   ) {
     redis.defineCommand('shopReadVersions', { lua: READ_VERSIONS });
     redis.defineCommand('shopWriteVersions', { lua: WRITE_VERSIONS });
@@ -176,8 +178,14 @@ export class CacheVersions {
       this.logger.warn(
         `Invalidation failed (${(error as Error).message}); bypassing the cache until Redis answers`,
       );
+      this.lost();
       this.scheduleEpochChange();
     }
+  }
+
+  /** A new global epoch: nothing cached before can be read again, by any process. */
+  async changeEpoch(): Promise<void> {
+    await this.write([EPOCH_TAG], this.timeoutMs * 4);
   }
 
   private write(tags: readonly string[], timeoutMs: number): Promise<number> {
@@ -196,7 +204,7 @@ export class CacheVersions {
   private scheduleEpochChange(): void {
     if (this.retry) return;
     this.retry = setInterval(() => {
-      this.write([EPOCH_TAG], this.timeoutMs * 4).then(
+      this.changeEpoch().then(
         () => {
           clearInterval(this.retry);
           this.retry = undefined;

@@ -1,8 +1,10 @@
-import { Injectable, type OnModuleDestroy } from '@nestjs/common';
+import { Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
 import { createKeyv } from '@cacheable/memory';
 import { createCache, type Cache } from 'cache-manager';
 import { Keyv } from 'keyv';
 import { InjectConfig, type AppConfig } from '../../config/app-config.js';
+import { Database } from '../database/database.js';
+import { OutboxRepository } from '../queue/outbox.repository.js';
 import { readsFromPrimary } from '../database/read-routing.js';
 import { replicaStalenessBoundMs } from '../database/replica-lag.js';
 import type { RedisClient } from '../redis/redis.factory.js';
@@ -11,6 +13,20 @@ import { decodeAnswer, encodeAnswer, type CachedAnswer } from './cached-answer.j
 import { CacheVersions, type PeekedVersions, type TagVersions } from './cache-versions.js';
 import type { ReadCount } from './read-counts.js';
 import { IoredisKeyvStore } from './ioredis-keyv-store.js';
+
+/**
+ * An invalidation Redis did not take, recorded in PostgreSQL (the outbox's `cache_epoch`): the
+ * relay, in whichever process runs it next, changes the cache's epoch once Redis answers. So a
+ * restart of the process that missed it, or another replica, serves nothing it should have
+ * invalidated. With PostgreSQL unreachable too, only this process's own retry remains.
+ */
+function recordLostInvalidation(database: Database, outbox: OutboxRepository): void {
+  outbox.addAlone(database.pool, { kind: 'cache_epoch' }).catch((error: unknown) => {
+    new Logger('Cache').warn(
+      `Lost invalidation not recorded (${(error as Error).message}); only this process will change the epoch`,
+    );
+  });
+}
 
 /** What to cache a response under, and which writes make it stale. */
 export interface CacheSpec {
@@ -58,6 +74,8 @@ export class ResponseCache implements OnModuleDestroy {
   constructor(
     @InjectRedis() private readonly redis: RedisClient,
     @InjectConfig() config: AppConfig,
+    database: Database,
+    outbox: OutboxRepository,
   ) {
     this.prefix = `${config.redis.prefix}:cache`;
     this.replicaBoundMs = replicaStalenessBoundMs(config.readReplicas.maxLagSeconds);
@@ -67,6 +85,9 @@ export class ResponseCache implements OnModuleDestroy {
       CACHE_TIMEOUT_MS,
       longestLifetimeMs(Math.max(config.cache.ttl, config.cache.listTtl, config.sessionCache.ttl)) *
         3,
+      () => {
+        recordLostInvalidation(database, outbox);
+      },
     );
     const local = createKeyv({ lruSize: LOCAL_ENTRIES, useClone: false });
     const shared = new Keyv({
@@ -188,6 +209,11 @@ export class ResponseCache implements OnModuleDestroy {
     } catch {
       return null;
     }
+  }
+
+  /** Nothing cached so far is read again (see CacheVersions.changeEpoch). */
+  changeEpoch(): Promise<void> {
+    return this.versions.changeEpoch();
   }
 
   onModuleDestroy(): void {

@@ -8,6 +8,11 @@ export type OutboxEvent =
   | { kind: 'mail'; job: MailJob }
   | { kind: 'order_timeout'; job: OrderTimeoutJob; run_at: string }
   | { kind: 'payment_refund'; job: PaymentRefundJob }
-  | { kind: 'payment_close'; job: PaymentCloseJob };
+  | { kind: 'payment_close'; job: PaymentCloseJob }
+  /**
+   * A cache invalidation that could not reach Redis: the relay changes the cache's epoch once
+   * Redis answers, so no process (a restarted one, another replica) serves what it missed.
+   */
+  | { kind: 'cache_epoch' };
 
 export type OutboxKind = OutboxEvent['kind'];

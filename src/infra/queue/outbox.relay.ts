@@ -7,6 +7,7 @@ import {
 } from '@nestjs/common';
 import type { Queue } from 'bullmq';
 import { withTimeout } from '../../common/async/with-timeout.js';
+import { ResponseCache } from '../cache/response-cache.js';
 import { Database } from '../database/database.js';
 import { ReplicaAck } from '../redis/replica-ack.js';
 import type { OutboxEvent } from './outbox-events.js';
@@ -40,6 +41,7 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
     @InjectQueue(QUEUES.orders) private readonly ordersQueue: Queue,
     @InjectQueue(QUEUES.payments) private readonly paymentsQueue: Queue,
     private readonly replicaAck: ReplicaAck,
+    private readonly cache: ResponseCache,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -99,11 +101,15 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
     });
   }
 
-  /** One bulk add per queue: a batch costs two Redis round trips (three on Sentinel), not one per row. */
+  /**
+   * One bulk add per queue: a batch costs two Redis round trips (three on Sentinel), not one per
+   * row. Lost cache invalidations, however many, are one change of the cache's epoch.
+   */
   private async publish(rows: readonly OutboxRow[]): Promise<void> {
     const mails: BulkJob[] = [];
     const timeouts: BulkJob[] = [];
     const payments: BulkJob[] = [];
+    let lostInvalidations = 0;
     for (const { id, payload } of rows) {
       const event: OutboxEvent = payload;
       switch (event.kind) {
@@ -128,9 +134,13 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
             opts: { jobId: `outbox-${id}` },
           });
           break;
+        case 'cache_epoch':
+          lostInvalidations += 1;
+          break;
       }
     }
     await Promise.all([
+      lostInvalidations > 0 ? this.cache.changeEpoch() : undefined,
       mails.length > 0 ? this.emailQueue.addBulk(mails) : undefined,
       timeouts.length > 0 ? this.ordersQueue.addBulk(timeouts) : undefined,
       payments.length > 0 ? this.paymentsQueue.addBulk(payments) : undefined,

@@ -31,6 +31,11 @@ export class OutboxRepository {
     await tx.query(insertOutbox('$1', '$2'), outboxColumns(events));
   }
 
+  /** Records an event on its own, for what is learned after a write committed. */
+  async addAlone(db: Db, event: OutboxEvent): Promise<void> {
+    await db.query(insertOutbox('$1', '$2'), outboxColumns([event]));
+  }
+
   /**
    * Takes the oldest unpublished rows for this transaction; other relays skip them, so
    * replicas relay in parallel without handing a row over twice at once.

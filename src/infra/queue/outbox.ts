@@ -33,6 +33,8 @@ export class Outbox {
           return { ...event, job: { ...event.job, ...meta } };
         case 'payment_close':
           return { ...event, job: { ...event.job, ...meta } };
+        case 'cache_epoch':
+          return event;
       }
     });
   }
