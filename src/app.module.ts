@@ -7,6 +7,7 @@ import {
 } from '@nestjs/common';
 import { APP_GUARD, DiscoveryModule } from '@nestjs/core';
 import { CachedReads } from './common/cache/cached-reads.js';
+import { BodyRefusalGuard } from './common/guards/body-refusal.guard.js';
 import { JwtAuthGuard } from './common/guards/jwt-auth.guard.js';
 import { RateLimitGuard } from './common/guards/rate-limit.guard.js';
 import { RolesGuard } from './common/guards/roles.guard.js';
@@ -90,6 +91,7 @@ export class AppModule implements NestModule {
         RateLimitGuard,
         CachedReads,
         { provide: APP_GUARD, useExisting: RateLimitGuard },
+        { provide: APP_GUARD, useClass: BodyRefusalGuard },
         { provide: APP_GUARD, useClass: JwtAuthGuard },
         { provide: APP_GUARD, useClass: RolesGuard },
       ],

@@ -82,6 +82,50 @@ describe('the general limit', () => {
       expect(Number(answers[3]!.headers['retry-after'])).toBeGreaterThan(0);
     }));
 
+  it('counts and limits requests whose bodies are refused (malformed, not JSON, too large, wrong charset) like any other', () =>
+    withApp({ RATE_LIMIT_REQUESTS: '5', AUTH_RATE_LIMIT_REQUESTS: '100' }, async (t) => {
+      const client = ip();
+      const send = (type: string, body: string | Buffer) =>
+        t.http
+          .post('/api/auth/login')
+          .set('X-Forwarded-For', client)
+          .set('Content-Type', type)
+          .send(body);
+      const answers = [
+        await send('application/json', '{bad'),
+        await send('text/plain', 'hello'),
+        await send('application/json', Buffer.alloc(1024 * 1024 + 1, 0x20)),
+        await send('application/json; charset=latin1', '{}'),
+        await send('application/json', JSON.stringify({ a: 'x\u0000' })),
+        await send('application/json', '{bad'),
+      ];
+      expect(answers.map((r) => [r.status, r.headers['x-ratelimit-remaining']])).toEqual([
+        [400, '4'],
+        [400, '3'],
+        [413, '2'],
+        [415, '1'],
+        [400, '0'],
+        [429, '0'],
+      ]);
+      expect(Number(answers[5]!.headers['retry-after'])).toBeGreaterThan(0);
+      // The limit is the client's, across routes: a valid request is refused now too.
+      expectError(await t.http.get('/api/products').set('X-Forwarded-For', client), 429);
+    }));
+
+  it('never limits a refused body on a probe, metrics or docs', () =>
+    withApp({ RATE_LIMIT_REQUESTS: '2' }, async (t) => {
+      const client = ip();
+      for (let i = 0; i < 4; i++) {
+        const res = await t.http
+          .get('/health/live')
+          .set('X-Forwarded-For', client)
+          .set('Content-Type', 'application/json')
+          .send('{bad');
+        expect(res.status).toBe(400);
+        expect(res.headers['x-ratelimit-limit']).toBeUndefined();
+      }
+    }));
+
   it('lets exactly the limit through when requests arrive together', () =>
     withApp({ RATE_LIMIT_REQUESTS: '10' }, async (t) => {
       const client = ip();

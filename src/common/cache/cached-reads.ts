@@ -9,6 +9,7 @@ import { ResponseCache } from '../../infra/cache/response-cache.js';
 import { METRIC } from '../../infra/metrics/metric-names.js';
 import { RateLimitGuard } from '../guards/rate-limit.guard.js';
 import { successEnvelope } from '../http/envelope.js';
+import { refusedBodyOf } from '../http/json-body.middleware.js';
 import { sendJson } from '../http/pre-serialized.js';
 import { answerData, countServed, recordLookup } from './cache-lookups.js';
 import { discoverCachedRoutes, type CachedRoute } from './cached-routes.js';
@@ -46,7 +47,8 @@ export class CachedReads {
 
   private handlerFor(route: CachedRoute): RequestHandler {
     return (req: Request, res: Response, next: NextFunction): void => {
-      if (req.method !== 'GET') {
+      // A refused body is answered by the route's guards, once the rate limit counted it.
+      if (req.method !== 'GET' || refusedBodyOf(req)) {
         next();
         return;
       }

@@ -68,10 +68,24 @@ const hasBody = (req: IncomingMessage): boolean =>
 
 const NOT_JSON = 'Request body must be JSON (Content-Type: application/json)';
 
+const REFUSED_BODY = Symbol('refusedBody');
+
+type WithRefusedBody = Request & { [REFUSED_BODY]?: Error };
+
 /**
- * Parses JSON bodies inside Nest's middleware chain (not as bare Express middleware) so that a
- * malformed, oversized or too costly body reaches the one exception filter like any other
- * error. Whatever its shape, a body of up to 1 MB costs a scan of its bytes before it is parsed:
+ * Why the request's body was refused (400, 413, 415), if it was. The refusal is answered by
+ * BodyRefusalGuard, after the rate limit has counted the request: a client sending bodies the
+ * API refuses is limited like any other (CONTRACT §5), which it would not be if the middleware,
+ * which runs before every guard, answered it.
+ */
+export const refusedBodyOf = (req: Request): Error | undefined =>
+  (req as WithRefusedBody)[REFUSED_BODY];
+
+/**
+ * Parses JSON bodies inside Nest's middleware chain (not as bare Express middleware). A
+ * malformed, oversized or too costly body is not answered here: its refusal is noted on the
+ * request (refusedBodyOf) and thrown by BodyRefusalGuard once the rate limit has counted the
+ * request, so it reaches the one exception filter like any other error. Whatever its shape, a body of up to 1 MB costs a scan of its bytes before it is parsed:
  * more than BODY_MAX_KEYS object keys, MAX_BODY_ARRAY_ITEMS array elements or MAX_JSON_DEPTH
  * levels are a 400 then, before JSON.parse builds anything. Once parsed, a NUL character in any
  * string or a prototype key anywhere is a 400 naming the field. A body that is not JSON by its
@@ -102,21 +116,25 @@ export class JsonBodyMiddleware implements NestMiddleware {
   }
 
   async use(req: Request, res: Response, next: NextFunction): Promise<void> {
+    const refusal = await this.refusalOf(req, res);
+    if (refusal) (req as WithRefusedBody)[REFUSED_BODY] = refusal;
+    next();
+  }
+
+  private async refusalOf(req: Request, res: Response): Promise<Error | undefined> {
     // A body in another media type (a form, text) would otherwise be skipped, and the route
     // would run as if nothing had been sent: a PATCH answering 200 having changed nothing.
-    if (hasBody(req) && !isJson(req)) throw new BadRequestException(NOT_JSON);
-    await new Promise<void>((resolve, reject) => {
+    if (hasBody(req) && !isJson(req)) return new BadRequestException(NOT_JSON);
+    return new Promise<Error | undefined>((resolve) => {
       this.parse(req, res, (error?: BodyParserError) => {
         if (error) {
-          reject(toHttpException(error));
+          resolve(toHttpException(error));
           return;
         }
         const hazards = inputHazards(req.body);
-        if (hazards) reject(validationFailed(hazards));
-        else resolve();
+        resolve(hazards ? validationFailed(hazards) : undefined);
       });
     });
-    next();
   }
 }
 
