@@ -33,4 +33,12 @@ describe('keyset cursors', () => {
       expect(decodeCursor('orders', text), text).toBeUndefined();
     }
   });
+
+  it('are refused with anything added or changed, even what the decoder would skip', () => {
+    const cursor = encodeCursor('orders', { key: '1', id: 1 });
+    expect(decodeCursor('orders', cursor)).toEqual({ key: '1', id: 1 });
+    for (const text of [`${cursor}x`, `${cursor}xy`, `${cursor}=`, `x${cursor}`]) {
+      expect(decodeCursor('orders', text), text).toBeUndefined();
+    }
+  });
 });

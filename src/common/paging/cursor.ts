@@ -15,9 +15,12 @@ export const encodeCursor = (scope: string, position: Position): string =>
 /** The position a cursor of this scope names; undefined for anything else (then a 400). */
 export function decodeCursor(scope: string, cursor: string): Position | undefined {
   if (!/^[A-Za-z0-9_-]+$/.test(cursor)) return undefined;
+  const bytes = Buffer.from(cursor, 'base64url');
+  // Node's decoder skips trailing characters that make no whole byte: such a cursor is not ours.
+  if (bytes.toString('base64url') !== cursor) return undefined;
   let parsed: unknown;
   try {
-    parsed = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+    parsed = JSON.parse(bytes.toString('utf8'));
   } catch {
     return undefined;
   }
