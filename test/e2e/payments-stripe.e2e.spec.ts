@@ -361,6 +361,39 @@ describe('Stripe refunds', () => {
   });
 });
 
+describe('a refund made at Stripe (its Dashboard)', () => {
+  it('of a paid order, in full, refunds the payment in the shop too, leaves the order paid and tells the customer', async () => {
+    const { order, payment, intentId } = await pendingStripePayment();
+    await postStripe(t, stripeSucceeded(stripe, intentId));
+    expect((await orderOf(order.id)).status).toBe('paid');
+    const charge = stripe.chargeOf(intentId);
+    stripe.markRefunded(charge, charge.amount);
+    const event = stripe.event('charge.refunded', charge);
+    expect((await postStripe(t, event)).status).toBe(200);
+    expect(await paymentRow(t, payment.id)).toMatchObject({
+      status: 'refunded',
+      refunded_minor: 2500,
+    });
+    expect((await orderOf(order.id)).status).toBe('paid');
+    await smtp.waitFor(alice.email, new RegExp(`Refund for order ${order.id}`));
+    // Once: the same event again changes nothing.
+    expect((await postStripe(t, event)).status).toBe(200);
+    expect(await eventsOf(t, payment.id)).toHaveLength(2);
+  });
+
+  it('in part, is acknowledged and changes nothing', async () => {
+    const { payment, intentId } = await pendingStripePayment();
+    await postStripe(t, stripeSucceeded(stripe, intentId));
+    const charge = stripe.chargeOf(intentId);
+    stripe.markRefunded(charge, 100);
+    expect((await postStripe(t, stripe.event('charge.refunded', charge))).status).toBe(200);
+    expect(await paymentRow(t, payment.id)).toMatchObject({
+      status: 'succeeded',
+      refunded_minor: 0,
+    });
+  });
+});
+
 describe('the payment timeout', () => {
   it('leaves alone an order whose provider reports the payment succeeded, and settles it', async () => {
     const { product, order, payment, intentId } = await pendingStripePayment();

@@ -150,16 +150,24 @@ export class PaymentSettlement {
     const email = refunded ? await this.orders.ownerEmail(await this.orderOf(payment)) : undefined;
     const changed = await this.database.transaction(async (tx) => {
       if (eventId !== null && !(await this.record(tx, payment, eventId, kind))) return 'duplicate';
+      // Refunded at the provider (its dashboard) without the shop asking: asked and confirmed
+      // at once, by the machine's own two steps. The order is left as it is.
+      const requested =
+        refunded &&
+        payment.status === 'succeeded' &&
+        (await this.payments.transition(tx, payment.id, PAYMENT_STATE_MACHINE.request_refund)) !==
+          null;
       const row = await this.payments.transition(tx, payment.id, {
         ...rule,
         ...(refunded ? { refundedMinor: payment.amount_minor } : {}),
       });
       if (!row) return 'unchanged';
       if (email !== undefined) await this.outbox.record(tx, [refundNotice(row, email)]);
-      return row;
+      return { row, requested };
     });
     if (typeof changed === 'string') return changed;
-    this.count(payment.provider, changed.status);
+    if (changed.requested) this.count(payment.provider, 'refund_pending');
+    this.count(payment.provider, changed.row.status);
     if (email !== undefined) this.outbox.flush();
     return 'applied';
   }
