@@ -39,7 +39,48 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
     // The JWT guard is global and closed by default; @Public() and @Auth() say so per operation.
     .addSecurityRequirements(BEARER);
   for (const [name, description] of Object.entries(TAGS)) builder.addTag(name, description);
-  return SwaggerModule.createDocument(app, builder.build());
+  const document = SwaggerModule.createDocument(app, builder.build());
+  describeIdParameters(document);
+  listNullInNullableEnums(document);
+  return document;
+}
+
+/**
+ * Path ids (`@Param('id', ParseIdPipe) id: number`) as ParseIdPipe takes them: integers from 1
+ * to the largest safe one. Swagger reads only the parameter's TypeScript type, a number; the
+ * API's other path parameters are strings.
+ */
+function describeIdParameters(document: OpenAPIObject): void {
+  for (const item of Object.values(document.paths)) {
+    for (const operation of Object.values(item as Record<string, unknown>)) {
+      const parameters = (operation as { parameters?: unknown[] } | undefined)?.parameters ?? [];
+      for (const parameter of parameters as Array<{
+        in?: string;
+        schema?: Record<string, unknown>;
+      }>) {
+        if (parameter.in === 'path' && parameter.schema?.type === 'number') {
+          parameter.schema = { type: 'integer', minimum: 1, maximum: Number.MAX_SAFE_INTEGER };
+        }
+      }
+    }
+  }
+}
+
+/**
+ * OpenAPI 3.0 `nullable` does not widen an `enum` (3.0.3's clarification): a nullable enum lists
+ * null among its values, or strict validators refuse the nulls the API sends.
+ */
+function listNullInNullableEnums(node: unknown): void {
+  if (Array.isArray(node)) {
+    for (const item of node) listNullInNullableEnums(item);
+    return;
+  }
+  if (node === null || typeof node !== 'object') return;
+  const schema = node as { nullable?: unknown; enum?: unknown[] };
+  if (schema.nullable === true && Array.isArray(schema.enum) && !schema.enum.includes(null)) {
+    schema.enum = [...schema.enum, null];
+  }
+  for (const value of Object.values(node)) listNullInNullableEnums(value);
 }
 
 /**

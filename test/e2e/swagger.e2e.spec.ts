@@ -83,6 +83,46 @@ describe('OpenAPI document', () => {
     expect(Object.keys(doc.paths[path]![method]!.responses)).toContain('409');
   });
 
+  it('types every path id as the integer ParseIdPipe takes, and a report job id by its pattern', async () => {
+    type Param = { in: string; name: string; schema: Record<string, unknown> };
+    const pathParams = operations().flatMap(([path, method, op]) =>
+      ((op as unknown as { parameters?: Param[] }).parameters ?? [])
+        .filter((p) => p.in === 'path')
+        .map((p) => ({ where: `${method} ${path} ${p.name}`, ...p })),
+    );
+    const ids = pathParams.filter((p) => p.name === 'id');
+    expect(ids.length).toBeGreaterThan(15);
+    for (const p of ids) {
+      expect(p.schema, p.where).toEqual({
+        type: 'integer',
+        minimum: 1,
+        maximum: Number.MAX_SAFE_INTEGER,
+      });
+    }
+    const jobId = pathParams.find((p) => p.name === 'job_id')!;
+    expect(jobId.schema).toMatchObject({ type: 'string' });
+    const pattern = new RegExp(jobId.schema.pattern as string);
+    expect(['1', '42'].every((v) => pattern.test(v))).toBe(true);
+    expect(['0', 'abc', '1.5', '-1'].some((v) => pattern.test(v))).toBe(false);
+    // As documented, so answered: an id the document refuses is a 400.
+    expect((await t.http.get('/api/products/1.5')).status).toBe(400);
+  });
+
+  it('lists null among the values of a nullable enum (OpenAPI 3.0.3)', () => {
+    const schemas = (
+      doc.components as {
+        schemas: Record<
+          string,
+          { properties: Record<string, { enum?: unknown[]; nullable?: boolean }> }
+        >;
+      }
+    ).schemas;
+    expect(schemas.OrderResponseDto!.properties.cancel_reason).toMatchObject({
+      nullable: true,
+      enum: ['user', 'admin', 'payment_timeout', null],
+    });
+  });
+
   it('states the length bounds of the product list text filters that validation enforces', () => {
     const params = (
       doc.paths['/api/products']!.get as unknown as {

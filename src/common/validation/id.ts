@@ -1,4 +1,6 @@
-const DIGITS = /^[1-9]\d{0,15}$/;
+/** A path id as written: what parseId takes (before its safe-integer check). */
+export const ID_PATTERN = /^[1-9]\d{0,15}$/;
+const DIGITS = ID_PATTERN;
 
 /**
  * The one rule for ids in paths: a positive integer written plainly (no sign, exponent, leading

@@ -1,13 +1,11 @@
 import { Body, Controller, Get, HttpCode, HttpStatus, Param, Post } from '@nestjs/common';
-import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import { ApiEnvelope, ApiErrors } from '../../common/decorators/api-response.decorator.js';
 import { Auth } from '../../common/decorators/auth.decorator.js';
 import { validationFailed } from '../../common/errors/domain-error.js';
+import { ID_PATTERN, parseId } from '../../common/validation/id.js';
 import { ReportJobDto, ReportStatusDto, SalesReportRequestDto } from './dto/sales-report.dto.js';
 import { ReportsService } from './reports.service.js';
-
-/** BullMQ's ids of added jobs: a positive integer, written plainly. */
-const JOB_ID = /^[1-9][0-9]{0,15}$/;
 
 @ApiTags('reports')
 @Auth('admin')
@@ -29,12 +27,19 @@ export class ReportsController {
   }
 
   @Get('sales/:job_id')
+  @ApiParam({
+    name: 'job_id',
+    description: 'The job_id its POST answered',
+    schema: { type: 'string', pattern: ID_PATTERN.source },
+  })
   @ApiOperation({ summary: 'The state of a sales report job, and its result once completed' })
   @ApiEnvelope(ReportStatusDto)
   @ApiErrors(400, 404, 503)
   salesStatus(@Param('job_id') jobId: string): Promise<ReportStatusDto> {
-    if (!JOB_ID.test(jobId))
+    // BullMQ's ids of added jobs are positive integers, written as path ids are.
+    if (parseId(jobId) === undefined) {
       throw validationFailed({ job_id: 'job_id must be a report job id (a positive integer)' });
+    }
     return this.reports.salesStatus(jobId);
   }
 }
