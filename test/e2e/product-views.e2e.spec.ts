@@ -59,9 +59,14 @@ describe('views on one api that flushes', () => {
     await settlesAt(t, product.id, 25);
   });
 
-  it('counts neither missing products, invalid ids, list reads nor other routes as views', async () => {
+  it('counts neither missing products, invalid ids, HEADs, list reads nor other routes as views', async () => {
     const product = await createProduct(t, admin);
     await t.http.get(`/api/products/${product.id}`);
+    // A miss and a hit, as HEADs: the headers, not a read.
+    for (let i = 0; i < 2; i++)
+      expect((await t.http.head(`/api/products/${product.id}`)).status).toBe(200);
+    const fresh = await createProduct(t, admin);
+    expect((await t.http.head(`/api/products/${fresh.id}`)).status).toBe(200);
     await t.http.get('/api/products/987654321');
     await t.http.get('/api/products/987654321');
     await t.http.get('/api/products/abc');
@@ -69,6 +74,7 @@ describe('views on one api that flushes', () => {
     await t.http.get(`/api/products/${product.id}/reviews`);
     await t.http.post('/api/products/batch').send({ ids: [product.id] });
     await settlesAt(t, product.id, 1);
+    expect(await storedViews(t, fresh.id)).toBe(0);
     const { rows } = await t.db.query('SELECT views FROM products WHERE id = 987654321');
     expect(rows).toEqual([]);
   });

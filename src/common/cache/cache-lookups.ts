@@ -1,4 +1,4 @@
-import type { Response } from 'express';
+import type { Request, Response } from 'express';
 import type { Counter } from 'prom-client';
 import type { CachedAnswer } from '../../infra/cache/cached-answer.js';
 import type { ReadCounts } from '../../infra/cache/read-counts.js';
@@ -20,8 +20,14 @@ export function answerData(answer: CachedAnswer): string {
 /**
  * A found answer of a route whose spec counts its reads (a product's views) is counted, once
  * per request, by whichever path served it: the fast path's hit, or the interceptor's miss,
- * coalesced hit or bypass. Counting returns at once (see ReadCounts).
+ * coalesced hit or bypass. A HEAD (the route's headers only) is no read. Counting returns at
+ * once (see ReadCounts).
  */
-export function countServed(counts: ReadCounts, spec: CacheSpec, answer: CachedAnswer): void {
-  if (answer.found && spec.counted) counts.count(spec.counted);
+export function countServed(
+  counts: ReadCounts,
+  req: Request,
+  spec: CacheSpec,
+  answer: CachedAnswer,
+): void {
+  if (answer.found && spec.counted && req.method === 'GET') counts.count(spec.counted);
 }

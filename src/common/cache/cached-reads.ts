@@ -67,7 +67,7 @@ export class CachedReads {
     ]);
     if (spec === undefined || cached === undefined || cached === 'bypass') return false;
     recordLookup(this.lookups, res, 'hit');
-    countServed(this.counts, spec, cached);
+    countServed(this.counts, req, spec, cached);
     sendJson(res, 200, successEnvelope(200, answerData(cached)));
     return true;
   }

@@ -37,7 +37,8 @@ export class ResponseCacheInterceptor implements NestInterceptor {
 
   async intercept(context: ExecutionContext, next: CallHandler): Promise<Observable<unknown>> {
     const http = context.switchToHttp();
-    const spec = cacheSpecOf(context.getHandler())?.(http.getRequest<Request>(), this.config);
+    const req = http.getRequest<Request>();
+    const spec = cacheSpecOf(context.getHandler())?.(req, this.config);
     if (spec === undefined) return next.handle();
 
     const { result, answer } = await this.cache.fetch(spec, async (): Promise<CachedAnswer> => {
@@ -53,7 +54,7 @@ export class ResponseCacheInterceptor implements NestInterceptor {
     });
 
     recordLookup(this.lookups, http.getResponse<Response>(), result);
-    countServed(this.counts, spec, answer);
+    countServed(this.counts, req, spec, answer);
     return of(new PreSerialized(answerData(answer)));
   }
 }
