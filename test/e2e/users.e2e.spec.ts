@@ -53,6 +53,22 @@ describe('PUT /api/users/me', () => {
     expect(res.body.data).toMatchObject({ email, email_verified: false });
   });
 
+  it('needs current_password to rewrite the email in other letter case too, which leaves it verified', async () => {
+    const user = await signUp(t);
+    await t.db.query('UPDATE users SET email_verified = true WHERE id = $1', [user.id]);
+    const email = user.email.toUpperCase();
+    expect(expectError(await putMe(user, { email }), 400).errors).toHaveProperty(
+      'current_password',
+    );
+    const { rows } = await t.db.query('SELECT email FROM users WHERE id = $1', [user.id]);
+    expect(rows[0].email).toBe(user.email);
+    const res = await putMe(user, { email, current_password: user.password });
+    expect(res.status).toBe(200);
+    expect(res.body.data).toMatchObject({ email, email_verified: true });
+    // The same address as stored: no password needed to send it unchanged.
+    expect((await putMe(user, { email })).status).toBe(200);
+  });
+
   it('refuses a wrong current_password with 400 and changes nothing', async () => {
     const user = await signUp(t);
     const res = await putMe(user, {

@@ -29,11 +29,14 @@ export class ProfileService {
    */
   async updateMe(caller: AuthUser, dto: UpdateMeDto): Promise<UserResponseDto> {
     const user = await this.users.getById(caller.id);
+    // Another address; a rewrite of the same one in other letter case is still a change of
+    // what is stored (and so needs the password), but leaves it verified.
+    const emailRewritten = dto.email !== undefined && dto.email !== user.email;
     const emailChanged =
       dto.email !== undefined && dto.email.toLowerCase() !== user.email.toLowerCase();
     const passwordChanged = dto.password !== undefined;
 
-    if (emailChanged || passwordChanged) {
+    if (emailRewritten || passwordChanged) {
       if (dto.current_password === undefined) {
         throw validationFailed({
           current_password: 'current_password is required to change email or password',
@@ -47,7 +50,7 @@ export class ProfileService {
     const changes: UserChanges = {};
     if (dto.username !== undefined && dto.username !== user.username)
       changes.username = dto.username;
-    if (dto.email !== undefined && dto.email !== user.email) changes.email = dto.email;
+    if (emailRewritten) changes.email = dto.email;
     if (emailChanged) changes.email_verified = false;
     if (dto.password !== undefined)
       changes.password_hash = await this.credentials.hashPassword(dto.password);
@@ -69,7 +72,7 @@ export class ProfileService {
     });
     if (events.length > 0) this.outbox.flush();
     // The other logins were revoked, or the address the requests carry changed.
-    if (emailChanged || passwordChanged) await this.cache.invalidate([userAccessTag(user.id)]);
+    if (emailRewritten || passwordChanged) await this.cache.invalidate([userAccessTag(user.id)]);
     return UserResponseDto.from(saved);
   }
 }
