@@ -5,6 +5,7 @@ import { QUEUES } from '../../src/infra/queue/queues.js';
 import { register } from '../support/factories.js';
 import { freePort, spawnNode, waitForStatus, type Spawned } from '../support/processes.js';
 import { eventually, SmtpSink } from '../support/smtp-sink.js';
+import { TcpProxy } from '../support/tcp-proxy.js';
 import { startApp, TEST_JWT_SECRET, type TestApp } from '../support/test-app.js';
 
 let smtp: SmtpSink;
@@ -19,11 +20,11 @@ afterAll(async () => {
   await smtp.stop();
 });
 
-async function startWorkerProcess(): Promise<Spawned> {
+async function startWorkerProcess(redisUrl = api.config.redis.url): Promise<Spawned> {
   const port = await freePort();
   const worker = spawnNode('dist/worker.js', {
     DATABASE_URL: api.config.database.url,
-    REDIS_URL: api.config.redis.url,
+    REDIS_URL: redisUrl,
     REDIS_PREFIX: api.config.redis.prefix,
     SMTP_URL: smtp.url,
     JWT_SECRET: TEST_JWT_SECRET,
@@ -79,4 +80,42 @@ describe('the api with RUN_WORKERS=false and a separate worker process', () => {
       worker.child.kill('SIGKILL');
     }
   });
+});
+
+describe('stopping while Redis hangs (connected, answering nothing)', () => {
+  const hanging = async (start: (redisUrl: string) => Promise<Spawned>) => {
+    const proxy = await TcpProxy.start(Number(new URL(api.config.redis.url).port || 6379));
+    const processes: Spawned[] = [];
+    try {
+      const started = await start(`redis://127.0.0.1:${proxy.port}/0`);
+      processes.push(started);
+      proxy.freeze();
+      started.child.kill('SIGTERM');
+      // Within SHUTDOWN_TIMEOUT, or the process gives up with exit 1.
+      expect(await started.exited).toBe(0);
+    } finally {
+      for (const p of processes) p.child.kill('SIGKILL');
+      await proxy.close();
+    }
+  };
+
+  it('the worker lets go of Redis and exits 0', () => hanging((url) => startWorkerProcess(url)));
+
+  it('an api that also runs the workers exits 0 too', () =>
+    hanging(async (url) => {
+      const port = await freePort();
+      const app = spawnNode('dist/main.js', {
+        DATABASE_URL: api.config.database.url,
+        REDIS_URL: url,
+        REDIS_PREFIX: api.config.redis.prefix,
+        SMTP_URL: smtp.url,
+        JWT_SECRET: TEST_JWT_SECRET,
+        MIGRATIONS_RUN: 'false',
+        RUN_WORKERS: 'true',
+        PORT: String(port),
+        LOG_LEVEL: 'warn',
+      });
+      await waitForStatus(`http://127.0.0.1:${port}/health/ready`);
+      return app;
+    }));
 });

@@ -8,6 +8,7 @@ import { freePort } from './processes.js';
 export class TcpProxy {
   private server: Server | undefined;
   private readonly sockets = new Set<Socket>();
+  private frozen = false;
 
   private constructor(
     readonly port: number,
@@ -23,6 +24,13 @@ export class TcpProxy {
   async restore(): Promise<void> {
     if (this.server) return;
     const server = createServer((client) => {
+      if (this.frozen) {
+        this.sockets.add(client);
+        client.on('close', () => this.sockets.delete(client));
+        client.on('error', () => client.destroy());
+        client.pause();
+        return;
+      }
       const upstream = connect(this.target.port, this.target.host);
       for (const socket of [client, upstream]) {
         this.sockets.add(socket);
@@ -40,9 +48,19 @@ export class TcpProxy {
     this.server = server;
   }
 
+  /**
+   * A server that hangs: connections stay open (new ones are accepted) but no byte passes either
+   * way, as when a host stops answering without closing anything. `cut` ends it.
+   */
+  freeze(): void {
+    this.frozen = true;
+    for (const socket of this.sockets) socket.pause();
+  }
+
   async cut(): Promise<void> {
     const server = this.server;
     this.server = undefined;
+    this.frozen = false;
     for (const socket of this.sockets) socket.destroy();
     this.sockets.clear();
     if (server) await new Promise((resolve) => server.close(resolve));

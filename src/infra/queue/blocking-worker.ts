@@ -1,5 +1,6 @@
 import { Worker, type Processor, type WorkerOptions } from 'bullmq';
 import { Cluster, Redis } from 'ioredis';
+import { withTimeout } from '../../common/async/with-timeout.js';
 import { closeRedisClient, createBlockingCopy, type RedisClient } from '../redis/redis.factory.js';
 
 /**
@@ -8,8 +9,28 @@ import { closeRedisClient, createBlockingCopy, type RedisClient } from '../redis
  * outages. This Worker opens a blocking copy of the connection it is given (same topology,
  * credentials and TLS; installed as BullModule.workerClass) and closes it with the worker.
  */
+/** Per app (its queue connection): when its workers must have let go, once it is stopping. */
+const drainDeadlines = new WeakMap<RedisClient, number>();
+/** Per app: whether Redis answered as it began to stop. */
+const shutdownProbes = new WeakMap<RedisClient, Promise<boolean>>();
+
+/** Whether Redis answers a PING within `timeoutMs`, on a connection of the probe's own. */
+async function ping(client: RedisClient, timeoutMs: number): Promise<boolean> {
+  const probe = client.duplicate();
+  probe.on('error', () => undefined);
+  try {
+    await withTimeout(probe.ping(), timeoutMs);
+    return true;
+  } catch {
+    return false;
+  } finally {
+    probe.disconnect();
+  }
+}
+
 export class BlockingWorker extends Worker {
   private readonly own: RedisClient;
+  private readonly given: RedisClient;
   /** Let go of (see abandon): a close asked for afterwards, as by @nestjs/bullmq, is done. */
   private abandoned = false;
 
@@ -21,11 +42,37 @@ export class BlockingWorker extends Worker {
     const own = createBlockingCopy(given, 'shop-worker');
     super(name, processor ?? undefined, { ...opts, connection: own });
     this.own = own;
+    this.given = given;
   }
 
-  /** Whether Redis answers this worker: without it no job can be finished or handed back. */
-  get connected(): boolean {
-    return this.own.status === 'ready';
+  /**
+   * When this worker must let go of its current job, `drainMs` after the first of its app's
+   * workers was asked: one deadline for all of them, whose shutdown hooks may run in turn.
+   */
+  drainDeadline(drainMs: number): number {
+    let deadline = drainDeadlines.get(this.given);
+    if (deadline === undefined) {
+      deadline = Date.now() + drainMs;
+      drainDeadlines.set(this.given, deadline);
+    }
+    return deadline;
+  }
+
+  /**
+   * Whether Redis answers this worker within `timeoutMs`: without it no job can be finished or
+   * handed back. A connection that is not ready does not; for a ready one a connection of its
+   * own is asked (a PING; the worker's may be blocked waiting for jobs), since a Redis that
+   * hangs keeps its sockets open.
+   */
+  async answers(timeoutMs: number): Promise<boolean> {
+    if (this.own.status !== 'ready') return false;
+    // Asked once for all of the app's workers, which stop one after another.
+    let answered = shutdownProbes.get(this.given);
+    if (answered === undefined) {
+      answered = ping(this.own, timeoutMs);
+      shutdownProbes.set(this.given, answered);
+    }
+    return answered;
   }
 
   /**

@@ -6,8 +6,15 @@ import { BlockingWorker } from './blocking-worker.js';
 import { runJob, traceIdOf } from './job-context.js';
 import type { JobMeta } from './queues.js';
 
-/** How long a worker may take to finish its current job when the process is told to stop. */
+/**
+ * How long the workers may take to finish their current jobs when the process is told to stop:
+ * one deadline for all of a process's workers, which the process's shutdown hooks may await
+ * one after another.
+ */
 export const WORKER_DRAIN_MS = 7000;
+
+/** A Redis that does not answer a PING within this is taken for away (see beforeApplicationShutdown). */
+const REDIS_PROBE_MS = 1000;
 
 /**
  * Base of every processor. On shutdown the worker stops taking jobs and gets WORKER_DRAIN_MS
@@ -44,18 +51,24 @@ export abstract class BoundedWorkerHost extends WorkerHost implements BeforeAppl
       await this.worker.close();
       return;
     }
-    // With Redis away nothing can be finished or handed back, and a polite close would wait
-    // for Redis to take its QUITs: let go at once (the jobs' locks expire, as after a crash).
-    if (!worker.connected) {
+    const deadline = worker.drainDeadline(WORKER_DRAIN_MS);
+    // With Redis away (refusing, or connected but not answering) nothing can be finished or
+    // handed back, and a polite close would wait for Redis to take its QUITs: let go at once
+    // (the jobs' locks expire, as after a crash).
+    if (!(await worker.answers(REDIS_PROBE_MS))) {
+      this.logger.warn('Redis does not answer; letting go of the current job, if any');
       worker.abandon();
       return;
     }
     const drained = await Promise.race([
       worker.close().then(() => true),
       new Promise<false>((resolve) =>
-        setTimeout(() => {
-          resolve(false);
-        }, WORKER_DRAIN_MS).unref(),
+        setTimeout(
+          () => {
+            resolve(false);
+          },
+          Math.max(0, deadline - Date.now()),
+        ).unref(),
       ),
     ]);
     if (!drained) {
