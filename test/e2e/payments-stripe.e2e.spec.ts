@@ -414,19 +414,22 @@ describe('the payment timeout', () => {
     expect(stripe.intent(intentId).status).toBe('canceled');
   });
 
+  /** The order's payments as its owner lists them, once its Stripe payment is closed there. */
+  const closedAtStripe = async (orderId: number, paymentId: string, intentId: string) => {
+    await eventually(async () => {
+      expect((await paymentRow(t, paymentId)).status).toBe('cancelled');
+    });
+    expect(stripe.intent(intentId).status).toBe('canceled');
+    return t.http.get(`/api/orders/${orderId}/payments`).set('Authorization', alice.bearer);
+  };
+
   it('closes a pending payment at the provider when its owner cancels the order', async () => {
     const { order, payment, intentId } = await pendingStripePayment();
     const cancelled = await t.http
       .put(`/api/orders/${order.id}/cancel`)
       .set('Authorization', alice.bearer);
     expect(cancelled.status).toBe(200);
-    await eventually(async () => {
-      expect((await paymentRow(t, payment.id)).status).toBe('cancelled');
-    });
-    expect(stripe.intent(intentId).status).toBe('canceled');
-    const listed = await t.http
-      .get(`/api/orders/${order.id}/payments`)
-      .set('Authorization', alice.bearer);
+    const listed = await closedAtStripe(order.id, payment.id, intentId);
     expect(listed.body.data[0]).toMatchObject({ id: payment.id, status: 'cancelled' });
   });
 
@@ -436,14 +439,8 @@ describe('the payment timeout', () => {
       .post(`/api/orders/${order.id}/pay`)
       .set('Authorization', alice.bearer);
     expect(paid.status).toBe(200);
-    await eventually(async () => {
-      expect((await paymentRow(t, payment.id)).status).toBe('cancelled');
-    });
-    expect(stripe.intent(intentId).status).toBe('canceled');
+    const listed = await closedAtStripe(order.id, payment.id, intentId);
     expect((await orderOf(order.id)).status).toBe('paid');
-    const listed = await t.http
-      .get(`/api/orders/${order.id}/payments`)
-      .set('Authorization', alice.bearer);
     expect(
       listed.body.data.map((p: { provider: string; status: string }) => [p.provider, p.status]),
     ).toEqual([

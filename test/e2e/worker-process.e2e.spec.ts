@@ -20,17 +20,22 @@ afterAll(async () => {
   await smtp.stop();
 });
 
+/** A process of this deployment (the api's database and key space) on `redisUrl`. */
+const processEnv = (redisUrl: string): NodeJS.ProcessEnv => ({
+  DATABASE_URL: api.config.database.url,
+  REDIS_URL: redisUrl,
+  REDIS_PREFIX: api.config.redis.prefix,
+  SMTP_URL: smtp.url,
+  JWT_SECRET: TEST_JWT_SECRET,
+  MIGRATIONS_RUN: 'false',
+  LOG_LEVEL: 'warn',
+});
+
 async function startWorkerProcess(redisUrl = api.config.redis.url): Promise<Spawned> {
   const port = await freePort();
   const worker = spawnNode('dist/worker.js', {
-    DATABASE_URL: api.config.database.url,
-    REDIS_URL: redisUrl,
-    REDIS_PREFIX: api.config.redis.prefix,
-    SMTP_URL: smtp.url,
-    JWT_SECRET: TEST_JWT_SECRET,
-    MIGRATIONS_RUN: 'false',
+    ...processEnv(redisUrl),
     WORKER_PORT: String(port),
-    LOG_LEVEL: 'warn',
   });
   await waitForStatus(`http://127.0.0.1:${port}/health/ready`);
   return worker;
@@ -105,15 +110,9 @@ describe('stopping while Redis hangs (connected, answering nothing)', () => {
     hanging(async (url) => {
       const port = await freePort();
       const app = spawnNode('dist/main.js', {
-        DATABASE_URL: api.config.database.url,
-        REDIS_URL: url,
-        REDIS_PREFIX: api.config.redis.prefix,
-        SMTP_URL: smtp.url,
-        JWT_SECRET: TEST_JWT_SECRET,
-        MIGRATIONS_RUN: 'false',
+        ...processEnv(url),
         RUN_WORKERS: 'true',
         PORT: String(port),
-        LOG_LEVEL: 'warn',
       });
       await waitForStatus(`http://127.0.0.1:${port}/health/ready`);
       return app;
