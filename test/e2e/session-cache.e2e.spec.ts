@@ -1,6 +1,9 @@
+import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mintLinkToken } from '../../src/common/security/link-token.js';
 import { createProduct, expectError, login, signUp, type TestUser } from '../support/factories.js';
+import { databaseUrl } from '../support/env.js';
+import { dropDatabase } from '../support/processes.js';
 import { PrivateRedis } from '../support/redis-server.js';
 import { eventually } from '../support/smtp-sink.js';
 import { TcpProxy } from '../support/tcp-proxy.js';
@@ -163,8 +166,12 @@ describe('an api restarted while Redis is away', () => {
   it('serves neither a login revoked nor a product changed during the outage, once Redis is back', async () => {
     const redis = await PrivateRedis.start();
     const proxy = await TcpProxy.start(redis.port);
+    // A database of its own: the outbox row of the lost invalidation is for this deployment's
+    // relays (every api on one database shares its Redis), not another test app's.
+    const database = `shop_scratch_${randomBytes(4).toString('hex')}`;
     const env = {
-      DATABASE_URL: t.config.database.url,
+      DATABASE_URL: databaseUrl(database),
+      MIGRATIONS_RUN: 'true',
       REDIS_URL: `redis://127.0.0.1:${proxy.port}/0`,
       REDIS_PREFIX: `${t.config.redis.prefix}:restarted`,
       SESSION_CACHE_TTL: '60',
@@ -176,7 +183,10 @@ describe('an api restarted while Redis is away', () => {
     try {
       await client.connect();
       before = await startApp(env);
-      const leaving = await signUp(before);
+      const [leaving, admin] = await Promise.all([
+        signUp(before),
+        signUp(before, { role: 'admin' }),
+      ]);
       const product = await createProduct(before, admin, { price: 5 });
       const detail = `/api/products/${product.id}`;
       expect((await get(before, leaving.bearer)).status).toBe(200);
@@ -209,6 +219,7 @@ describe('an api restarted while Redis is away', () => {
       await after?.close();
       await proxy.close();
       await redis.kill();
+      await dropDatabase(database);
     }
   });
 });

@@ -52,14 +52,25 @@ end
 return {table.concat(versions, '.'), youngest, wanted}
 `;
 
-/** New random versions for the tags, all at once, each with its lifetime (ARGV[2], ms) and time. */
+/**
+ * New random versions for the tags, all at once, each with its lifetime (ARGV[2], ms) and time.
+ * With ARGV[3] (unix ms), a version written by an invalidation at or after that time is kept:
+ * whatever was cached before ARGV[3] is unreadable already. Answers how many it wrote.
+ */
 const WRITE_VERSIONS = `
 local clock = redis.call('TIME')
 local now = string.format('%d', tonumber(clock[1]) * 1000 + math.floor(tonumber(clock[2]) / 1000))
+local since = tonumber(ARGV[3] or '')
+local written = 0
 for i, key in ipairs(KEYS) do
-  redis.call('SET', key, ARGV[1] .. i .. '@' .. now, 'PX', ARGV[2])
+  local version = since and redis.call('GET', key)
+  local at = version and string.find(version, '@', 1, true)
+  if not (at and (tonumber(string.sub(version, at + 1)) or 0) >= since) then
+    redis.call('SET', key, ARGV[1] .. i .. '@' .. now, 'PX', ARGV[2])
+    written = written + 1
+  end
 end
-return #KEYS
+return written
 `;
 
 declare module 'ioredis' {
@@ -93,8 +104,9 @@ const RETRY_MS = 500;
  * write can never be read after it.
  *
  * If an invalidation cannot reach Redis, this process stops using the cache (reads bypass it)
- * and keeps trying to change the global epoch, which every key includes; once that succeeds,
- * nothing cached before the failed write can be read by any replica. `lost` is told of each
+ * and keeps trying to change the global epoch, which every key includes (unless another
+ * process changed it since: then it is changed already); once that succeeds, nothing cached
+ * before the failed write can be read by any replica. `lost` is told of each
  * such invalidation, to record it where a restart of this process does not forget it.
  */
 export class CacheVersions {
@@ -110,7 +122,7 @@ export class CacheVersions {
     private readonly prefix: string,
     private readonly timeoutMs: number,
     private readonly writeLifetimeMs: number,
-    private readonly lost: () => void = () => undefined,
+    private readonly lost: (lostAt: number) => Promise<void> = () => Promise.resolve(),
   ) {
     redis.defineCommand('shopReadVersions', { lua: READ_VERSIONS });
     redis.defineCommand('shopWriteVersions', { lua: WRITE_VERSIONS });
@@ -178,17 +190,25 @@ export class CacheVersions {
       this.logger.warn(
         `Invalidation failed (${(error as Error).message}); bypassing the cache until Redis answers`,
       );
-      this.lost();
-      this.scheduleEpochChange();
+      const lostAt = Date.now();
+      this.scheduleEpochChange(lostAt);
+      await this.lost(lostAt);
     }
   }
 
-  /** A new global epoch: nothing cached before can be read again, by any process. */
-  async changeEpoch(): Promise<void> {
-    await this.write([EPOCH_TAG], this.timeoutMs * 4);
+  /**
+   * A new global epoch: nothing cached before can be read again, by any process. With
+   * `unlessChangedSince` (unix ms), an epoch changed at or after that time is kept.
+   */
+  async changeEpoch(unlessChangedSince?: number): Promise<void> {
+    await this.write([EPOCH_TAG], this.timeoutMs * 4, unlessChangedSince);
   }
 
-  private write(tags: readonly string[], timeoutMs: number): Promise<number> {
+  private write(
+    tags: readonly string[],
+    timeoutMs: number,
+    unlessWrittenSince?: number,
+  ): Promise<number> {
     const keys = tags.map((tag) => this.key(tag));
     return withTimeout(
       this.redis.shopWriteVersions(
@@ -196,15 +216,17 @@ export class CacheVersions {
         ...keys,
         randomUUID(),
         String(this.writeLifetimeMs),
+        ...(unlessWrittenSince === undefined ? [] : [String(unlessWrittenSince)]),
       ),
       timeoutMs,
     );
   }
 
-  private scheduleEpochChange(): void {
+  /** Changes the epoch once Redis answers, unless another process changed it since `lostAt`. */
+  private scheduleEpochChange(lostAt: number): void {
     if (this.retry) return;
     this.retry = setInterval(() => {
-      this.changeEpoch().then(
+      this.changeEpoch(lostAt).then(
         () => {
           clearInterval(this.retry);
           this.retry = undefined;

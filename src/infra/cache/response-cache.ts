@@ -2,6 +2,7 @@ import { Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
 import { createKeyv } from '@cacheable/memory';
 import { createCache, type Cache } from 'cache-manager';
 import { Keyv } from 'keyv';
+import { withTimeout } from '../../common/async/with-timeout.js';
 import { InjectConfig, type AppConfig } from '../../config/app-config.js';
 import { Database } from '../database/database.js';
 import { OutboxRepository } from '../queue/outbox.repository.js';
@@ -14,14 +15,24 @@ import { CacheVersions, type PeekedVersions, type TagVersions } from './cache-ve
 import type { ReadCount } from './read-counts.js';
 import { IoredisKeyvStore } from './ioredis-keyv-store.js';
 
+/** The write that lost an invalidation answers after at most this, recorded or not. */
+const RECORD_LOSS_TIMEOUT_MS = 2000;
+
 /**
  * An invalidation Redis did not take, recorded in PostgreSQL (the outbox's `cache_epoch`): the
  * relay, in whichever process runs it next, changes the cache's epoch once Redis answers. So a
  * restart of the process that missed it, or another replica, serves nothing it should have
  * invalidated. With PostgreSQL unreachable too, only this process's own retry remains.
  */
-function recordLostInvalidation(database: Database, outbox: OutboxRepository): void {
-  outbox.addAlone(database.pool, { kind: 'cache_epoch' }).catch((error: unknown) => {
+function recordLostInvalidation(
+  database: Database,
+  outbox: OutboxRepository,
+  lostAt: number,
+): Promise<void> {
+  return withTimeout(
+    outbox.addAlone(database.pool, { kind: 'cache_epoch', lost_at: lostAt }),
+    RECORD_LOSS_TIMEOUT_MS,
+  ).catch((error: unknown) => {
     new Logger('Cache').warn(
       `Lost invalidation not recorded (${(error as Error).message}); only this process will change the epoch`,
     );
@@ -85,9 +96,7 @@ export class ResponseCache implements OnModuleDestroy {
       CACHE_TIMEOUT_MS,
       longestLifetimeMs(Math.max(config.cache.ttl, config.cache.listTtl, config.sessionCache.ttl)) *
         3,
-      () => {
-        recordLostInvalidation(database, outbox);
-      },
+      (lostAt) => recordLostInvalidation(database, outbox, lostAt),
     );
     const local = createKeyv({ lruSize: LOCAL_ENTRIES, useClone: false });
     const shared = new Keyv({
@@ -211,9 +220,12 @@ export class ResponseCache implements OnModuleDestroy {
     }
   }
 
-  /** Nothing cached so far is read again (see CacheVersions.changeEpoch). */
-  changeEpoch(): Promise<void> {
-    return this.versions.changeEpoch();
+  /**
+   * Nothing cached before `lostAt` (unix ms: when an invalidation was lost) is read again,
+   * by changing the epoch unless it has changed since (see CacheVersions.changeEpoch).
+   */
+  changeEpochAfterLoss(lostAt: number): Promise<void> {
+    return this.versions.changeEpoch(lostAt);
   }
 
   onModuleDestroy(): void {

@@ -10,9 +10,10 @@ export type OutboxEvent =
   | { kind: 'payment_refund'; job: PaymentRefundJob }
   | { kind: 'payment_close'; job: PaymentCloseJob }
   /**
-   * A cache invalidation that could not reach Redis: the relay changes the cache's epoch once
-   * Redis answers, so no process (a restarted one, another replica) serves what it missed.
+   * A cache invalidation that could not reach Redis at `lost_at` (unix ms): the relay changes
+   * the cache's epoch once Redis answers (unless it changed since), so no process (a restarted
+   * one, another replica) serves what it missed.
    */
-  | { kind: 'cache_epoch' };
+  | { kind: 'cache_epoch'; lost_at: number };
 
 export type OutboxKind = OutboxEvent['kind'];

@@ -103,13 +103,14 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
 
   /**
    * One bulk add per queue: a batch costs two Redis round trips (three on Sentinel), not one per
-   * row. Lost cache invalidations, however many, are one change of the cache's epoch.
+   * row. Lost cache invalidations, however many, are one change of the cache's epoch, unless
+   * it has changed since the first of them (the process that lost them changed it already).
    */
   private async publish(rows: readonly OutboxRow[]): Promise<void> {
     const mails: BulkJob[] = [];
     const timeouts: BulkJob[] = [];
     const payments: BulkJob[] = [];
-    let lostInvalidations = 0;
+    let firstLoss: number | undefined;
     for (const { id, payload } of rows) {
       const event: OutboxEvent = payload;
       switch (event.kind) {
@@ -135,12 +136,12 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
           });
           break;
         case 'cache_epoch':
-          lostInvalidations += 1;
+          firstLoss = Math.min(firstLoss ?? event.lost_at, event.lost_at);
           break;
       }
     }
     await Promise.all([
-      lostInvalidations > 0 ? this.cache.changeEpoch() : undefined,
+      firstLoss === undefined ? undefined : this.cache.changeEpochAfterLoss(firstLoss),
       mails.length > 0 ? this.emailQueue.addBulk(mails) : undefined,
       timeouts.length > 0 ? this.ordersQueue.addBulk(timeouts) : undefined,
       payments.length > 0 ? this.paymentsQueue.addBulk(payments) : undefined,
