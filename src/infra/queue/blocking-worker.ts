@@ -3,12 +3,6 @@ import { Cluster, Redis } from 'ioredis';
 import { withTimeout } from '../../common/async/with-timeout.js';
 import { closeRedisClient, createBlockingCopy, type RedisClient } from '../redis/redis.factory.js';
 
-/**
- * Queues share a fail-fast producer connection (no offline queue, one retry, short command
- * timeout). A worker needs the opposite: it blocks waiting for jobs and must wait through
- * outages. This Worker opens a blocking copy of the connection it is given (same topology,
- * credentials and TLS; installed as BullModule.workerClass) and closes it with the worker.
- */
 /** Per app (its queue connection): when its workers must have let go, once it is stopping. */
 const drainDeadlines = new WeakMap<RedisClient, number>();
 /** Per app: whether Redis answered as it began to stop. */
@@ -28,6 +22,12 @@ async function ping(client: RedisClient, timeoutMs: number): Promise<boolean> {
   }
 }
 
+/**
+ * Queues share a fail-fast producer connection (no offline queue, one retry, short command
+ * timeout). A worker needs the opposite: it blocks waiting for jobs and must wait through
+ * outages. This Worker opens a blocking copy of the connection it is given (same topology,
+ * credentials and TLS; installed as BullModule.workerClass) and closes it with the worker.
+ */
 export class BlockingWorker extends Worker {
   private readonly own: RedisClient;
   private readonly given: RedisClient;
