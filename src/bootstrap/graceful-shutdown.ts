@@ -1,4 +1,5 @@
 import type { Server } from 'node:http';
+import { Server as NetServer } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Logger, type INestApplication } from '@nestjs/common';
 import { ServingState } from '../modules/health/index.js';
@@ -11,22 +12,39 @@ export interface ShutdownOptions {
   readonly drainMs: number;
 }
 
-/** Stops accepting connections and resolves once the requests in flight have been answered. */
-const closeServer = (server: Server): Promise<void> =>
-  new Promise((resolve) => {
-    server.close(() => {
+/**
+ * How long connections accepted before the listener closed may take to deliver their request.
+ * Until Node has read a request, its connection counts as idle, and http.Server.close() would
+ * reset it; a busy event loop may not have read for a few milliseconds.
+ */
+const ACCEPTED_SETTLE_MS = 250;
+
+/**
+ * Stops accepting connections and resolves once the requests in flight have been answered. It
+ * closes the listener as net.Server does, which leaves the accepted connections open, waits
+ * for the requests already sent on them, and only then closes the connections still idle (every
+ * answer from now on says `Connection: close`, so the busy ones close after theirs).
+ */
+async function closeServer(server: Server): Promise<void> {
+  const closed = new Promise<void>((resolve) => {
+    NetServer.prototype.close.call(server, () => {
       resolve();
     });
-    server.closeIdleConnections();
   });
+  await sleep(ACCEPTED_SETTLE_MS);
+  server.closeIdleConnections();
+  await closed;
+}
 
 /**
  * On SIGTERM or SIGINT:
  * 1. report not ready (readiness 503), and keep accepting and answering for drainMs, each answer
- *    with `Connection: close` so keep-alive clients reconnect elsewhere. Closing the listener at
+ *    with `Connection: close` so keep-alive clients reconnect elsewhere (every answer from
+ *    the signal on says so, drain or not). Closing the listener at
  *    once would reset the connections still waiting in its backlog (Node 26 does), requests a
  *    load balancer sent before it saw the pod go;
- * 2. stop accepting, close idle keep-alive connections, answer the requests in flight;
+ * 2. stop accepting, answer the requests in flight and those already sent on accepted
+ *    connections, then close the idle ones;
  * 3. run every module's shutdown hooks (workers, queues, pools), then exit 0.
  * Draining first means no hook runs under a request still being answered (Nest runs its
  * onModuleDestroy and beforeApplicationShutdown hooks before it closes the server). Nest's own
@@ -43,12 +61,10 @@ export function exitOnSignals(app: INestApplication, options: ShutdownOptions): 
     }, options.timeoutSeconds * 1000).unref();
     const server = app.getHttpServer() as Server;
     app.get(ServingState, { strict: false }).drain();
-    if (options.drainMs > 0) {
-      server.prependListener('request', (_req, res: { setHeader(n: string, v: string): void }) => {
-        res.setHeader('Connection', 'close');
-      });
-      await sleep(options.drainMs);
-    }
+    server.prependListener('request', (_req, res: { setHeader(n: string, v: string): void }) => {
+      res.setHeader('Connection', 'close');
+    });
+    if (options.drainMs > 0) await sleep(options.drainMs);
     await closeServer(server);
     await app.close();
     await shutdownTelemetry();
