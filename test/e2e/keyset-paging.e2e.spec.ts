@@ -115,6 +115,19 @@ describe('GET /api/products by cursor', () => {
     expect(last.total).toBe(PRODUCTS / 50);
   });
 
+  it('takes back every cursor it issues, after the longest name of characters JSON escapes', async () => {
+    const category = `long${Date.now()}`;
+    for (const name of ['\u0001'.repeat(200), '漢'.repeat(200), 'a']) {
+      const res = await t.http
+        .post('/api/products')
+        .set('Authorization', admin.bearer)
+        .send({ name, price: 1, stock: 1, category });
+      expect(res.status, JSON.stringify(res.body)).toBe(201);
+    }
+    const ids = await walk('/api/products', { category, sort: 'name', order: 'asc', page_size: 1 });
+    expect(ids).toHaveLength(3);
+  });
+
   it('refuses a cursor that is garbage, of another sort, tampered, too long, or sent with page (400)', async () => {
     const first = await list('/api/products', { sort: 'price', order: 'asc', page_size: 5 });
     const cursor = first.next_cursor as string;
@@ -127,7 +140,7 @@ describe('GET /api/products by cursor', () => {
       { cursor, sort: 'name', order: 'asc' },
       { cursor, sort: 'price', order: 'desc' },
       { cursor: tampered, sort: 'price', order: 'asc' },
-      { cursor: 'A'.repeat(600) },
+      { cursor: 'A'.repeat(4097) },
       { cursor, sort: 'price', order: 'asc', page: 2 },
     ];
     for (const query of cases) {

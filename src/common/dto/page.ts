@@ -2,12 +2,11 @@ import { applyDecorators } from '@nestjs/common';
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
 import { validationFailed } from '../errors/domain-error.js';
-import { decodeCursor, encodeCursor, type Position } from '../paging/cursor.js';
+import { decodeCursor, encodeCursor, MAX_CURSOR_LENGTH, type Position } from '../paging/cursor.js';
 import { QueryInteger } from '../validation/query-numbers.js';
 
 export const MAX_PAGE_SIZE = 100;
 export const MAX_PAGE = 1_000_000;
-export const MAX_CURSOR_LENGTH = 512;
 
 export class PageQueryDto {
   // Left undefined when absent (1 is assumed), so that a list can tell `page` was sent.

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { decodeCursor, encodeCursor } from './cursor.js';
+import { decodeCursor, encodeCursor, MAX_CURSOR_LENGTH, MAX_KEY_LENGTH } from './cursor.js';
 
 describe('keyset cursors', () => {
   it('carry a position of their scope, null keys included', () => {
@@ -12,6 +12,13 @@ describe('keyset cursors', () => {
         decodeCursor('products:price:asc', encodeCursor('products:price:asc', position)),
       ).toEqual(position);
     }
+  });
+
+  it('fit MAX_CURSOR_LENGTH with the longest key, in the characters JSON escapes longest', () => {
+    const key = '\u0001'.repeat(MAX_KEY_LENGTH);
+    const cursor = encodeCursor('products:created_at:desc', { key, id: Number.MAX_SAFE_INTEGER });
+    expect(cursor.length).toBeLessThanOrEqual(MAX_CURSOR_LENGTH);
+    expect(decodeCursor('products:created_at:desc', cursor)?.key).toBe(key);
   });
 
   it('are refused for another scope, or when they are not a cursor at all', () => {

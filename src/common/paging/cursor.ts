@@ -7,7 +7,14 @@ export interface Position {
   id: number;
 }
 
-const MAX_KEY_LENGTH = 300;
+/** Longer than any sort value a list has (a product name is at most 200 characters). */
+export const MAX_KEY_LENGTH = 300;
+
+/**
+ * Enough for every cursor issued: base64url of the scope, a key of MAX_KEY_LENGTH characters
+ * that JSON escapes to six each (control characters), and an id.
+ */
+export const MAX_CURSOR_LENGTH = 4096;
 
 export const encodeCursor = (scope: string, position: Position): string =>
   Buffer.from(JSON.stringify([scope, position.key, position.id])).toString('base64url');
