@@ -85,6 +85,35 @@ describe('failed logins counted per account (AUTH_MAX_FAILURES per AUTH_FAILURE_
       expect(results.filter((r) => r.status === 429)).toHaveLength(9);
     }));
 
+  it('keeps counting while the event loop lags far behind a healthy Redis (no fail-open)', () =>
+    withApp({}, async (t) => {
+      const victim = await register(t);
+      // The api runs in this process: a busy loop here is a busy api (a flood of large bodies).
+      // Each Redis answer then waits past the counters' 150 ms deadline to be read, which used
+      // to count as Redis being down and suspended the counting.
+      // Every turn of the loop ends with 160 ms of work, so whatever Redis answers is read only
+      // in the next turn, after that turn's overdue timers.
+      let lagging = true;
+      let lag: NodeJS.Immediate | undefined;
+      const busy = (): void => {
+        const until = Date.now() + 160;
+        while (Date.now() < until) {
+          // busy
+        }
+        if (lagging) lag = setImmediate(busy);
+      };
+      lag = setImmediate(busy);
+      try {
+        const statuses = [];
+        for (let i = 0; i < 4; i++)
+          statuses.push((await loginFrom(t, victim.username, `guess-${i}-xyz`)).status);
+        expect(statuses).toEqual([401, 401, 401, 429]);
+      } finally {
+        lagging = false;
+        clearImmediate(lag);
+      }
+    }));
+
   it('does not count successful logins', () =>
     withApp({}, async (t) => {
       const user = await register(t);
