@@ -1,3 +1,4 @@
+import { request } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { expectError, signUp, type TestUser } from '../support/factories.js';
 import { startApp, type TestApp } from '../support/test-app.js';
@@ -62,6 +63,57 @@ describe('wire format', () => {
       .set('Content-Type', 'application/json')
       .send(JSON.stringify({ email: 'a'.repeat(1024 * 1024 + 10) }));
     expectError(res, 413);
+  });
+
+  it('answers 413 as soon as a body passes 1 MB, without reading the rest, and closes the connection', async () => {
+    // A body that would never end: chunked, and a Content-Length far past the limit.
+    const send = (headers: Record<string, string>) =>
+      new Promise<{ status: number; body: string; connection?: string; sentMb: number }>(
+        (resolve, reject) => {
+          const chunk = Buffer.alloc(64 * 1024, 'a');
+          let sent = 0;
+          const req = request(`${t.url}/api/products/batch`, {
+            method: 'POST',
+            headers: { 'Content-Type': 'application/json', ...headers },
+          });
+          const pump = (): void => {
+            // Stops at 64 MB: far past what reading to the end within the test's time allows.
+            while (sent < 64 * 1024 * 1024 && req.write(chunk)) sent += chunk.length;
+            if (sent < 64 * 1024 * 1024) req.once('drain', pump);
+          };
+          req.on('response', (res) => {
+            let body = '';
+            res.on('data', (data: Buffer) => (body += String(data)));
+            res.on('end', () => {
+              resolve({
+                status: res.statusCode ?? 0,
+                body,
+                connection: res.headers.connection,
+                sentMb: sent / 2 ** 20,
+              });
+              req.destroy();
+            });
+          });
+          req.on('error', reject);
+          req.write('{"ids": [1], "pad": "');
+          pump();
+        },
+      );
+    const endless: Record<string, string>[] = [
+      { 'Transfer-Encoding': 'chunked' },
+      { 'Content-Length': '99999999999' },
+    ];
+    for (const headers of endless) {
+      const answer = await send(headers);
+      expect(answer.status, JSON.stringify(headers)).toBe(413);
+      expect(JSON.parse(answer.body)).toMatchObject({
+        code: 413,
+        message: 'Request body exceeds 1 MB',
+      });
+      expect(answer.connection).toBe('close');
+      // Answered near the limit: before, the whole body was read first.
+      expect(answer.sentMb).toBeLessThan(16);
+    }
   });
 
   it('accepts a body just under 1 MB (and validates it)', async () => {

@@ -13,6 +13,7 @@ import { inputHazards } from '../validation/input-hazards.js';
 import { jsonShapeViolation, type JsonShapeLimits } from './json-shape.js';
 
 export const BODY_LIMIT = '1mb';
+const BODY_LIMIT_BYTES = 1024 * 1024;
 
 /** Deeper than any request body of the API; far below what recursive validation survives. */
 export const MAX_JSON_DEPTH = 32;
@@ -35,10 +36,12 @@ class BodyShapeError extends Error {
   readonly type = 'entity.shape.refused';
 }
 
+const TOO_LARGE = 'Request body exceeds 1 MB';
+
 const toHttpException = (error: BodyParserError): Error => {
   switch (error.type) {
     case 'entity.too.large':
-      return new PayloadTooLargeException('Request body exceeds 1 MB');
+      return new PayloadTooLargeException(TOO_LARGE);
     case 'encoding.unsupported':
     case 'charset.unsupported':
       return new UnsupportedMediaTypeException('Unsupported body encoding');
@@ -48,6 +51,44 @@ const toHttpException = (error: BodyParserError): Error => {
       return new BadRequestException('Malformed JSON body');
   }
 };
+
+type BodyReader = (req: Request, res: Response, done: (error?: BodyParserError) => void) => void;
+
+/**
+ * Answers a body that passes BODY_LIMIT at once, where body-parser would read the rest of it
+ * first (to keep the connection): a chunked body that never ends, or a Content-Length of
+ * gigabytes, was read for the 30 s of the request deadline before its 413. Such a refusal
+ * closes the connection instead (`Connection: close`), and whatever body-parser reports later
+ * is ignored. The answer is the HTTP error a refused body gets. Counted on the wire, so a compressed body is also held to 1 MB once inflated, by
+ * body-parser, as before.
+ */
+function readWithinLimit(
+  read: BodyReader,
+  req: Request,
+  res: Response,
+): Promise<Error | undefined> {
+  const tooLarge = (): Error => {
+    res.setHeader('Connection', 'close');
+    return new PayloadTooLargeException(TOO_LARGE);
+  };
+  if (Number(req.headers['content-length']) > BODY_LIMIT_BYTES) return Promise.resolve(tooLarge());
+  return new Promise((resolve) => {
+    let received = 0;
+    const count = (chunk: Buffer): void => {
+      received += chunk.length;
+      if (received > BODY_LIMIT_BYTES) settle(tooLarge());
+    };
+    const settle = (refusal: Error | undefined): void => {
+      req.off('data', count);
+      resolve(refusal);
+    };
+    // Attached in the same turn as body-parser's own reader, so both see every chunk.
+    req.on('data', count);
+    read(req, res, (error) => {
+      settle(error ? toHttpException(error) : undefined);
+    });
+  });
+}
 
 /**
  * JSON (RFC 8259) between systems is UTF-8; other charsets are refused rather than decoded,
@@ -125,16 +166,10 @@ export class JsonBodyMiddleware implements NestMiddleware {
     // A body in another media type (a form, text) would otherwise be skipped, and the route
     // would run as if nothing had been sent: a PATCH answering 200 having changed nothing.
     if (hasBody(req) && !isJson(req)) return new BadRequestException(NOT_JSON);
-    return new Promise<Error | undefined>((resolve) => {
-      this.parse(req, res, (error?: BodyParserError) => {
-        if (error) {
-          resolve(toHttpException(error));
-          return;
-        }
-        const hazards = inputHazards(req.body);
-        resolve(hazards ? validationFailed(hazards) : undefined);
-      });
-    });
+    const refusal = await readWithinLimit(this.parse, req, res);
+    if (refusal) return refusal;
+    const hazards = inputHazards(req.body);
+    return hazards ? validationFailed(hazards) : undefined;
   }
 }
 
@@ -167,12 +202,8 @@ export class RawBodyMiddleware implements NestMiddleware {
   }
 
   async use(req: Request, res: Response, next: NextFunction): Promise<void> {
-    await new Promise<void>((resolve, reject) => {
-      this.read(req, res, (error?: BodyParserError) => {
-        if (error) reject(toHttpException(error));
-        else resolve();
-      });
-    });
+    const refusal = await readWithinLimit(this.read, req, res);
+    if (refusal) throw refusal;
     next();
   }
 }
