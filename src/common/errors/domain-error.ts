@@ -1,5 +1,14 @@
 export type FieldErrors = Record<string, string>;
 
+const MAX_FIELD_LABEL = 64;
+
+/**
+ * A field's path as an error names it: cut to 64 characters. An unknown field's name is the
+ * client's, and echoing a 1 MB key twice (as the key and in its message) made a 2 MB answer.
+ */
+export const fieldLabel = (path: string): string =>
+  path.length <= MAX_FIELD_LABEL ? path : `${path.slice(0, MAX_FIELD_LABEL - 1)}…`;
+
 export const DOMAIN_ERROR_KINDS = [
   'validation',
   'unauthorized',

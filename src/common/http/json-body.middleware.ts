@@ -55,11 +55,19 @@ const toHttpException = (error: BodyParserError): Error => {
 type BodyReader = (req: Request, res: Response, done: (error?: BodyParserError) => void) => void;
 
 /**
+ * After a 413, how long the rest of the body is still read (and thrown away) before the
+ * connection is closed. Closing at once, with bytes of the body still arriving, makes the
+ * kernel reset the connection, and a client still sending may lose the 413 with it.
+ */
+const LINGER_MS = 1000;
+
+/**
  * Answers a body that passes BODY_LIMIT at once, where body-parser would read the rest of it
  * first (to keep the connection): a chunked body that never ends, or a Content-Length of
- * gigabytes, was read for the 30 s of the request deadline before its 413. Such a refusal
- * closes the connection instead (`Connection: close`), and whatever body-parser reports later
- * is ignored. The answer is the HTTP error a refused body gets. Counted on the wire, so a compressed body is also held to 1 MB once inflated, by
+ * gigabytes, was read for the 30 s of the request deadline before its 413. The connection of
+ * such a refusal is closed LINGER_MS after the answer unless the body has ended by then, and
+ * whatever body-parser reports later is ignored. The answer is the HTTP error a refused body
+ * gets. Counted on the wire, so a compressed body is also held to 1 MB once inflated, by
  * body-parser, as before.
  */
 function readWithinLimit(
@@ -68,7 +76,11 @@ function readWithinLimit(
   res: Response,
 ): Promise<Error | undefined> {
   const tooLarge = (): Error => {
-    res.setHeader('Connection', 'close');
+    res.once('finish', () => {
+      setTimeout(() => {
+        if (!req.complete) req.socket.destroy();
+      }, LINGER_MS).unref();
+    });
     return new PayloadTooLargeException(TOO_LARGE);
   };
   if (Number(req.headers['content-length']) > BODY_LIMIT_BYTES) return Promise.resolve(tooLarge());

@@ -29,6 +29,13 @@ describe('toFieldErrors', () => {
     });
   });
 
+  it('names an unknown field by its first 63 characters at most, whatever its length', () => {
+    const name = 'k'.repeat(100_000);
+    const fields = toFieldErrors([error(name, { whitelistValidation: 'x' })]);
+    const label = `${'k'.repeat(63)}…`;
+    expect(fields).toEqual({ [label]: `${label} is not an accepted field` });
+  });
+
   it('flattens nested array items into dotted paths', () => {
     const nested = error('items', undefined, [
       error('0', undefined, [error('quantity', { max: 'quantity must not be greater than 1000' })]),

@@ -1,6 +1,11 @@
 import { ValidationPipe, type ArgumentMetadata } from '@nestjs/common';
 import type { ValidationError } from 'class-validator';
-import { validationFailed, type DomainError, type FieldErrors } from '../errors/domain-error.js';
+import {
+  fieldLabel,
+  validationFailed,
+  type DomainError,
+  type FieldErrors,
+} from '../errors/domain-error.js';
 import { arrayLimitErrors } from '../validation/array-limits.js';
 import { inputHazards } from '../validation/input-hazards.js';
 
@@ -9,12 +14,13 @@ export function toFieldErrors(errors: ValidationError[], parent = ''): FieldErro
   const fields: FieldErrors = {};
   for (const error of errors) {
     const path = parent ? `${parent}.${error.property}` : error.property;
+    const label = fieldLabel(path);
     const constraints = error.constraints ?? {};
     const message =
       'whitelistValidation' in constraints
-        ? `${path} is not an accepted field`
+        ? `${label} is not an accepted field`
         : Object.values(constraints)[0];
-    if (message !== undefined) fields[path] = message;
+    if (message !== undefined) fields[label] ??= message;
     if (error.children?.length) Object.assign(fields, toFieldErrors(error.children, path));
   }
   return fields;

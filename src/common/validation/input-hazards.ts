@@ -1,4 +1,4 @@
-import type { FieldErrors } from '../errors/domain-error.js';
+import { fieldLabel, type FieldErrors } from '../errors/domain-error.js';
 
 /**
  * Keys that name the prototype machinery, not data. JSON.parse makes them ordinary own keys, and
@@ -21,7 +21,7 @@ export function inputHazards(value: unknown, root = ''): FieldErrors | null {
     const [current, path] = next;
     if (typeof current === 'string') {
       if (current.includes(NUL)) {
-        const field = path || 'body';
+        const field = fieldLabel(path || 'body');
         return { [field]: `${field} must not contain a NUL character` };
       }
       continue;
@@ -33,8 +33,9 @@ export function inputHazards(value: unknown, root = ''): FieldErrors | null {
     }
     for (const [key, child] of Object.entries(current)) {
       const field = join(path, key);
-      if (PROTOTYPE_KEYS.has(key)) return { [field]: `${field} is not an accepted field` };
-      if (key.includes(NUL)) return { [field]: 'a field name must not contain a NUL character' };
+      const label = fieldLabel(field);
+      if (PROTOTYPE_KEYS.has(key)) return { [label]: `${label} is not an accepted field` };
+      if (key.includes(NUL)) return { [label]: 'a field name must not contain a NUL character' };
       stack.push([child, field]);
     }
   }
