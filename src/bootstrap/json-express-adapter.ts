@@ -3,7 +3,7 @@ import type { RequestHandler as NestRequestHandler } from '@nestjs/common/interf
 import { ExpressAdapter } from '@nestjs/platform-express';
 import type { Express, RequestHandler, Response } from 'express';
 import type { AppConfig } from '../config/app-config.js';
-import { answerClientError } from './client-errors.js';
+import { answerClientError, answerUnmetExpectation } from './client-errors.js';
 import { routePath } from '../common/cache/cached-routes.js';
 import { PreSerialized, sendJson } from '../common/http/pre-serialized.js';
 
@@ -52,6 +52,7 @@ export class JsonExpressAdapter extends ExpressAdapter {
   override initHttpServer(): void {
     this.httpServer = createServer(this.serverOptions, this.getInstance());
     this.httpServer.on('clientError', answerClientError);
+    this.httpServer.on('checkExpectation', answerUnmetExpectation);
   }
 
   override get(pathOrHandler: string | NestRequestHandler, handler?: NestRequestHandler): unknown {

@@ -104,6 +104,17 @@ describe.each([
     expectErrorFormat(outcome.received, 400);
   });
 
+  it('answers an Expect other than 100-continue with 417 in the error format, its request id echoed', async () => {
+    const outcome = await slowClient(
+      t.url,
+      'POST /api/products/batch HTTP/1.1\r\nHost: shop\r\nExpect: foo\r\nX-Request-ID: expect-1\r\nContent-Type: application/json\r\nContent-Length: 10\r\n\r\n',
+      '',
+    );
+    expect(outcome.received).toMatch(/^HTTP\/1\.1 417 /);
+    expect(expectErrorFormat(outcome.received, 417).path).toBe('/api/products/batch');
+    expect(outcome.received).toMatch(/^x-request-id: expect-1\r$/im);
+  });
+
   it('closes a connection that sends nothing at all', async () => {
     const outcome = await slowClient(t.url, '', '');
     expectCutAfter(outcome, HEADERS_MS);
