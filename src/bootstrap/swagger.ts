@@ -2,6 +2,7 @@ import { createRequire } from 'node:module';
 import type { INestApplication } from '@nestjs/common';
 import { DocumentBuilder, SwaggerModule, type OpenAPIObject } from '@nestjs/swagger';
 import { BEARER } from '../common/decorators/auth.decorator.js';
+import { NOT_RATE_LIMITED } from '../common/decorators/rate-limit.decorator.js';
 import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
 
 const pkg = createRequire(import.meta.url)('../../package.json') as {
@@ -42,6 +43,8 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
   const document = SwaggerModule.createDocument(app, builder.build());
   describeIdParameters(document);
   listNullInNullableEnums(document);
+  describeCommonAnswers(document);
+  refuseUnknownRequestFields(document);
   return document;
 }
 
@@ -63,6 +66,118 @@ function describeIdParameters(document: OpenAPIObject): void {
         }
       }
     }
+  }
+}
+
+interface Operation {
+  requestBody?: { content?: Record<string, { schema?: unknown }> };
+  responses?: Record<
+    string,
+    { description: string; headers?: Record<string, unknown>; content?: unknown }
+  >;
+  [extension: `x-${string}`]: unknown;
+}
+
+const operationsOf = (document: OpenAPIObject): Operation[] =>
+  Object.values(document.paths).flatMap((item) =>
+    Object.values(item as Record<string, Operation>).filter(
+      (value): value is Operation => typeof value === 'object' && 'responses' in value,
+    ),
+  );
+
+const ERROR_BODY = {
+  'application/json': { schema: { $ref: '#/components/schemas/ErrorResponseDto' } },
+};
+
+const HEADERS = {
+  'X-Request-ID': {
+    description: "The request's id: the client's X-Request-ID when it sent a usable one",
+    schema: { type: 'string' },
+  },
+  'X-RateLimit-Limit': {
+    description: 'Requests the client may send in the window of the limit nearest to refusing it',
+    schema: { type: 'integer' },
+  },
+  'X-RateLimit-Remaining': {
+    description: 'Requests left in that window',
+    schema: { type: 'integer' },
+  },
+  'Retry-After': {
+    description: 'Seconds to wait before trying again',
+    schema: { type: 'integer' },
+  },
+};
+const header = (name: keyof typeof HEADERS) => ({ $ref: `#/components/headers/${name}` });
+
+/**
+ * What every operation may answer whatever its controller says: X-Request-ID on every answer;
+ * on every rate-limited operation (all but those marked NoRateLimit) the X-RateLimit headers and
+ * a 429 with Retry-After; on every operation that takes a body, a 413 past 1 MB.
+ */
+function describeCommonAnswers(document: OpenAPIObject): void {
+  document.components = { ...document.components, headers: HEADERS };
+  for (const operation of operationsOf(document)) {
+    const responses = (operation.responses ??= {});
+    const limited = operation[NOT_RATE_LIMITED] !== true;
+    if (limited) {
+      responses['429'] ??= {
+        description: 'Rate limit exceeded (see Retry-After)',
+        content: ERROR_BODY,
+      };
+    }
+    if (operation.requestBody) {
+      responses['413'] ??= { description: 'Body larger than 1 MB', content: ERROR_BODY };
+    }
+    for (const [status, response] of Object.entries(responses)) {
+      response.headers = {
+        ...response.headers,
+        'X-Request-ID': header('X-Request-ID'),
+        ...(limited
+          ? {
+              'X-RateLimit-Limit': header('X-RateLimit-Limit'),
+              'X-RateLimit-Remaining': header('X-RateLimit-Remaining'),
+            }
+          : {}),
+        ...(status === '429' ? { 'Retry-After': header('Retry-After') } : {}),
+      };
+    }
+  }
+}
+
+/**
+ * Every field of a request body that its DTO does not declare is a 400 (the validation pipe
+ * whitelists): the body schemas say so with `additionalProperties: false`, nested ones included.
+ * A schema that is also an answer's is left open.
+ */
+function refuseUnknownRequestFields(document: OpenAPIObject): void {
+  const schemas = (document.components?.schemas ?? {}) as Record<string, Record<string, unknown>>;
+  const refsIn = (node: unknown, into: Set<string>): Set<string> => {
+    if (Array.isArray(node)) for (const item of node) refsIn(item, into);
+    else if (node !== null && typeof node === 'object') {
+      for (const [key, value] of Object.entries(node)) {
+        if (key === '$ref' && typeof value === 'string') {
+          const name = value.replace('#/components/schemas/', '');
+          if (!into.has(name)) {
+            into.add(name);
+            refsIn(schemas[name], into);
+          }
+        } else refsIn(value, into);
+      }
+    }
+    return into;
+  };
+  const operations = operationsOf(document);
+  const requests = refsIn(
+    operations.map((operation) => operation.requestBody),
+    new Set(),
+  );
+  const answers = refsIn(
+    operations.map((operation) => operation.responses),
+    new Set(),
+  );
+  for (const name of requests) {
+    const schema = schemas[name];
+    if (schema?.type === 'object' && !answers.has(name)) schema.additionalProperties = false;
   }
 }
 

@@ -4,13 +4,26 @@ import { startApp, type TestApp } from '../support/test-app.js';
 
 interface Operation {
   security?: object[];
-  responses: Record<string, { content?: { 'application/json'?: { schema?: unknown } } }>;
+  responses: Record<
+    string,
+    {
+      content?: { 'application/json'?: { schema?: unknown } };
+      headers?: Record<string, { $ref: string }>;
+    }
+  >;
   requestBody?: unknown;
 }
 type Doc = {
   openapi: string;
   paths: Record<string, Record<string, Operation>>;
-  components: { securitySchemes?: object };
+  components: {
+    securitySchemes?: object;
+    headers?: Record<string, unknown>;
+    schemas: Record<
+      string,
+      { additionalProperties?: boolean; properties?: Record<string, unknown> }
+    >;
+  };
 };
 
 let t: TestApp;
@@ -106,6 +119,49 @@ describe('OpenAPI document', () => {
     expect(['0', 'abc', '1.5', '-1'].some((v) => pattern.test(v))).toBe(false);
     // As documented, so answered: an id the document refuses is a 400.
     expect((await t.http.get('/api/products/1.5')).status).toBe(400);
+  });
+
+  it('documents the answers every operation may give: X-Request-ID, the rate limit and its 429, and 413 for a body', () => {
+    // What the api does (rate-limit.e2e, wire-format.e2e): every route is limited but the probes,
+    // /metrics and the providers' notifications, and every body is refused past 1 MB.
+    const unlimited = /^\/(health|metrics)|^\/api\/payments\/webhooks\//;
+    for (const [path, method, op] of operations()) {
+      const where = `${method.toUpperCase()} ${path}`;
+      for (const [status, response] of Object.entries(op.responses)) {
+        expect(response.headers?.['X-Request-ID'], `${where} ${status}`).toBeDefined();
+        expect(
+          response.headers?.['X-RateLimit-Remaining'] !== undefined,
+          `${where} ${status}`,
+        ).toBe(!unlimited.test(path));
+      }
+      expect(op.responses['429']?.headers?.['Retry-After'] !== undefined, where).toBe(
+        !unlimited.test(path),
+      );
+      if (op.requestBody) expect(op.responses['413'], where).toBeDefined();
+    }
+    expect(Object.keys(doc.components.headers ?? {}).sort()).toEqual([
+      'Retry-After',
+      'X-RateLimit-Limit',
+      'X-RateLimit-Remaining',
+      'X-Request-ID',
+    ]);
+  });
+
+  it('says that request bodies take no field they do not declare, nested ones included', () => {
+    const { schemas } = doc.components;
+    for (const name of [
+      'CreateProductDto',
+      'UpdateProductDto',
+      'CreateOrderDto',
+      'OrderItemInputDto',
+    ]) {
+      expect(schemas[name]?.additionalProperties, name).toBe(false);
+    }
+    // Answers stay open: a client must not break on a field added later.
+    expect(schemas.ProductResponseDto?.additionalProperties).toBeUndefined();
+    expect((schemas.UpdateProductDto?.properties?.sku as { pattern?: string }).pattern).toBe(
+      (schemas.CreateProductDto?.properties?.sku as { pattern?: string }).pattern,
+    );
   });
 
   it('lists null among the values of a nullable enum (OpenAPI 3.0.3)', () => {

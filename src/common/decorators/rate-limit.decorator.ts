@@ -1,4 +1,5 @@
 import { applyDecorators, SetMetadata, UseGuards, type ExecutionContext } from '@nestjs/common';
+import { ApiExtension } from '@nestjs/swagger';
 import { SkipThrottle } from '@nestjs/throttler';
 import type { Request } from 'express';
 import { PerUserRateLimitGuard } from '../guards/per-user-rate-limit.guard.js';
@@ -52,6 +53,12 @@ export function perUserTracker(req: Request): string | undefined {
   return typeof user?.id === 'number' ? `user:${user.id}` : undefined;
 }
 
+/** The OpenAPI extension that marks an operation no rate limit counts (see bootstrap/swagger). */
+export const NOT_RATE_LIMITED = 'x-not-rate-limited';
+
 /** Probes, metrics and docs are never limited. */
 export const NoRateLimit = (): ClassDecorator & MethodDecorator =>
-  applyDecorators(SkipThrottle({ default: true, strict: true }));
+  applyDecorators(
+    SkipThrottle({ default: true, strict: true }),
+    ApiExtension(NOT_RATE_LIMITED, true),
+  );

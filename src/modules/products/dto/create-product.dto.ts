@@ -18,7 +18,7 @@ import { OmittableNotNull } from '../../../common/validation/optional.js';
 export const MAX_PRICE = 1_000_000;
 export const MAX_STOCK = 1_000_000_000;
 export const MAX_IMAGE_URL = 2048;
-const SKU = /^[A-Za-z0-9][A-Za-z0-9._/-]*$/;
+export const SKU = /^[A-Za-z0-9][A-Za-z0-9._/-]*$/;
 
 /** Field rules shared by create, replace (PUT) and patch. */
 export const NameField = (): PropertyDecorator =>

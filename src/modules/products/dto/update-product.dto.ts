@@ -13,6 +13,7 @@ import {
   NameField,
   OriginalPriceField,
   PriceField,
+  SKU,
   SkuField,
   StockField,
 } from './create-product.dto.js';
@@ -47,7 +48,13 @@ export class UpdateProductDto {
   @CategoryField()
   category?: string | null;
 
-  @ApiPropertyOptional({ type: String, minLength: 1, maxLength: 64, nullable: true })
+  @ApiPropertyOptional({
+    type: String,
+    minLength: 1,
+    maxLength: 64,
+    pattern: SKU.source,
+    nullable: true,
+  })
   @IsOptional()
   @SkuField()
   sku?: string | null;
