@@ -87,6 +87,22 @@ describe('PUT /api/users/me', () => {
     ).toBe(200);
   });
 
+  it('checks a current_password that was sent even when the change does not need it', async () => {
+    const user = await signUp(t);
+    const username = `renamed_${Date.now()}`;
+    const wrong = await putMe(user, { username, current_password: 'not-my-password' });
+    expect(expectError(wrong, 400).errors).toEqual({
+      current_password: 'current_password is incorrect',
+    });
+    const { rows } = await t.db.query('SELECT username FROM users WHERE id = $1', [user.id]);
+    expect(rows[0].username).toBe(user.username);
+    const right = await putMe(user, { username, current_password: user.password });
+    expect(right.status).toBe(200);
+    expect(right.body.data.username).toBe(username);
+    // Without it, a change of username needs none.
+    expect((await putMe(user, { username: `${username}2` })).status).toBe(200);
+  });
+
   it('changes the password and signs out every other login, keeping this one', async () => {
     const user = await signUp(t);
     const other = await login(t, user.username, user.password);

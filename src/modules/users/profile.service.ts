@@ -36,15 +36,18 @@ export class ProfileService {
       dto.email !== undefined && dto.email.toLowerCase() !== user.email.toLowerCase();
     const passwordChanged = dto.password !== undefined;
 
-    if (emailRewritten || passwordChanged) {
-      if (dto.current_password === undefined) {
-        throw validationFailed({
-          current_password: 'current_password is required to change email or password',
-        });
-      }
-      if (!(await this.credentials.verifyCurrentPassword(user, dto.current_password))) {
-        throw validationFailed({ current_password: 'current_password is incorrect' });
-      }
+    if ((emailRewritten || passwordChanged) && dto.current_password === undefined) {
+      throw validationFailed({
+        current_password: 'current_password is required to change email or password',
+      });
+    }
+    // Checked whenever it is sent, even for a change that does not need it: a wrong password is
+    // never quietly accepted.
+    if (
+      dto.current_password !== undefined &&
+      !(await this.credentials.verifyCurrentPassword(user, dto.current_password))
+    ) {
+      throw validationFailed({ current_password: 'current_password is incorrect' });
     }
 
     const changes: UserChanges = {};
