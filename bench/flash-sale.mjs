@@ -146,6 +146,8 @@ export async function flashSale({ url, apiBase, floorBase, apiPid, floorPid, jwt
   const floor = reads['floor product detail'];
   const authed = reads['api authenticated read (GET /api/users/me)'];
   const background = idleRate * windowSeconds;
+  const services = ({ serviceMicros: { postgres, redis, client } }) =>
+    `${fmt(postgres)} / ${fmt(redis)} / ${fmt(client)}`;
   return {
     ok,
     lines: [
@@ -164,6 +166,7 @@ export async function flashSale({ url, apiBase, floorBase, apiPid, floorPid, jwt
       `| api authenticated read (GET /api/users/me) req/s, p99 ms, CPU µs per request | ${fmt(authed.rps)}, ${fmt(authed.p99, 1)}, ${fmt(authed.cpuMicros)} |`,
       `| refusals/s vs cached detail / vs floor detail | **${fmt(refused / seconds / detail.rps, 2)}** / **${fmt(refused / seconds / floor.rps, 2)}** |`,
       `| refusals/s once sold out, sessions checked (${SECONDS} s, ${steady.non2xx - (steady.statuses['409'] ?? 0)} not 409), p99 ms, CPU µs per refusal | ${fmt(steady.rps)}, ${fmt(steady.p99, 1)}, ${fmt(steady.cpuMicros)} |`,
+      `| CPU µs per request beside the api's own, PostgreSQL / Redis / load generator: refusal once sold out; cached detail read; authenticated read | ${services(steady)}; ${services(detail)}; ${services(authed)} |`,
       `| api CPU per refusal vs per cached detail read / per authenticated read | ${fmt(steady.cpuMicros / detail.cpuMicros, 2)} / ${fmt(steady.cpuMicros / authed.cpuMicros, 2)} |`,
       `| those vs cached detail / vs floor detail / vs the authenticated read | **${fmt(steady.rps / detail.rps, 2)}** / **${fmt(steady.rps / floor.rps, 2)}** / ${fmt(steady.rps / authed.rps, 2)} |`,
       `| floor refusals (token by hand, one Redis script; ${floorSteady.non2xx - (floorSteady.statuses['409'] ?? 0)} not 409) req/s, p99 ms, CPU µs per refusal | ${fmt(floorSteady.rps)}, ${fmt(floorSteady.p99, 1)}, ${fmt(floorSteady.cpuMicros)} |`,

@@ -1,6 +1,6 @@
 // Helpers for bench/run.mjs: processes, HTTP, autocannon runs, the seed.
 import { execFileSync, spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import autocannon from 'autocannon';
 import pg from 'pg';
@@ -96,11 +96,38 @@ export function cpuSecondsOf(pid) {
 }
 
 /**
+ * CPU seconds used so far by each PostgreSQL and Redis server process of the machine (the
+ * services the api and the floor share), by pid, from /proc.
+ */
+export function serviceCpuSeconds() {
+  const used = new Map();
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    let stat;
+    try {
+      stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+    } catch {
+      continue; // gone meanwhile
+    }
+    const command = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+    const service =
+      command === 'postgres' ? 'postgres' : command === 'redis-server' ? 'redis' : null;
+    if (service === null) continue;
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    used.set(entry, { service, seconds: (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS });
+  }
+  return used;
+}
+
+/**
  * One autocannon run: no pipelining, the given duration. With `pid`, the result also holds the
- * CPU seconds that process spent during the run (`cpuSeconds`).
+ * CPU seconds that process spent during the run (`cpuSeconds`), and those of PostgreSQL, Redis
+ * and this load generator (`serviceCpu`).
  */
 export function load(base, scenario, seconds, connections, pid) {
   const cpuBefore = pid === undefined ? undefined : cpuSecondsOf(pid);
+  const servicesBefore = pid === undefined ? undefined : serviceCpuSeconds();
+  const clientBefore = process.cpuUsage();
   return new Promise((resolve, reject) => {
     const opts = {
       url: `${base}${scenario.path ?? ''}`,
@@ -129,12 +156,24 @@ export function load(base, scenario, seconds, connections, pid) {
             ...result,
             lastResponseAt,
             cpuSeconds: cpuBefore === undefined ? undefined : cpuSecondsOf(pid) - cpuBefore,
+            serviceCpu: servicesAfter(servicesBefore, clientBefore),
           }),
     );
     run.on('response', () => {
       lastResponseAt = performance.now();
     });
   });
+}
+
+/** What each service used since `before` (a process that ended meanwhile is not counted). */
+function servicesAfter(before, clientBefore) {
+  if (before === undefined) return undefined;
+  const client = process.cpuUsage(clientBefore);
+  const used = { postgres: 0, redis: 0, client: (client.user + client.system) / 1e6 };
+  for (const [pid, { service, seconds }] of serviceCpuSeconds()) {
+    used[service] += seconds - (before.get(pid)?.seconds ?? 0);
+  }
+  return used;
 }
 
 export const summary = (results) => {
@@ -146,6 +185,15 @@ export const summary = (results) => {
     cpuMicros: timedCpu
       ? (total((r) => r.cpuSeconds) * 1e6) / total((r) => r.requests.total)
       : Number.NaN,
+    // The same for PostgreSQL, Redis and the load generator, per answered request.
+    serviceMicros: results.every((r) => r.serviceCpu !== undefined)
+      ? Object.fromEntries(
+          ['postgres', 'redis', 'client'].map((service) => [
+            service,
+            (total((r) => r.serviceCpu[service]) * 1e6) / total((r) => r.requests.total),
+          ]),
+        )
+      : undefined,
     rps: mean((r) => r.requests.average),
     p50: mean((r) => r.latency.p50),
     p99: mean((r) => r.latency.p99),

@@ -218,6 +218,27 @@ function row(name, { api, floor }) {
   return `| ${name} | ${fmt(api.rps)} | ${fmt(api.p50, 1)} / ${fmt(api.p99, 1)} | ${api.non2xx} | ${fmt(floor.rps)} | ${fmt(floor.p50, 1)} / ${fmt(floor.p99, 1)} | ${floor.non2xx} | **${fmt(api.rps / floor.rps, 2)}** | ${fmt(api.cpuMicros)} / ${fmt(floor.cpuMicros)} |`;
 }
 
+const CORES = os.cpus().length;
+const CPU_TABLE_HEAD = [
+  `| CPU µs per request, everything it costs on this machine (${CORES} cores) | target | PostgreSQL | Redis | load generator | sum | req/s the ${CORES} cores could carry at most |`,
+  '|---|---|---|---|---|---|---|',
+];
+
+/**
+ * Where each answered request's CPU went, the api's or floor's process and the services they
+ * share, and the rate all the machine's cores could carry at that cost: the ceiling a ratio to
+ * the floor runs into once the row lock is no longer what limits.
+ */
+function cpuPerRequest(name, result) {
+  return Object.entries(result)
+    .map(([target, stats]) => {
+      const { postgres, redis, client } = stats.serviceMicros;
+      const sum = stats.cpuMicros + postgres + redis + client;
+      return `| ${name} | ${target} ${fmt(stats.cpuMicros)} | ${fmt(postgres)} | ${fmt(redis)} | ${fmt(client)} | ${fmt(sum)} | ${fmt((CORES * 1e6) / sum)} |`;
+    })
+    .join('\n');
+}
+
 async function benchWith(nodeBinary) {
   const version = (await run(nodeBinary, ['-p', 'process.version'], {})).trim();
   const name = `shop_bench_${nonce()}`;
@@ -333,6 +354,7 @@ async function benchWith(nodeBinary) {
       ];
       const { core, growth } = scenarios(ctx);
       const batchNotes = [];
+      const cpuNotes = [];
       const wanted = (scenario) => scenario.name.includes(args.only);
       for (const scenario of core.filter(wanted)) {
         const batchesBefore = await batchesOf(apiBase);
@@ -344,6 +366,7 @@ async function benchWith(nodeBinary) {
           const mean = (after.sum - batchesBefore.sum) / (after.count - batchesBefore.count || 1);
           process.stdout.write(`  api: ${mean.toFixed(1)} orders per batch (group commit)\n`);
           batchNotes.push(`${scenario.name}: ${mean.toFixed(1)}`);
+          cpuNotes.push(cpuPerRequest(scenario.name, result));
         }
         for (const [target, stats] of Object.entries(result)) {
           if (stats.non2xx > 0)
@@ -384,8 +407,11 @@ async function benchWith(nodeBinary) {
         [STOCK],
       );
       const [{ orders }] = await sql(url, 'SELECT count(*)::int AS orders FROM orders');
-      if (batchNotes.length > 0)
+      if (batchNotes.length > 0) {
         lines.push(`\nOrders per batch in the api (mean): ${batchNotes.join('; ')}.`);
+        lines.push('', ...CPU_TABLE_HEAD, ...cpuNotes);
+        process.stdout.write(`${[...CPU_TABLE_HEAD, ...cpuNotes].join('\n')}\n`);
+      }
       lines.push(
         `\nStock check after ${orders} orders: ${bad === 0 ? 'no product oversold or leaked' : `${bad} PRODUCTS INCONSISTENT`}.\n`,
       );
