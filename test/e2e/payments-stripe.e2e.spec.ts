@@ -449,6 +449,46 @@ describe('the payment timeout', () => {
     ]);
   });
 
+  it.each(['cancelled', 'paid another way'] as const)(
+    'refuses, with 409, a payment whose order was %s while Stripe was making it, and closes it there',
+    async (how) => {
+      const product = await createProduct(t, admin, { price: 5, stock: 100 });
+      const order = await createOrder(t, alice, [{ product_id: product.id, quantity: 1 }]);
+      stripe.createDelayMs = 1500;
+      try {
+        // then(): supertest sends a request only once it is awaited.
+        const started = startPayment(t, alice, order.id, 'stripe').then((res) => res);
+        // Once the payment row exists and Stripe is making its PaymentIntent.
+        await eventually(async () => {
+          const { rows } = await t.db.query('SELECT 1 FROM payments WHERE order_id = $1', [
+            order.id,
+          ]);
+          expect(rows).toHaveLength(1);
+        });
+        const ended =
+          how === 'cancelled'
+            ? await t.http.put(`/api/orders/${order.id}/cancel`).set('Authorization', alice.bearer)
+            : await t.http.post(`/api/orders/${order.id}/pay`).set('Authorization', alice.bearer);
+        expect(ended.status).toBe(200);
+        // Before: 201 with a payment marked failed, and its PaymentIntent left open at Stripe.
+        expectError(await started, 409);
+      } finally {
+        stripe.createDelayMs = 0;
+      }
+      const { rows } = await t.db.query<{ id: string; provider_reference: string }>(
+        `SELECT id, provider_reference FROM payments WHERE order_id = $1 AND provider = 'stripe'`,
+        [order.id],
+      );
+      expect(rows).toHaveLength(1);
+      const { id, provider_reference: intentId } = rows[0]!;
+      await eventually(async () => {
+        expect((await paymentRow(t, id)).status).toBe('cancelled');
+      }, 30_000);
+      expect(stripe.intent(intentId).status).toBe('canceled');
+    },
+    45_000,
+  );
+
   it('leaves the payment that paid the order alone', async () => {
     const { order, payment, intentId } = await pendingStripePayment();
     await postStripe(t, stripeSucceeded(stripe, intentId));

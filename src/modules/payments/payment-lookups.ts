@@ -15,6 +15,20 @@ export const providerPaymentOf = (payment: PaymentRow): ProviderPayment => ({
 });
 
 /**
+ * How long a payment with no provider reference yet may still be being made at its provider:
+ * longer than a create call can take behind ResilientProvider (three tries of at most 10 s,
+ * with their backoff). Past it, a creation that never stored its answer has ended.
+ */
+export const CREATION_WINDOW_MS = 60_000;
+
+/** A payment whose creation at its provider may still be under way: look again later. */
+export class CreationUnderWay extends Error {
+  constructor(paymentId: string) {
+    super(`payment ${paymentId} is still being made at its provider`);
+  }
+}
+
+/**
  * What the provider said of an open payment, as far as the shop acted on it; `refund pending`:
  * a refund_pending payment the provider has not refunded yet (whatever its payment status).
  */
@@ -39,10 +53,18 @@ export class PaymentLookups {
     private readonly database: Database,
   ) {}
 
-  /** Throws when the provider cannot be asked (not enabled, down: CircuitOpenError). */
+  /**
+   * Throws when the provider cannot be asked (not enabled, down: CircuitOpenError), and while
+   * the payment may still be being made there (CreationUnderWay): a job tries again later.
+   */
   async settleFromProvider(payment: PaymentRow): Promise<LookupOutcome> {
     const provider = this.providerOf(payment);
     if (payment.provider_reference === null) {
+      // Its creation may still be under way: calling it failed now would leave what the
+      // provider is making open there, a moment later, with nobody to close it.
+      if (Date.now() - payment.created_at.getTime() < CREATION_WINDOW_MS) {
+        throw new CreationUnderWay(payment.id);
+      }
       // Its creation never completed (the provider failed, or the process stopped midway):
       // the client was never given a way to pay it.
       await this.settlement.settle(payment, 'failed', null);

@@ -88,6 +88,10 @@ export class PaymentsService {
       payment = await this.madeByItsCreator(payment);
     if (payment.provider_reference === null)
       payment = await this.makeAtProvider(provider, payment, created);
+    // The order may have been cancelled or paid while the provider made the payment. Its
+    // pending payments were queued for closing then (PaymentOrderHook): this one is closed at
+    // the provider once its reference is stored; the caller must not be given it to pay.
+    await this.payableOrder(caller, orderId);
     return { payment: PaymentResponseDto.from(payment), created };
   }
 
