@@ -130,34 +130,40 @@ describe('a Stripe payment made slowly', () => {
     return Number(/^payment_provider_circuit_state\{provider="stripe"\} (\d)/m.exec(text)?.[1]);
   };
 
-  it('asked for by ten calls at once is one PaymentIntent made once, answered to all ten, and Stripe is not taken for down', async () => {
-    stripe.createDelayMs = 400;
-    try {
-      const product = await createProduct(t, admin);
-      const order = await createOrder(t, alice, [{ product_id: product.id, quantity: 1 }]);
-      const answers = await Promise.all(
-        Array.from({ length: 10 }, () => startPayment(t, alice, order.id, 'stripe')),
-      );
-      expect(answers.map((r) => r.status).sort()).toEqual([
-        200, 200, 200, 200, 200, 200, 200, 200, 200, 201,
-      ]);
-      const ids = new Set(answers.map((r) => r.body.data.id as string));
-      expect(ids.size).toBe(1);
-      const [id] = [...ids];
-      const creates = stripe
-        .requestsTo('POST', '/v1/payment_intents')
-        .filter((r) => r.form.get('metadata[payment_id]') === id);
-      expect(creates).toHaveLength(1);
-      const made = [...stripe.intents.values()].filter((i) => i.metadata.payment_id === id);
-      expect(made).toHaveLength(1);
-      expect(new Set(answers.map((r) => r.body.data.provider_reference))).toEqual(
-        new Set([made[0]!.id]),
-      );
-      expect(await circuit()).toBe(0);
-    } finally {
-      stripe.createDelayMs = 0;
-    }
-  });
+  // 6 s: longer than the 5 s repeats used to wait before calling Stripe with the same key,
+  // whose 409s then made them 503s.
+  it.each([400, 6000])(
+    'asked for by ten calls at once is one PaymentIntent made once, answered to all ten, and Stripe is not taken for down (Stripe taking %i ms)',
+    async (delayMs) => {
+      stripe.createDelayMs = delayMs;
+      try {
+        const product = await createProduct(t, admin);
+        const order = await createOrder(t, alice, [{ product_id: product.id, quantity: 1 }]);
+        const answers = await Promise.all(
+          Array.from({ length: 10 }, () => startPayment(t, alice, order.id, 'stripe')),
+        );
+        expect(answers.map((r) => r.status).sort()).toEqual([
+          200, 200, 200, 200, 200, 200, 200, 200, 200, 201,
+        ]);
+        const ids = new Set(answers.map((r) => r.body.data.id as string));
+        expect(ids.size).toBe(1);
+        const [id] = [...ids];
+        const creates = stripe
+          .requestsTo('POST', '/v1/payment_intents')
+          .filter((r) => r.form.get('metadata[payment_id]') === id);
+        expect(creates).toHaveLength(1);
+        const made = [...stripe.intents.values()].filter((i) => i.metadata.payment_id === id);
+        expect(made).toHaveLength(1);
+        expect(new Set(answers.map((r) => r.body.data.provider_reference))).toEqual(
+          new Set([made[0]!.id]),
+        );
+        expect(await circuit()).toBe(0);
+      } finally {
+        stripe.createDelayMs = 0;
+      }
+    },
+    20_000,
+  );
 
   it('retries a 409 (a request with the same key still executing at Stripe) without counting it against the circuit', async () => {
     const product = await createProduct(t, admin);

@@ -39,9 +39,9 @@ const actorOf = (user: AuthUser): Actor => ({
 /** The fake provider's name: POST /api/orders/:id/pay is its instant payment. */
 const INSTANT = 'fake';
 
-/** How long a repeated call waits for the call that created the payment to make it (see madeByItsCreator). */
-const CREATOR_WAIT_MS = 5_000;
 const CREATOR_POLL_MS = 50;
+/** What a repeated call keeps of its request's time to answer, once it stops waiting. */
+const CREATOR_WAIT_MARGIN_MS = 2_000;
 
 const providerUnavailable = (provider: string): DomainError =>
   new DomainError('unavailable', `The payment provider ${provider} is unavailable; retry later`);
@@ -103,7 +103,9 @@ export class PaymentsService {
    * finished (its process died) leaves the row as it was: it is made here after the wait.
    */
   private async madeByItsCreator(payment: PaymentRow): Promise<PaymentRow> {
-    const deadline = Date.now() + CREATOR_WAIT_MS;
+    // As long as its own request may take, less the time to make the payment itself after all.
+    const waitMs = Math.max(1000, this.config.http.requestTimeoutMs - CREATOR_WAIT_MARGIN_MS);
+    const deadline = Date.now() + waitMs;
     let current: PaymentRow | null = payment;
     while (current?.status === 'pending' && current.provider_reference === null) {
       if (Date.now() >= deadline) return current;
