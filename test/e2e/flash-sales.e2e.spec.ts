@@ -400,6 +400,28 @@ describe('buying in a flash sale', () => {
     expect((await ledgerOf(t, sale.id)).units).toBe(1);
   });
 
+  it('counts neither a replay nor a 422 among the attempts, and a refusal once', async () => {
+    const sale = await createSale(t, admin, { quantity: 1 });
+    const key = unique('key-');
+    expect((await buy(t, crowd[8]!, sale.id, 1, key)).status).toBe(201);
+    const attempts = async (): Promise<Record<string, number>> => {
+      const text = (await t.http.get('/metrics')).text;
+      return Object.fromEntries(
+        [...text.matchAll(/^flash_sale_attempts_total\{result="(\w+)"\} (\d+)/gm)].map((m) => [
+          m[1]!,
+          Number(m[2]),
+        ]),
+      );
+    };
+    const before = await attempts();
+    // Sold out now: the replay is answered from the first order, the other body is a 422.
+    expect((await buy(t, crowd[8]!, sale.id, 1, key)).status).toBe(201);
+    expectError(await buy(t, crowd[8]!, sale.id, 2, key), 422);
+    expect(await attempts()).toEqual(before);
+    expectError(await buy(t, crowd[9]!, sale.id), 409);
+    expect(await attempts()).toEqual({ ...before, sold_out: before.sold_out! + 1 });
+  });
+
   it('five attempts at once on a new sale (one customer, one Idempotency-Key) build its counters once, in step with PostgreSQL', async () => {
     for (let trial = 0; trial < 8; trial++) {
       const sale = await createSale(t, admin, { quantity: 10, per_user_limit: 5 });

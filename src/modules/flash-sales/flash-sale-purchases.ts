@@ -83,11 +83,12 @@ export class FlashSalePurchases {
     const token = randomUUID();
     const { kind, ...terms } = await this.decide(saleId, caller.id, quantity, token);
     if (kind !== 'won') {
-      this.attempts.inc({ result: kind });
+      // A repeat of an earlier purchase is answered as that (its order, or a 422), not counted.
       if (mayBeReplay(terms, key)) {
         const earlier = await this.orders.earlierOrder(caller, key, request);
         if (earlier) return earlier;
       }
+      this.attempts.inc({ result: kind });
       throw refusalError(kind, terms.limit);
     }
     const release = () => this.gate.release(saleId, token).catch(() => undefined);
