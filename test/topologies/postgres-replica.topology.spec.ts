@@ -242,6 +242,23 @@ describe('PostgreSQL read replicas', () => {
     });
   });
 
+  it('read flash sales from the primary: a sale created or ended shows in the list at once', async () => {
+    const ending = await createSale(t, admin);
+    await pair.waitForReplay();
+    await replicaInUse(1);
+    await whileReplicaPaused(async () => {
+      const created = await createSale(t, admin);
+      expect(
+        (await t.http.delete(`/api/flash-sales/${ending.id}`).set('Authorization', admin.bearer))
+          .status,
+      ).toBe(204);
+      const listed = await t.http.get('/api/flash-sales').query({ page_size: 100 });
+      const ids = listed.body.data.items.map((sale: { id: number }) => sale.id);
+      expect(ids).toContain(created.id);
+      expect(ids).not.toContain(ending.id);
+    });
+  });
+
   it('never let the product cache keep what a lagging replica served after a write: the entry filled right after an invalidation comes from the primary', async () => {
     const token = unique('zc');
     const id = await productOnBoth(`before ${token}`);

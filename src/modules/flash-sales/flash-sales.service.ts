@@ -65,9 +65,13 @@ export class FlashSalesService {
     return FlashSaleResponseDto.from(sale);
   }
 
+  /**
+   * From the primary, like every flash-sale read: CONTRACT §9 does not count sales among the
+   * reads that may be a moment behind, and a replica's list showed an ended sale as active.
+   */
   async list(query: PageQueryDto): Promise<Page<FlashSaleResponseDto>> {
     const { rows, total } = await this.sales.listOpen(
-      this.database.replica,
+      this.database.pool,
       query.page_size,
       offsetOf(query),
     );
