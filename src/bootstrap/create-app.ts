@@ -5,6 +5,7 @@ import { Logger, PinoLogger } from 'nestjs-pino';
 import { AppModule } from '../app.module.js';
 import { CachedReads } from '../common/cache/cached-reads.js';
 import { ensureDatabase } from '../infra/database/ensure-database.js';
+import { checkRedisDatabase } from '../infra/redis/redis-database-check.js';
 import { REQUEST_ID_HEADER, requestIdMiddleware } from '../common/http/request-id.js';
 import { requestLog } from '../infra/logging/request-log.js';
 import { HttpMetrics } from '../infra/metrics/http-metrics.js';
@@ -30,6 +31,7 @@ async function create(
     connectTimeoutMs: config.database.connectTimeoutMs,
     retries: 3,
   });
+  await checkRedisDatabase(config.redis.connection);
   const adapter = new JsonExpressAdapter(serverOptions(config));
   const app = await NestFactory.create<NestExpressApplication>(module, adapter, {
     bodyParser: false,

@@ -60,6 +60,25 @@ describe('start-up configuration errors', () => {
   });
 });
 
+describe('start-up Redis errors', () => {
+  it.each(['dist/main.js', 'dist/worker.js'])(
+    '%s: a REDIS_URL database index the server does not have is one line naming REDIS_URL',
+    async (script) => {
+      // The shared server has 16 databases (0-15); ioredis used to go on in database 0.
+      const proc = spawnNode(script, {
+        ...baseEnv(),
+        REDIS_URL: `${REDIS_URL.replace(/\/\d*$/, '')}/99`,
+        PORT: String(await freePort()),
+        WORKER_PORT: String(await freePort()),
+      });
+      expect(await proc.exited).toBe(1);
+      expect(proc.stderr()).toBe(
+        'Invalid configuration: REDIS_URL names database 99, which this Redis does not have (its "databases" setting is lower)\n',
+      );
+    },
+  );
+});
+
 describe('start-up port errors', () => {
   it.each([
     ['dist/main.js', 'PORT'],
