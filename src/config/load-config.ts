@@ -59,6 +59,10 @@ function checkJwtSecret(name: string, secret: string, production: boolean): void
   if (secret.length < 32) {
     throw new ConfigError(`Invalid configuration: ${name} must be at least 32 characters`);
   }
+  // Forty spaces are forty characters, and no secret.
+  if (/^\s*$/.test(secret)) {
+    throw new ConfigError(`Invalid configuration: ${name} must not be only whitespace`);
+  }
   const published = PUBLISHED_JWT_SECRETS.get(secret);
   if (production && published !== undefined) {
     throw new ConfigError(

@@ -42,6 +42,10 @@ describe('start-up configuration errors', () => {
       'Invalid configuration: JWT_SECRET must be at least 32 characters',
     ],
     [
+      { NODE_ENV: 'production', JWT_SECRET: ' '.repeat(40) },
+      'Invalid configuration: JWT_SECRET must not be only whitespace',
+    ],
+    [
       { NODE_ENV: 'production', JWT_SECRET: 'compose-local-secret-change-me-0123456789abcdef' },
       "Invalid configuration: JWT_SECRET is docker-compose.yml's local default; set a secret of your own",
     ],
