@@ -102,9 +102,17 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   const [first] = validateSync(vars, { forbidUnknownValues: false });
   if (first) throw new ConfigError(describe(first, env));
 
-  if (hasStrayAt(new URL(vars.DATABASE_URL))) {
+  const databaseUrl = new URL(vars.DATABASE_URL);
+  if (hasStrayAt(databaseUrl)) {
     throw new ConfigError(
       `Invalid configuration: DATABASE_URL ${ENCODE_CREDENTIALS}${shown('DATABASE_URL', env)}`,
+    );
+  }
+  // Without one, PostgreSQL picks the database named like the user: the shop's tables would be
+  // created in `postgres`, beside whatever else lives there.
+  if (databaseUrl.pathname.replace(/^\//, '') === '') {
+    throw new ConfigError(
+      `Invalid configuration: DATABASE_URL must name a database (postgres://host:5432/<name>)${shown('DATABASE_URL', env)}`,
     );
   }
 

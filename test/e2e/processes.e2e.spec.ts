@@ -42,6 +42,10 @@ describe('start-up configuration errors', () => {
       'Invalid configuration: JWT_SECRET must be at least 32 characters',
     ],
     [
+      { DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/' },
+      'Invalid configuration: DATABASE_URL must name a database (postgres://host:5432/<name>) (got "postgres://postgres@127.0.0.1:5432/")',
+    ],
+    [
       { NODE_ENV: 'production', JWT_SECRET: ' '.repeat(40) },
       'Invalid configuration: JWT_SECRET must not be only whitespace',
     ],
