@@ -6,22 +6,28 @@ import { REDIS_URL, runDatabaseUrl } from '../support/env.js';
 import { freePort, spawnNode, waitForStatus } from '../support/processes.js';
 import { TEST_JWT_SECRET } from '../support/test-app.js';
 
+/** The built api on `port`, on the run's database, stopping within SHUTDOWN_TIMEOUT (10 s). */
+const spawnApi = (port: number, env: NodeJS.ProcessEnv) =>
+  spawnNode('dist/main.js', {
+    DATABASE_URL: runDatabaseUrl(),
+    REDIS_URL,
+    REDIS_PREFIX: `test:${inject('runId')}:stop${randomBytes(3).toString('hex')}`,
+    JWT_SECRET: TEST_JWT_SECRET,
+    MIGRATIONS_RUN: 'false',
+    SHUTDOWN_TIMEOUT: '10',
+    PORT: String(port),
+    LOG_LEVEL: 'warn',
+    ...env,
+  });
+
 describe('SIGTERM to the api', () => {
   it('answers every request in flight, refuses new connections, and exits 0 within SHUTDOWN_TIMEOUT', async () => {
     const port = await freePort();
     const base = `http://127.0.0.1:${port}`;
-    const api = spawnNode('dist/main.js', {
-      DATABASE_URL: runDatabaseUrl(),
-      REDIS_URL,
-      REDIS_PREFIX: `test:${inject('runId')}:stop${randomBytes(3).toString('hex')}`,
-      JWT_SECRET: TEST_JWT_SECRET,
-      MIGRATIONS_RUN: 'false',
+    const api = spawnApi(port, {
       RUN_WORKERS: 'false',
       RATE_LIMIT_REQUESTS: '100000',
       AUTH_RATE_LIMIT_REQUESTS: '100000',
-      SHUTDOWN_TIMEOUT: '10',
-      PORT: String(port),
-      LOG_LEVEL: 'warn',
     });
     try {
       await waitForStatus(`${base}/health/ready`);
@@ -92,20 +98,12 @@ describe('SIGTERM to the api under steady load', () => {
   it('answers every request sent on a connection the process accepted; later connections are refused', async () => {
     const port = await freePort();
     const base = `http://127.0.0.1:${port}`;
-    const api = spawnNode('dist/main.js', {
-      DATABASE_URL: runDatabaseUrl(),
-      REDIS_URL,
-      REDIS_PREFIX: `test:${inject('runId')}:stop${randomBytes(3).toString('hex')}`,
-      JWT_SECRET: TEST_JWT_SECRET,
-      MIGRATIONS_RUN: 'false',
+    const api = spawnApi(port, {
       // The queue processors keep the event loop busy, which is when accepted connections had
       // not yet been read at the end of the drain, and were reset.
       RUN_WORKERS: 'true',
       RATE_LIMIT_REQUESTS: '1000000',
-      SHUTDOWN_TIMEOUT: '10',
       SHUTDOWN_DRAIN_MS: '1000',
-      PORT: String(port),
-      LOG_LEVEL: 'warn',
     });
     try {
       await waitForStatus(`${base}/health/ready`);
@@ -159,17 +157,10 @@ describe('SIGTERM to the api while Redis is unreachable', () => {
     const port = await freePort();
     const base = `http://127.0.0.1:${port}`;
     // A port nothing listens on: Redis is down from the start, and stays down.
-    const api = spawnNode('dist/main.js', {
-      DATABASE_URL: runDatabaseUrl(),
+    const api = spawnApi(port, {
       REDIS_URL: `redis://127.0.0.1:${await freePort()}/0`,
-      REDIS_PREFIX: `test:${inject('runId')}:stop${randomBytes(3).toString('hex')}`,
-      JWT_SECRET: TEST_JWT_SECRET,
-      MIGRATIONS_RUN: 'false',
       RUN_WORKERS: 'true',
-      SHUTDOWN_TIMEOUT: '10',
       SHUTDOWN_DRAIN_MS: '0',
-      PORT: String(port),
-      LOG_LEVEL: 'warn',
     });
     try {
       await waitForStatus(`${base}/health/ready`, 503);
