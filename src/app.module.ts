@@ -6,6 +6,7 @@ import {
   type NestModule,
 } from '@nestjs/common';
 import { APP_GUARD, DiscoveryModule } from '@nestjs/core';
+import { EarlyRefusals } from './common/early/early-refusals.js';
 import { CachedReads } from './common/cache/cached-reads.js';
 import { BodyRefusalGuard } from './common/guards/body-refusal.guard.js';
 import { JwtAuthGuard } from './common/guards/jwt-auth.guard.js';
@@ -87,13 +88,17 @@ export class AppModule implements NestModule {
         ...HTTP_PIPELINE_PROVIDERS,
         // Guards run in this order: how often you ask, who you are, what you may do. Limits come
         // first so that a flood is turned away before it costs a session lookup. The rate-limit
-        // guard is also what the fast path (CachedReads) counts with: one instance, two uses.
+        // guard is also what the fast path (CachedReads) counts with: one instance, two uses;
+        // and so are the others EarlyRefusals runs in front of a route.
         RateLimitGuard,
+        JwtAuthGuard,
+        RolesGuard,
         CachedReads,
+        EarlyRefusals,
         { provide: APP_GUARD, useExisting: RateLimitGuard },
         { provide: APP_GUARD, useClass: BodyRefusalGuard },
-        { provide: APP_GUARD, useClass: JwtAuthGuard },
-        { provide: APP_GUARD, useClass: RolesGuard },
+        { provide: APP_GUARD, useExisting: JwtAuthGuard },
+        { provide: APP_GUARD, useExisting: RolesGuard },
       ],
     };
   }

@@ -4,6 +4,7 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import { Logger, PinoLogger } from 'nestjs-pino';
 import { AppModule } from '../app.module.js';
 import { CachedReads } from '../common/cache/cached-reads.js';
+import { EarlyRefusals } from '../common/early/early-refusals.js';
 import { ensureDatabase } from '../infra/database/ensure-database.js';
 import { checkRedisDatabase } from '../infra/redis/redis-database-check.js';
 import { REQUEST_ID_HEADER, requestIdMiddleware } from '../common/http/request-id.js';
@@ -70,9 +71,12 @@ async function create(
 
 /** The api, configured exactly as in production; tests call this too. */
 export async function createApiApp(config: AppConfig): Promise<NestExpressApplication> {
-  // Cached reads are answered in front of their routes, which Nest mounts when the app starts.
+  // Cached reads and early refusals are answered in front of their routes, which Nest mounts
+  // when the app starts.
   const app = await create(AppModule.forRoot(config), config, (nest, adapter) => {
-    adapter.putInFront(nest.get(CachedReads).handlers());
+    adapter.putInFront(
+      new Map([...nest.get(CachedReads).handlers(), ...nest.get(EarlyRefusals).handlers()]),
+    );
   });
   app.use(app.get(RequestTimeout).middleware);
   setupSwagger(app);

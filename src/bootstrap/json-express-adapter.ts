@@ -4,7 +4,7 @@ import { ExpressAdapter } from '@nestjs/platform-express';
 import type { Express, RequestHandler, Response } from 'express';
 import type { AppConfig } from '../config/app-config.js';
 import { answerClientError, answerUnmetExpectation } from './client-errors.js';
-import { routePath } from '../common/cache/cached-routes.js';
+import { frontKey } from '../common/http/front-routes.js';
 import { PreSerialized, sendJson } from '../common/http/pre-serialized.js';
 
 /**
@@ -31,8 +31,9 @@ export const serverOptions = (config: AppConfig): ServerOptions => ({
 /**
  * Express on an HTTP server with the slow-client deadlines, plus two things Nest's adapter does
  * not do: it writes PreSerialized bodies as they are, and it mounts a handler in front of a
- * GET route's own when one was given for that route (the cached-read fast path), on the very
- * route Nest registers, so the front handler sees exactly that route's requests.
+ * GET or POST route's own when one was given for that route (the cached-read fast path, early
+ * refusals), on the very route Nest registers, so the front handler sees exactly that route's
+ * requests.
  */
 export class JsonExpressAdapter extends ExpressAdapter {
   private front: ReadonlyMap<string, RequestHandler> = new Map();
@@ -42,7 +43,7 @@ export class JsonExpressAdapter extends ExpressAdapter {
     super();
   }
 
-  /** Call before the app initialises: Nest mounts its routes then. */
+  /** Handlers keyed by frontKey. Call before the app initialises: Nest mounts its routes then. */
   putInFront(handlers: ReadonlyMap<string, RequestHandler>): void {
     if (this.routesMounted) throw new Error('putInFront() after the routes were mounted');
     this.front = handlers;
@@ -57,11 +58,24 @@ export class JsonExpressAdapter extends ExpressAdapter {
 
   override get(pathOrHandler: string | NestRequestHandler, handler?: NestRequestHandler): unknown {
     if (handler === undefined) return super.get(pathOrHandler as NestRequestHandler);
-    this.routesMounted = true;
     if (typeof pathOrHandler !== 'string') return super.get(pathOrHandler, handler);
-    const front = this.front.get(routePath(pathOrHandler));
-    if (front === undefined) return super.get(pathOrHandler, handler);
-    return this.getInstance<Express>().get(pathOrHandler, front, handler as RequestHandler);
+    return this.mount('GET', pathOrHandler, handler);
+  }
+
+  override post(pathOrHandler: string | NestRequestHandler, handler?: NestRequestHandler): unknown {
+    if (handler === undefined) return super.post(pathOrHandler as NestRequestHandler);
+    if (typeof pathOrHandler !== 'string') return super.post(pathOrHandler, handler);
+    return this.mount('POST', pathOrHandler, handler);
+  }
+
+  /** Nest's handler for the route, behind the front handler given for it, if one was. */
+  private mount(method: 'GET' | 'POST', path: string, handler: NestRequestHandler): unknown {
+    this.routesMounted = true;
+    const handlers = [this.front.get(frontKey(method, path)), handler as RequestHandler].filter(
+      (h): h is RequestHandler => h !== undefined,
+    );
+    const express = this.getInstance<Express>();
+    return method === 'GET' ? express.get(path, ...handlers) : express.post(path, ...handlers);
   }
 
   override reply(response: Response, body: unknown, statusCode?: number): unknown {

@@ -10,6 +10,7 @@ import { METRIC } from '../../infra/metrics/metric-names.js';
 import { RateLimitGuard } from '../guards/rate-limit.guard.js';
 import { successEnvelope } from '../http/envelope.js';
 import { refusedBodyOf } from '../http/json-body.middleware.js';
+import { frontKey } from '../http/front-routes.js';
 import { sendJson } from '../http/pre-serialized.js';
 import { answerData, countServed, recordLookup } from './cache-lookups.js';
 import { discoverCachedRoutes, type CachedRoute } from './cached-routes.js';
@@ -40,9 +41,11 @@ export class CachedReads {
     this.routes = discoverCachedRoutes(discovery, scanner);
   }
 
-  /** The fast-path handler of each cached route, by the route's path. */
+  /** The fast-path handler of each cached route, by frontKey. */
   handlers(): ReadonlyMap<string, RequestHandler> {
-    return new Map(this.routes.map((route) => [route.path, this.handlerFor(route)]));
+    return new Map(
+      this.routes.map((route) => [frontKey('GET', route.path), this.handlerFor(route)]),
+    );
   }
 
   private handlerFor(route: CachedRoute): RequestHandler {

@@ -3,7 +3,8 @@ import { MetadataScanner, type DiscoveryService } from '@nestjs/core';
 import { describe, expect, it } from 'vitest';
 import { CacheResponse } from './cache-response.decorator.js';
 import type { CacheSpecResolver } from './cache-spec.js';
-import { discoverCachedRoutes, routePath } from './cached-routes.js';
+import { routePath } from '../http/front-routes.js';
+import { discoverCachedRoutes } from './cached-routes.js';
 
 const list: CacheSpecResolver = () => ({ key: 'list', tags: ['t'], ttlSeconds: 1 });
 const one: CacheSpecResolver = () => ({ key: 'one', tags: ['t'], ttlSeconds: 1 });

@@ -24,10 +24,14 @@ function keepUnlessInvalid(res: Response, keepCheck: () => Promise<void>): void 
  * Global and closed by default: every route needs a valid access token unless @Public().
  * Passport verifies the token (the "jwt" strategy); then the SessionAuthenticator checks that
  * the token's login is still live and its user active (on every request, so logout and
- * disabling take effect at once).
+ * disabling take effect at once). A request is authenticated once, whoever asks (this guard, or
+ * EarlyRefusals in front of the route): one instance, two uses.
  */
 @Injectable()
 export class JwtAuthGuard extends AuthGuard('jwt') {
+  /** Requests already authenticated (by an early refusal's front handler): checked once. */
+  private readonly authenticated = new WeakSet<object>();
+
   constructor(
     private readonly reflector: Reflector,
     @Inject(SESSION_AUTHENTICATOR) private readonly sessions: SessionAuthenticator,
@@ -41,14 +45,16 @@ export class JwtAuthGuard extends AuthGuard('jwt') {
       context.getClass(),
     ]);
     if (open) return true;
-    await super.canActivate(context);
     const http = context.switchToHttp();
     const req = http.getRequest<Request>();
+    if (this.authenticated.has(req)) return true;
+    await super.canActivate(context);
     // Until here req.user holds what the strategy returned: the token's verified claims.
     const claims: unknown = req.user;
     const { user, keepCheck } = await this.sessions.authenticate(claims as AccessTokenClaims);
     req.user = user;
     if (keepCheck) keepUnlessInvalid(http.getResponse<Response>(), keepCheck);
+    this.authenticated.add(req);
     return true;
   }
 

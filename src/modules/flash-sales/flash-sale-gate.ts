@@ -29,7 +29,8 @@ declare module 'ioredis' {
 
 /**
  * ARGV: user, quantity, the attempt's token. Decides one attempt and, for a win, reserves the
- * units under the token. Answers [verdict, units the customer held before, limit, product, price].
+ * units under the token; with an empty token it only tells what it would decide, reserving
+ * nothing. Answers [verdict, units the customer held before, limit, product, price].
  */
 const ATTEMPT = `
 if not redis.call('GET', KEYS[1]) or redis.call('EXISTS', KEYS[2]) == 0 then return {'rebuild'} end
@@ -44,6 +45,7 @@ if s[6] == '1' or now < tonumber(s[4]) or now >= tonumber(s[5]) then return answ
 local quantity = tonumber(ARGV[2])
 if held + quantity > tonumber(s[3]) then return answer('limited') end
 if tonumber(s[2]) < quantity then return answer('sold_out') end
+if ARGV[3] == '' then return answer('won') end
 redis.call('HINCRBY', KEYS[2], 'remaining', -quantity)
 redis.call('HINCRBY', KEYS[3], ARGV[1], quantity)
 redis.call('HSET', KEYS[4], ARGV[3], ARGV[1] .. ':' .. ARGV[2])
@@ -166,6 +168,11 @@ export class FlashSaleGate {
       ),
     );
     return parseVerdict(reply);
+  }
+
+  /** What `attempt` would decide now, reserving nothing ('won': it would not refuse). */
+  async peek(saleId: number, userId: number, quantity: number): Promise<GateVerdict> {
+    return this.attempt(saleId, userId, quantity, '');
   }
 
   /** Gives the reservation of `token` back, if it made one: its order was not written. */

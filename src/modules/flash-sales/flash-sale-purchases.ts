@@ -88,8 +88,7 @@ export class FlashSalePurchases {
         const earlier = await this.orders.earlierOrder(caller, key, request);
         if (earlier) return earlier;
       }
-      this.attempts.inc({ result: kind });
-      throw refusalError(kind, terms.limit);
+      throw this.refused(kind, terms);
     }
     const release = () => this.gate.release(saleId, token).catch(() => undefined);
     let outcome: CreatedOrder;
@@ -112,6 +111,36 @@ export class FlashSalePurchases {
       this.attempts.inc({ result: 'won' });
     }
     return outcome;
+  }
+
+  /**
+   * The gate's refusal of this attempt as things stand, asked without reserving anything: the
+   * early answer of FlashSaleRefusals. Null when the gate would not refuse it, or cannot tell
+   * (its counters need a rebuild, the sale is unknown, Redis does not answer): purchase() then
+   * decides. An attempt with an Idempotency-Key is not asked about here, as a refusal may
+   * hide its earlier order (mayBeReplay).
+   */
+  async refusalNow(
+    caller: AuthUser,
+    saleId: number,
+    quantity: number,
+  ): Promise<DomainError | null> {
+    let verdict;
+    try {
+      verdict = await this.gate.peek(saleId, caller.id, quantity);
+    } catch {
+      return null;
+    }
+    if (verdict.kind === 'won' || verdict.kind === 'missing' || verdict.kind === 'rebuild') {
+      return null;
+    }
+    return this.refused(verdict.kind, verdict);
+  }
+
+  /** A refusal by the gate, counted. */
+  private refused(kind: Refusal, terms: GateTerms): DomainError {
+    this.attempts.inc({ result: kind });
+    return refusalError(kind, terms.limit);
   }
 
   /** The gate's verdict, its counters rebuilt from PostgreSQL first when they are missing. */

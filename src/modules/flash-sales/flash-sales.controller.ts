@@ -20,6 +20,7 @@ import {
 import { Auth } from '../../common/decorators/auth.decorator.js';
 import { ReadsOwnWrites } from '../../common/interceptors/read-your-writes.interceptor.js';
 import { CurrentUser, type AuthUser } from '../../common/decorators/current-user.decorator.js';
+import { RefusesEarly } from '../../common/early/refuses-early.decorator.js';
 import { Public } from '../../common/decorators/public.decorator.js';
 import { PerUserRateLimit } from '../../common/decorators/rate-limit.decorator.js';
 import { PageQueryDto, type Page } from '../../common/dto/page.js';
@@ -33,6 +34,7 @@ import {
 import { CreateFlashSaleDto } from './dto/create-flash-sale.dto.js';
 import { FlashSaleResponseDto } from './dto/flash-sale-response.dto.js';
 import { PurchaseFlashSaleDto } from './dto/purchase-flash-sale.dto.js';
+import { FlashSaleRefusals } from './flash-sale-refusals.js';
 import { FlashSalePurchases } from './flash-sale-purchases.js';
 import { FlashSalesService } from './flash-sales.service.js';
 
@@ -91,6 +93,7 @@ export class FlashSalesController {
   @Post(':id/orders')
   @Auth()
   @PerUserRateLimit()
+  @RefusesEarly(FlashSaleRefusals)
   @ReadsOwnWrites()
   @ApiOperation({
     summary: 'Buy in a flash sale: an ordinary order at the sale price',

@@ -1,9 +1,11 @@
 import { Injectable } from '@nestjs/common';
 import { PassportStrategy } from '@nestjs/passport';
 import type { IncomingMessage } from 'node:http';
+import type { Request } from 'express';
 import { Strategy } from 'passport-jwt';
 import { unauthorized } from '../../../common/errors/domain-error.js';
 import { JwtKeys } from '../jwt-keys.js';
+import { VerifiedTokens } from './verified-tokens.js';
 import { isTokenOf, JWT_ALGORITHM, TOKEN_ISSUER, type TokenClaims } from '../token.service.js';
 
 /**
@@ -21,10 +23,13 @@ const bearerToken = (req: IncomingMessage): string | null =>
  * refused), our issuer and audience, not expired, and the claims we sign (isTokenOf: typ
  * "access", a user id, a UUID session id, an expiry). It deliberately holds no database access:
  * passport keeps strategies in a process-wide registry, so the live session check happens in
- * JwtAuthGuard, which belongs to its own app.
+ * JwtAuthGuard, which belongs to its own app. A token it verified is remembered until it expires
+ * (VerifiedTokens), so a client's every request does not repeat the same signature check.
  */
 @Injectable()
 export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
+  private readonly verified = new VerifiedTokens();
+
   constructor(keys: JwtKeys) {
     super({
       jwtFromRequest: bearerToken,
@@ -38,11 +43,22 @@ export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
       issuer: TOKEN_ISSUER,
       audience: TOKEN_ISSUER,
       ignoreExpiration: false,
+      passReqToCallback: true,
     });
   }
 
-  validate(claims: TokenClaims): TokenClaims {
+  /** A token verified before and not yet expired is accepted again without its signature check. */
+  override authenticate(req: Request, options?: unknown): void {
+    const token = bearerToken(req);
+    const claims = token === null ? undefined : this.verified.claimsOf(token);
+    if (claims === undefined) super.authenticate(req, options);
+    else this.success(claims);
+  }
+
+  validate(req: IncomingMessage, claims: TokenClaims): TokenClaims {
     if (!isTokenOf(claims, 'access')) throw unauthorized('Invalid access token');
+    const token = bearerToken(req);
+    if (token !== null) this.verified.remember(token, claims);
     return claims;
   }
 }
