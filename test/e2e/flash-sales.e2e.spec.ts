@@ -1,4 +1,5 @@
 import { Redis } from 'ioredis';
+import { JwtService } from '@nestjs/jwt';
 import { DataSource } from 'typeorm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bulkUsers } from '../support/bulk-users.js';
@@ -474,5 +475,98 @@ describe('buying in a flash sale', () => {
     } finally {
       dataSource.subscribers.splice(dataSource.subscribers.indexOf(counter), 1);
     }
+  });
+});
+
+describe('a sold-out sale, whose refusals are answered in front of the route', () => {
+  let sale: { id: number };
+  beforeAll(async () => {
+    sale = await createSale(t, admin, { quantity: 1 });
+    expect((await buy(t, crowd[20]!, sale.id)).status).toBe(201);
+  });
+
+  it("refuses with the route's 409, its rate-limit headers and request id", async () => {
+    const res = await buy(t, crowd[21]!, sale.id);
+    const error = expectError(res, 409);
+    expect(error).toMatchObject({
+      message: 'Flash sale sold out',
+      errors: { quantity: 'not enough units left in this sale' },
+    });
+    expect((res.body as { path: string }).path).toBe(`/api/flash-sales/${sale.id}/orders`);
+    expect(Number(res.headers['x-ratelimit-remaining'])).toBeGreaterThanOrEqual(0);
+    expect(res.headers['x-ratelimit-limit']).toBeDefined();
+  });
+
+  it('still answers what comes first: 400 for the body or the id, 401 without a live login', async () => {
+    for (const quantity of [0, 1.5, '1']) {
+      const error = expectError(await buy(t, crowd[22]!, sale.id, quantity as number), 400);
+      expect(error.errors).toHaveProperty('quantity');
+    }
+    expectError(
+      await t.http
+        .post(`/api/flash-sales/${sale.id}/orders`)
+        .set('Authorization', crowd[22]!.bearer)
+        .send({ quantity: 1, price: 0 }),
+      400,
+    );
+    const badId = expectError(
+      await t.http
+        .post('/api/flash-sales/01/orders')
+        .set('Authorization', crowd[22]!.bearer)
+        .send({ quantity: 1 }),
+      400,
+    );
+    expect(badId.errors).toHaveProperty('id');
+    expectError(await t.http.post(`/api/flash-sales/${sale.id}/orders`).send({ quantity: 1 }), 401);
+    expectError(
+      await t.http
+        .post(`/api/flash-sales/${sale.id}/orders`)
+        .set('Authorization', `${crowd[22]!.bearer}x`)
+        .send({ quantity: 1 }),
+      401,
+    );
+  });
+
+  it('answers 401 on the very next attempt after a logout, and 403 once the account is disabled', async () => {
+    const buyer = await signUp(t);
+    expectError(await buy(t, buyer, sale.id), 409);
+    const out = await t.http
+      .post('/api/auth/logout')
+      .set('Authorization', buyer.bearer)
+      .send({ refresh_token: buyer.tokens.refresh_token });
+    expect(out.status).toBe(204);
+    expectError(await buy(t, buyer, sale.id), 401);
+
+    const other = await signUp(t);
+    expectError(await buy(t, other, sale.id), 409);
+    const disabled = await t.http
+      .patch(`/api/users/${other.id}`)
+      .set('Authorization', admin.bearer)
+      .send({ is_active: false });
+    expect(disabled.status, JSON.stringify(disabled.body)).toBe(200);
+    expectError(await buy(t, other, sale.id), 403);
+  });
+
+  it('refuses an access token once it has expired, though it was accepted before', async () => {
+    const { rows } = await t.db.query<{ id: string }>(
+      'SELECT id FROM auth_sessions WHERE user_id = $1 AND revoked_at IS NULL LIMIT 1',
+      [customer.id],
+    );
+    const token = new JwtService({ secret: TEST_JWT_SECRET }).sign(
+      { sub: String(customer.id), sid: rows[0]!.id, typ: 'access' },
+      { algorithm: 'HS256', expiresIn: 2, issuer: 'shop-api', audience: 'shop-api' },
+    );
+    const attempt = () =>
+      t.http
+        .post(`/api/flash-sales/${sale.id}/orders`)
+        .set('Authorization', `Bearer ${token}`)
+        .send({ quantity: 1 });
+    expectError(await attempt(), 409);
+    const { exp } = JSON.parse(Buffer.from(token.split('.')[1]!, 'base64url').toString()) as {
+      exp: number;
+    };
+    await new Promise((resolve) => setTimeout(resolve, exp * 1000 - Date.now() + 50));
+    const expired = expectError(await attempt(), 401);
+    expect(expired.message).toBe('Access token has expired');
   });
 });
