@@ -5,13 +5,10 @@ import {
   type MiddlewareConsumer,
   type NestModule,
 } from '@nestjs/common';
-import { APP_GUARD, DiscoveryModule } from '@nestjs/core';
+import { DiscoveryModule } from '@nestjs/core';
 import { EarlyRefusals } from './common/early/early-refusals.js';
 import { CachedReads } from './common/cache/cached-reads.js';
-import { BodyRefusalGuard } from './common/guards/body-refusal.guard.js';
-import { JwtAuthGuard } from './common/guards/jwt-auth.guard.js';
-import { RateLimitGuard } from './common/guards/rate-limit.guard.js';
-import { RolesGuard } from './common/guards/roles.guard.js';
+import { GLOBAL_GUARD_PROVIDERS } from './common/guards/global-guards.js';
 import { HTTP_PIPELINE_PROVIDERS } from './common/http/http-pipeline.js';
 import { JsonBodyMiddleware, RawBodyMiddleware } from './common/http/json-body.middleware.js';
 import type { AppConfig } from './config/app-config.js';
@@ -86,19 +83,9 @@ export class AppModule implements NestModule {
       ],
       providers: [
         ...HTTP_PIPELINE_PROVIDERS,
-        // Guards run in this order: how often you ask, who you are, what you may do. Limits come
-        // first so that a flood is turned away before it costs a session lookup. The rate-limit
-        // guard is also what the fast path (CachedReads) counts with: one instance, two uses;
-        // and so are the others EarlyRefusals runs in front of a route.
-        RateLimitGuard,
-        JwtAuthGuard,
-        RolesGuard,
+        ...GLOBAL_GUARD_PROVIDERS,
         CachedReads,
         EarlyRefusals,
-        { provide: APP_GUARD, useExisting: RateLimitGuard },
-        { provide: APP_GUARD, useClass: BodyRefusalGuard },
-        { provide: APP_GUARD, useExisting: JwtAuthGuard },
-        { provide: APP_GUARD, useExisting: RolesGuard },
       ],
     };
   }

@@ -43,6 +43,18 @@ describe('a flash sale on a Redis of its own', () => {
     expect((await buy(t, calm, sale.id)).status).toBe(201);
   });
 
+  it('counts refusals too: a sold-out sale answers 409 until the limit, then 429', async () => {
+    const sale = await createSale(t, admin, { quantity: 1 });
+    const [winner, loser] = users.slice(42) as [TestUser, TestUser];
+    expect((await buy(t, winner, sale.id)).status).toBe(201);
+    const statuses: number[] = [];
+    for (let i = 0; i < 7; i++) statuses.push((await buy(t, loser, sale.id)).status);
+    expect(statuses).toEqual([409, 409, 409, 409, 409, 429, 429]);
+    const res = await buy(t, loser, sale.id);
+    expectError(res, 429);
+    expect(res.headers['x-ratelimit-remaining-user']).toBe('0');
+  });
+
   it('never oversells across a Redis crash: 503 while it is down, the gate rebuilt from PostgreSQL after', async () => {
     const sale = await createSale(t, admin, { quantity: 30, per_user_limit: 1 });
     const first = await Promise.all(users.slice(0, 10).map((user) => buy(t, user, sale.id)));

@@ -1,14 +1,11 @@
-import { Injectable, type PipeTransform, type Type } from '@nestjs/common';
-import { ROUTE_ARGS_METADATA } from '@nestjs/common/constants.js';
+import { Injectable, type CanActivate, type PipeTransform, type Type } from '@nestjs/common';
+import { GUARDS_METADATA, ROUTE_ARGS_METADATA } from '@nestjs/common/constants.js';
 import { RouteParamtypes } from '@nestjs/common/enums/route-paramtypes.enum.js';
 import { DiscoveryService, MetadataScanner, ModuleRef } from '@nestjs/core';
 import { ExecutionContextHost } from '@nestjs/core/helpers/execution-context-host.js';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
-import { JwtAuthGuard } from '../guards/jwt-auth.guard.js';
-import { RateLimitGuard } from '../guards/rate-limit.guard.js';
-import { RolesGuard } from '../guards/roles.guard.js';
+import { GLOBAL_GUARDS } from '../guards/global-guards.js';
 import { discoverMarkedRoutes, frontKey, type MarkedRoute } from '../http/front-routes.js';
-import { refusedBodyOf } from '../http/json-body.middleware.js';
 import { createValidationPipe } from '../pipes/validation.js';
 import {
   earlyRefuserOf,
@@ -19,6 +16,8 @@ import {
 interface EarlyRoute {
   readonly route: MarkedRoute<Type<EarlyRefuser>>;
   readonly refuser: EarlyRefuser;
+  /** The route's guards in the order Nest runs them: the global ones, the class's, the method's. */
+  readonly guards: readonly CanActivate[];
   /** The class of the handler's @Body() parameter, if it has one. */
   readonly bodyType: Type | undefined;
 }
@@ -38,12 +37,16 @@ function bodyTypeOf(controller: Type, name: string): Type | undefined {
   return types?.[body.index];
 }
 
+/** The guards @UseGuards gave a class or method. */
+const ownGuardsOf = (target: object): unknown[] =>
+  (Reflect.getMetadata(GUARDS_METADATA, target) as unknown[] | undefined) ?? [];
+
 /**
  * Early refusals: a handler in front of each @RefusesEarly route's own, on the same Express
  * route (see JsonExpressAdapter.putInFront). It runs what Nest runs before the handler, with
- * the same code and in the same order (the rate limit, the body's refusal, the access token and
- * the caller's session, roles, then the global validation pipe on the body), and then asks the
- * route's refuser. A refusal is answered at once, through Express's error handling (Nest's
+ * the same instances and in the same order (the route's guards: the global ones, then the
+ * controller's and the method's; then the global validation pipe on the body), and then asks
+ * the route's refuser. A refusal is answered at once, through Express's error handling (Nest's
  * exception filter); anything else goes on to the route, whose guards read what was already
  * counted and checked for the request instead of doing it again. Whatever the front cannot
  * tell, the route decides, so the front changes no answer, only what a refusal costs: no
@@ -51,32 +54,45 @@ function bodyTypeOf(controller: Type, name: string): Type | undefined {
  */
 @Injectable()
 export class EarlyRefusals {
-  private readonly routes: readonly EarlyRoute[];
   private readonly validation: PipeTransform = createValidationPipe();
 
   constructor(
-    discovery: DiscoveryService,
-    scanner: MetadataScanner,
-    moduleRef: ModuleRef,
-    private readonly rateLimit: RateLimitGuard,
-    private readonly auth: JwtAuthGuard,
-    private readonly roles: RolesGuard,
-  ) {
-    this.routes = discoverMarkedRoutes(discovery, scanner, earlyRefuserOf).map((route) => ({
-      route,
-      refuser: moduleRef.get(route.mark, { strict: false }),
-      bodyType: bodyTypeOf(route.controller, route.name),
-    }));
-  }
+    private readonly discovery: DiscoveryService,
+    private readonly scanner: MetadataScanner,
+    private readonly moduleRef: ModuleRef,
+  ) {}
 
-  /** The front handler of each @RefusesEarly route, by frontKey. */
+  /**
+   * The front handler of each @RefusesEarly route, by frontKey. Call once the app's providers
+   * exist (before its routes are mounted): the guards are looked up then.
+   */
   handlers(): ReadonlyMap<string, RequestHandler> {
     return new Map(
-      this.routes.map((early) => [
+      this.routes().map((early) => [
         frontKey(early.route.method, early.route.path),
         this.handlerFor(early),
       ]),
     );
+  }
+
+  private routes(): EarlyRoute[] {
+    const { moduleRef } = this;
+    // The global guards are this module's own instances (other modules may hold instances of
+    // the same classes as route guards); a route's are wherever its module made them.
+    const global = GLOBAL_GUARDS.map((guard) => moduleRef.get(guard));
+    const instance = (guard: unknown): CanActivate =>
+      typeof guard === 'function'
+        ? moduleRef.get(guard as Type<CanActivate>, { strict: false })
+        : (guard as CanActivate);
+    return discoverMarkedRoutes(this.discovery, this.scanner, earlyRefuserOf).map((route) => ({
+      route,
+      refuser: moduleRef.get(route.mark, { strict: false }),
+      guards: [
+        ...global,
+        ...[...ownGuardsOf(route.controller), ...ownGuardsOf(route.handler)].map(instance),
+      ],
+      bodyType: bodyTypeOf(route.controller, route.name),
+    }));
   }
 
   private handlerFor(early: EarlyRoute): RequestHandler {
@@ -91,20 +107,13 @@ export class EarlyRefusals {
   private async refusal(early: EarlyRoute, req: Request, res: Response): Promise<Error | null> {
     const { controller, handler } = early.route;
     const context = new ExecutionContextHost([req, res], controller, handler as () => void);
-    // A refused body is answered by the route's guards; a body failing validation by its pipe
-    // (validating first changes nothing: validation writes nothing and the route revalidates).
-    if (refusedBodyOf(req)) return null;
+    for (const guard of early.guards) {
+      // A guard that says no without throwing: the route answers its 403.
+      if (!(await guard.canActivate(context))) return null;
+    }
+    // A body failing validation: the route's pipe answers its 400.
     const body = await this.validBody(early, req.body);
     if (body === invalid) return null;
-    // The rate limit and the session are looked up together (one Redis round trip), and the
-    // limit's refusal comes first, as in the guards' order.
-    const [limited, authenticated] = await Promise.allSettled([
-      this.rateLimit.enforce(req, res, controller, handler),
-      this.auth.canActivate(context),
-    ]);
-    if (limited.status === 'rejected') throw limited.reason;
-    if (authenticated.status === 'rejected') throw authenticated.reason;
-    this.roles.canActivate(context);
     return early.refuser.refusal(req as GuardedRequest, body);
   }
 
