@@ -82,7 +82,7 @@ export class EarlyRefusals {
     const global = GLOBAL_GUARDS.map((guard) => moduleRef.get(guard));
     const instance = (guard: unknown): CanActivate =>
       typeof guard === 'function'
-        ? moduleRef.get(guard as Type<CanActivate>, { strict: false })
+        ? moduleRef.get(guard, { strict: false })
         : (guard as CanActivate);
     return discoverMarkedRoutes(this.discovery, this.scanner, earlyRefuserOf).map((route) => ({
       route,

@@ -2,8 +2,12 @@ import { describe, expect, it } from 'vitest';
 import type { TokenClaims } from '../token.service.js';
 import { VerifiedTokens } from './verified-tokens.js';
 
-const claims = (exp: number): TokenClaims =>
-  ({ sub: '1', sid: '00000000-0000-4000-8000-000000000000', typ: 'access', exp }) as TokenClaims;
+const claims = (exp: number): TokenClaims => ({
+  sub: '1',
+  sid: '00000000-0000-4000-8000-000000000000',
+  typ: 'access',
+  exp,
+});
 
 describe('VerifiedTokens', () => {
   it('knows a token until the second its exp names, as jsonwebtoken counts expiry', () => {
