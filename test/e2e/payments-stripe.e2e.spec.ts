@@ -68,6 +68,25 @@ const expire = async (orderId: number) => {
   await t.app.get(OrderSweeper).sweep();
 };
 
+/**
+ * Concurrent answers to one order's payment: all name one payment, for which Stripe holds one
+ * PaymentIntent, the one every answer refers to. Returns the payment id and its create calls.
+ */
+function expectOnePaymentIntent(answers: Array<{ body: { data: Record<string, unknown> } }>) {
+  const ids = new Set(answers.map((r) => r.body.data.id as string));
+  expect(ids.size).toBe(1);
+  const [id] = [...ids];
+  const creates = stripe
+    .requestsTo('POST', '/v1/payment_intents')
+    .filter((r) => r.form.get('metadata[payment_id]') === id);
+  const made = [...stripe.intents.values()].filter((i) => i.metadata.payment_id === id);
+  expect(made).toHaveLength(1);
+  expect(new Set(answers.map((r) => r.body.data.provider_reference))).toEqual(
+    new Set([made[0]!.id]),
+  );
+  return { id: id!, creates };
+}
+
 describe('a Stripe payment', () => {
   it('is a PaymentIntent in cents with the order and payment in metadata and an Idempotency-Key from the payment id, paid by its signed payment_intent.succeeded', async () => {
     const { product, order, payment, intentId } = await pendingStripePayment(3, 0.1);
@@ -109,18 +128,8 @@ describe('a Stripe payment', () => {
       Array.from({ length: 20 }, () => startPayment(t, alice, order.id, 'stripe')),
     );
     expect(answers.every((r) => r.status === 200 || r.status === 201)).toBe(true);
-    const ids = new Set(answers.map((r) => r.body.data.id as string));
-    expect(ids.size).toBe(1);
-    const [id] = [...ids];
-    const creates = stripe
-      .requestsTo('POST', '/v1/payment_intents')
-      .filter((r) => r.form.get('metadata[payment_id]') === id);
+    const { id, creates } = expectOnePaymentIntent(answers);
     expect(new Set(creates.map((r) => r.idempotencyKey))).toEqual(new Set([`payment-${id}`]));
-    const made = [...stripe.intents.values()].filter((i) => i.metadata.payment_id === id);
-    expect(made).toHaveLength(1);
-    expect(new Set(answers.map((r) => r.body.data.provider_reference))).toEqual(
-      new Set([made[0]!.id]),
-    );
   });
 });
 
@@ -145,18 +154,8 @@ describe('a Stripe payment made slowly', () => {
         expect(answers.map((r) => r.status).sort()).toEqual([
           200, 200, 200, 200, 200, 200, 200, 200, 200, 201,
         ]);
-        const ids = new Set(answers.map((r) => r.body.data.id as string));
-        expect(ids.size).toBe(1);
-        const [id] = [...ids];
-        const creates = stripe
-          .requestsTo('POST', '/v1/payment_intents')
-          .filter((r) => r.form.get('metadata[payment_id]') === id);
+        const { creates } = expectOnePaymentIntent(answers);
         expect(creates).toHaveLength(1);
-        const made = [...stripe.intents.values()].filter((i) => i.metadata.payment_id === id);
-        expect(made).toHaveLength(1);
-        expect(new Set(answers.map((r) => r.body.data.provider_reference))).toEqual(
-          new Set([made[0]!.id]),
-        );
         expect(await circuit()).toBe(0);
       } finally {
         stripe.createDelayMs = 0;
