@@ -383,6 +383,33 @@ describe('buying in a flash sale', () => {
     expect((await ledgerOf(t, sale.id)).units).toBe(3);
   });
 
+  it('an attempt waiting for a rebuild that ends with no counters (the sale deleted meanwhile) asks again at once', async () => {
+    const sale = await createSale(t, admin);
+    const tag = `{${t.config.redis.prefix}:fs:${sale.id}}`;
+    const redis = new Redis(REDIS_URL);
+    try {
+      // Another process rebuilding the counters: its lock held for a minute, no counters yet.
+      await redis.del(`${tag}:init`);
+      await redis.set(`${tag}:lock`, 'another-process', 'PX', 60_000);
+      const sent = Date.now();
+      const attempt = buy(t, crowd[15]!, sale.id).then((res) => ({ res, at: Date.now() }));
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      expect(
+        (await t.http.delete(`/api/flash-sales/${sale.id}`).set('Authorization', admin.bearer))
+          .status,
+      ).toBe(204);
+      // Its rebuild over, the counters it loaded dropped again by the DELETE.
+      await redis.del(`${tag}:lock`, `${tag}:init`);
+      const { res, at } = await attempt;
+      expectError(res, 409);
+      // Not after the 5 s a rebuild may hold the lock, as when waiters watched only the counters.
+      expect(at - sent).toBeLessThan(5000);
+    } finally {
+      redis.disconnect();
+    }
+    expect((await ledgerOf(t, sale.id)).units).toBe(0);
+  });
+
   it('an Idempotency-Key answers the first order again, even once the sale is sold out', async () => {
     const sale = await createSale(t, admin, { quantity: 1 });
     const key = unique('key-');

@@ -233,7 +233,7 @@ export class FlashSaleGate {
     const token = randomUUID();
     const locked = await this.run(this.redis.set(lock, token, 'PX', REBUILD_LOCK_MS, 'NX'));
     if (locked !== 'OK') {
-      await this.untilInitialised(init);
+      await this.untilRebuilt(init, lock);
       return;
     }
     const ledger = await read();
@@ -254,10 +254,16 @@ export class FlashSaleGate {
     );
   }
 
-  private async untilInitialised(init: string): Promise<void> {
+  /**
+   * Until the counters exist or nobody holds the lock any more: a rebuild whose counters were
+   * dropped again at once (the sale ended or was deleted meanwhile) is over too, and the caller
+   * asks the gate again, rebuilding itself if need be, instead of waiting out the lock.
+   */
+  private async untilRebuilt(init: string, lock: string): Promise<void> {
     const deadline = Date.now() + REBUILD_LOCK_MS;
     while (Date.now() < deadline) {
-      if ((await this.run(this.redis.exists(init))) === 1) return;
+      const [initialised, locked] = await this.run(this.redis.mget(init, lock));
+      if (initialised !== null || locked === null) return;
       await new Promise((resolve) => setTimeout(resolve, 10));
     }
   }
