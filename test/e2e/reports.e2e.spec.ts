@@ -6,6 +6,7 @@ import {
   signUp,
   type TestUser,
 } from '../support/factories.js';
+import { ReportsRepository } from '../../src/modules/reports/reports.repository.js';
 import { PrivateRedis } from '../support/redis-server.js';
 import { eventually } from '../support/smtp-sink.js';
 import { startApp, startIsolatedApp, type TestApp } from '../support/test-app.js';
@@ -60,6 +61,24 @@ describe('sales reports', () => {
         { product_id: pot.id, name: 'Pot', quantity: 1 },
       ],
     });
+  });
+
+  it('counts UTC days whatever time zone the database session has', async () => {
+    const product = await createProduct(t, admin, { price: 7 });
+    const order = await createOrder(t, customer, [{ product_id: product.id, quantity: 1 }]);
+    await t.http.post(`/api/orders/${order.id}/pay`).set('Authorization', customer.bearer);
+    const client = await t.db.connect();
+    try {
+      // A zone whose local day, read as a UTC one, would leave out an order placed now.
+      const zone = new Date().getUTCHours() >= 12 ? 'Pacific/Kiritimati' : 'Etc/GMT+12';
+      await client.query(`SET TIME ZONE '${zone}'`);
+      const reports = new ReportsRepository();
+      const inZone = await reports.topProducts(client, today(), today());
+      expect(inZone.find((row) => row.product_id === product.id)?.quantity).toBe(1);
+    } finally {
+      await client.query('RESET TIME ZONE');
+      client.release();
+    }
   });
 
   it('reports nothing for days without sales, over years, dates given as ISO date-times', async () => {

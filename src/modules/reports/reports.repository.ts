@@ -16,7 +16,8 @@ export interface TopProductRow {
 /** Paid-for orders placed from day $1 to day $2 (UTC, both inclusive). */
 const sold = (alias: string): string =>
   `${alias}.status IN ('paid', 'shipped', 'completed')
-   AND ${alias}.created_at >= $1::date AND ${alias}.created_at < $2::date + 1`;
+   AND ${alias}.created_at >= ($1::date)::timestamp AT TIME ZONE 'UTC'
+   AND ${alias}.created_at < ($2::date + 1)::timestamp AT TIME ZONE 'UTC'`;
 
 @Injectable()
 export class ReportsRepository {
