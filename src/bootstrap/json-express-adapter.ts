@@ -1,7 +1,7 @@
 import { createServer, type ServerOptions } from 'node:http';
 import type { RequestHandler as NestRequestHandler } from '@nestjs/common/interfaces/index.js';
 import { ExpressAdapter } from '@nestjs/platform-express';
-import type { Express, RequestHandler, Response } from 'express';
+import express, { type Express, type RequestHandler, type Response } from 'express';
 import type { AppConfig } from '../config/app-config.js';
 import { answerClientError, answerUnmetExpectation } from './client-errors.js';
 import { frontKey } from '../common/http/front-routes.js';
@@ -40,7 +40,10 @@ export class JsonExpressAdapter extends ExpressAdapter {
   private routesMounted = false;
 
   constructor(private readonly serverOptions: ServerOptions) {
-    super();
+    // Paths match in their case, as the contract writes them: /API/orders is an unknown route
+    // (404), not /api/orders answered without its envelope and cached under another key. Set
+    // before anything touches the app's router, which reads it once.
+    super(express().set('case sensitive routing', true));
   }
 
   /** Handlers keyed by frontKey. Call before the app initialises: Nest mounts its routes then. */

@@ -30,6 +30,14 @@ describe('wire format', () => {
     expect(body).toMatchObject({ errors: null, path: '/api/no-such-thing' });
   });
 
+  it('matches paths in their case: /API/... is an unknown route, never an unwrapped answer', async () => {
+    for (const path of ['/API/users/me', '/Api/users/me', '/api/Users/me']) {
+      expectError(await t.http.get(path).set('Authorization', user.bearer), 404);
+    }
+    expectError(await t.http.get('/API/products?page_size=1'), 404);
+    expectError(await t.http.post('/API/ORDERS').set('Authorization', user.bearer).send({}), 404);
+  });
+
   it('answers an unknown route outside /api in the error format too', async () => {
     expectError(await t.http.delete('/nowhere'), 404);
   });
