@@ -112,6 +112,21 @@ describe('the new product fields', () => {
     },
   );
 
+  it('counts characters as the database does: variation selectors make a text longer', async () => {
+    const post = (body: object) =>
+      t.http
+        .post('/api/products')
+        .set('Authorization', admin.bearer)
+        .send({ name: unique('Vs '), price: 1, stock: 1, ...body });
+    const selected = (n: number): string => 'a\uFE0F'.repeat(n);
+    const tooLong = expectError(await post({ description: selected(2501) }), 400);
+    expect(Object.keys(tooLong.errors ?? {})).toEqual(['description']);
+    expect(Object.keys(expectError(await post({ name: selected(101) }), 400).errors ?? {})).toEqual(
+      ['name'],
+    );
+    expect((await post({ description: selected(2500) })).status).toBe(201);
+  });
+
   it('keeps an image URL of 2048 characters and refuses one longer', async () => {
     const base = 'https://cdn.example.com/';
     const longest = `${base}${'a'.repeat(2048 - base.length)}`;

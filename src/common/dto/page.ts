@@ -1,9 +1,10 @@
 import { applyDecorators } from '@nestjs/common';
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
+import { IsInt, IsOptional, IsString, Max, Min } from 'class-validator';
 import { validationFailed } from '../errors/domain-error.js';
 import { decodeCursor, encodeCursor, MAX_CURSOR_LENGTH, type Position } from '../paging/cursor.js';
 import { QueryInteger } from '../validation/query-numbers.js';
+import { Chars } from '../validation/text-length.js';
 
 export const MAX_PAGE_SIZE = 100;
 export const MAX_PAGE = 1_000_000;
@@ -41,7 +42,7 @@ export class KeysetPageQueryDto extends PageQueryDto {
   @IsOptional()
   @applyDecorators(
     IsString({ message: 'cursor must be a string' }),
-    MaxLength(MAX_CURSOR_LENGTH, { message: 'cursor is not a cursor of this list' }),
+    Chars(0, MAX_CURSOR_LENGTH, { message: 'cursor is not a cursor of this list' }),
   )
   cursor?: string;
 }

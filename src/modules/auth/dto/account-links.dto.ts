@@ -1,13 +1,14 @@
 import { applyDecorators } from '@nestjs/common';
 import { ApiProperty } from '@nestjs/swagger';
-import { IsNotEmpty, IsString, MaxLength } from 'class-validator';
+import { IsNotEmpty, IsString } from 'class-validator';
 import { EmailField, PasswordField } from '../../users/index.js';
+import { Chars } from '../../../common/validation/text-length.js';
 
 const TokenField = (): PropertyDecorator =>
   applyDecorators(
     IsString({ message: 'token must be a string' }),
     IsNotEmpty({ message: 'token is required' }),
-    MaxLength(200, { message: 'token is too long' }),
+    Chars(0, 200, { message: 'token is too long' }),
   );
 
 export class VerifyEmailDto {

@@ -1,13 +1,14 @@
 import { applyDecorators } from '@nestjs/common';
 import { ApiProperty } from '@nestjs/swagger';
-import { IsNotEmpty, IsString, MaxLength } from 'class-validator';
+import { IsNotEmpty, IsString } from 'class-validator';
+import { Chars } from '../../../common/validation/text-length.js';
 
 export class LoginDto {
   @ApiProperty({ example: 'ada', description: 'Username or email' })
   @applyDecorators(
     IsString({ message: 'username must be a string' }),
     IsNotEmpty({ message: 'username is required' }),
-    MaxLength(254, { message: 'username must be at most 254 characters' }),
+    Chars(0, 254, { message: 'username must be at most 254 characters' }),
   )
   username!: string;
 
@@ -15,7 +16,7 @@ export class LoginDto {
   @applyDecorators(
     IsString({ message: 'password must be a string' }),
     IsNotEmpty({ message: 'password is required' }),
-    MaxLength(128, { message: 'password must be at most 128 characters' }),
+    Chars(0, 128, { message: 'password must be at most 128 characters' }),
   )
   password!: string;
 }

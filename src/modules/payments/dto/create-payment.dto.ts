@@ -1,7 +1,8 @@
 import { applyDecorators } from '@nestjs/common';
 import { ApiProperty } from '@nestjs/swagger';
-import { IsString, Length } from 'class-validator';
+import { IsString } from 'class-validator';
 import { KNOWN_PROVIDERS } from '../providers/adapters.js';
+import { Chars } from '../../../common/validation/text-length.js';
 
 export class CreatePaymentDto {
   @ApiProperty({
@@ -11,7 +12,7 @@ export class CreatePaymentDto {
   })
   @applyDecorators(
     IsString({ message: 'provider must be a string' }),
-    Length(1, 32, { message: 'provider must be 1 to 32 characters' }),
+    Chars(1, 32, { message: 'provider must be 1 to 32 characters' }),
   )
   provider!: string;
 }

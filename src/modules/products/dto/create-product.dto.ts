@@ -1,19 +1,9 @@
 import { applyDecorators } from '@nestjs/common';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import {
-  IsBoolean,
-  IsInt,
-  IsOptional,
-  IsString,
-  IsUrl,
-  Length,
-  Matches,
-  Max,
-  MaxLength,
-  Min,
-} from 'class-validator';
+import { IsBoolean, IsInt, IsOptional, IsString, IsUrl, Matches, Max, Min } from 'class-validator';
 import { IsMoneyAmount } from '../../../common/validation/money.js';
 import { OmittableNotNull } from '../../../common/validation/optional.js';
+import { Chars } from '../../../common/validation/text-length.js';
 
 export const MAX_PRICE = 1_000_000;
 export const MAX_STOCK = 1_000_000_000;
@@ -24,14 +14,14 @@ export const SKU = /^[A-Za-z0-9][A-Za-z0-9._/-]*$/;
 export const NameField = (): PropertyDecorator =>
   applyDecorators(
     IsString({ message: 'name must be a string' }),
-    Length(1, 200, { message: 'name must be 1 to 200 characters' }),
+    Chars(1, 200, { message: 'name must be 1 to 200 characters' }),
     Matches(/\S/, { message: 'name must not be blank' }),
   );
 
 export const DescriptionField = (): PropertyDecorator =>
   applyDecorators(
     IsString({ message: 'description must be a string' }),
-    MaxLength(5000, { message: 'description must be at most 5000 characters' }),
+    Chars(0, 5000, { message: 'description must be at most 5000 characters' }),
   );
 
 const MoneyField = (field: string): PropertyDecorator =>
@@ -49,7 +39,7 @@ export const OriginalPriceField = (): PropertyDecorator => MoneyField('original_
 export const SkuField = (): PropertyDecorator =>
   applyDecorators(
     IsString({ message: 'sku must be a string' }),
-    Length(1, 64, { message: 'sku must be 1 to 64 characters' }),
+    Chars(1, 64, { message: 'sku must be 1 to 64 characters' }),
     Matches(SKU, {
       message: 'sku must be letters, digits and . _ / - (starting with one of the first two)',
     }),
@@ -58,14 +48,14 @@ export const SkuField = (): PropertyDecorator =>
 export const BrandField = (): PropertyDecorator =>
   applyDecorators(
     IsString({ message: 'brand must be a string' }),
-    Length(1, 100, { message: 'brand must be 1 to 100 characters' }),
+    Chars(1, 100, { message: 'brand must be 1 to 100 characters' }),
     Matches(/\S/, { message: 'brand must not be blank' }),
   );
 
 export const ImageUrlField = (): PropertyDecorator =>
   applyDecorators(
     IsString({ message: 'image_url must be a string' }),
-    MaxLength(MAX_IMAGE_URL, {
+    Chars(0, MAX_IMAGE_URL, {
       message: `image_url must be at most ${MAX_IMAGE_URL} characters`,
     }),
     IsUrl(
@@ -87,7 +77,7 @@ export const StockField = (): PropertyDecorator =>
 export const CategoryField = (): PropertyDecorator =>
   applyDecorators(
     IsString({ message: 'category must be a string' }),
-    Length(1, 100, { message: 'category must be 1 to 100 characters' }),
+    Chars(1, 100, { message: 'category must be 1 to 100 characters' }),
   );
 
 export class CreateProductDto {

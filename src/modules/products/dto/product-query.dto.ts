@@ -1,19 +1,10 @@
 import { applyDecorators } from '@nestjs/common';
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
-import {
-  IsBoolean,
-  IsIn,
-  IsInt,
-  IsNumber,
-  IsOptional,
-  IsString,
-  Max,
-  MaxLength,
-  Min,
-} from 'class-validator';
+import { IsBoolean, IsIn, IsInt, IsNumber, IsOptional, IsString, Max, Min } from 'class-validator';
 import { KeysetPageQueryDto } from '../../../common/dto/page.js';
 import { QueryDecimal, QueryInteger } from '../../../common/validation/query-numbers.js';
+import { Chars } from '../../../common/validation/text-length.js';
 
 export const PRODUCT_SORTS = ['created_at', 'price', 'name', 'sales', 'rating', 'views'] as const;
 export type ProductSort = (typeof PRODUCT_SORTS)[number];
@@ -28,7 +19,7 @@ const CategoryQuery = (): PropertyDecorator =>
   applyDecorators(
     IsOptional(),
     IsString({ message: 'category must be a string' }),
-    MaxLength(100, { message: 'category must be at most 100 characters' }),
+    Chars(0, 100, { message: 'category must be at most 100 characters' }),
   );
 
 export class ProductListQueryDto extends KeysetPageQueryDto {
@@ -39,7 +30,7 @@ export class ProductListQueryDto extends KeysetPageQueryDto {
   @IsOptional()
   @applyDecorators(
     IsString({ message: 'search must be a string' }),
-    MaxLength(100, { message: 'search must be at most 100 characters' }),
+    Chars(0, 100, { message: 'search must be at most 100 characters' }),
   )
   search?: string;
 
@@ -51,7 +42,7 @@ export class ProductListQueryDto extends KeysetPageQueryDto {
   @IsOptional()
   @applyDecorators(
     IsString({ message: 'brand must be a string' }),
-    MaxLength(100, { message: 'brand must be at most 100 characters' }),
+    Chars(0, 100, { message: 'brand must be at most 100 characters' }),
   )
   brand?: string;
 

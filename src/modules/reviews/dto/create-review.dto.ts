@@ -1,6 +1,7 @@
 import { applyDecorators } from '@nestjs/common';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsInt, IsOptional, IsString, Length, Max, MaxLength, Min } from 'class-validator';
+import { IsInt, IsOptional, IsString, Max, Min } from 'class-validator';
+import { Chars } from '../../../common/validation/text-length.js';
 
 /** Text is plain text: stored and returned exactly as sent, never escaped or interpreted. */
 export class CreateReviewDto {
@@ -16,7 +17,7 @@ export class CreateReviewDto {
   @IsOptional()
   @applyDecorators(
     IsString({ message: 'title must be a string' }),
-    Length(1, 200, { message: 'title must be 1 to 200 characters' }),
+    Chars(1, 200, { message: 'title must be 1 to 200 characters' }),
   )
   title?: string | null;
 
@@ -24,7 +25,7 @@ export class CreateReviewDto {
   @IsOptional()
   @applyDecorators(
     IsString({ message: 'body must be a string' }),
-    MaxLength(5000, { message: 'body must be at most 5000 characters' }),
+    Chars(0, 5000, { message: 'body must be at most 5000 characters' }),
   )
   body?: string | null;
 }

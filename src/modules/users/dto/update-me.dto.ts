@@ -1,8 +1,9 @@
 import { applyDecorators } from '@nestjs/common';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsString, MaxLength } from 'class-validator';
+import { IsString } from 'class-validator';
 import { OmittableNotNull } from '../../../common/validation/optional.js';
 import { EmailField, PasswordField, UsernameField } from './user-fields.js';
+import { Chars } from '../../../common/validation/text-length.js';
 
 export class UpdateMeDto {
   @ApiPropertyOptional({ example: 'ada@example.com' })
@@ -24,7 +25,7 @@ export class UpdateMeDto {
   @OmittableNotNull()
   @applyDecorators(
     IsString({ message: 'current_password must be a string' }),
-    MaxLength(128, { message: 'current_password must be at most 128 characters' }),
+    Chars(0, 128, { message: 'current_password must be at most 128 characters' }),
   )
   current_password?: string;
 }

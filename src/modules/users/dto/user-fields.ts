@@ -1,6 +1,7 @@
 import { applyDecorators } from '@nestjs/common';
-import { IsEmail, IsString, Length, Matches, MaxLength } from 'class-validator';
+import { IsEmail, IsString, Matches } from 'class-validator';
 import { IsNotCommonPassword } from './common-passwords.js';
+import { Chars } from '../../../common/validation/text-length.js';
 
 /**
  * What an address may be so that real SMTP relays take it: no quoted local part ("a b"@x),
@@ -19,14 +20,14 @@ const DELIVERABLE_EMAIL = {
 export const EmailField = (): PropertyDecorator =>
   applyDecorators(
     IsString({ message: 'email must be a string' }),
-    MaxLength(254, { message: 'email must be at most 254 characters' }),
+    Chars(0, 254, { message: 'email must be at most 254 characters' }),
     IsEmail(DELIVERABLE_EMAIL, { message: 'email must be a valid email address' }),
   );
 
 export const UsernameField = (): PropertyDecorator =>
   applyDecorators(
     IsString({ message: 'username must be a string' }),
-    Length(3, 50, { message: 'username must be 3 to 50 characters' }),
+    Chars(3, 50, { message: 'username must be 3 to 50 characters' }),
     Matches(/^[A-Za-z0-9_.-]+$/, {
       message: 'username may contain only letters, digits, underscore, dot and hyphen',
     }),
@@ -35,6 +36,6 @@ export const UsernameField = (): PropertyDecorator =>
 export const PasswordField = (name = 'password'): PropertyDecorator =>
   applyDecorators(
     IsString({ message: `${name} must be a string` }),
-    Length(8, 128, { message: `${name} must be 8 to 128 characters` }),
+    Chars(8, 128, { message: `${name} must be 8 to 128 characters` }),
     IsNotCommonPassword({ message: `${name} is too common; choose another` }),
   );
