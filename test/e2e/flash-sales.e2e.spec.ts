@@ -472,6 +472,31 @@ describe('buying in a flash sale', () => {
     }
   });
 
+  it('copies of one keyed purchase sent together hold no units: each is the order again or the in-progress 409', async () => {
+    for (let trial = 0; trial < 5; trial++) {
+      const sale = await createSale(t, admin, { quantity: 4, per_user_limit: 4 });
+      const buyer = crowd[470 + trial]!;
+      const key = unique('key-');
+      const copies = await Promise.all(
+        Array.from({ length: 8 }, () => buy(t, buyer, sale.id, 1, key)),
+      );
+      const won = copies.filter((r) => r.status === 201);
+      expect(won.length).toBeGreaterThanOrEqual(1);
+      expect(new Set(won.map((r) => (r.body as { data: { id: number } }).data.id)).size).toBe(1);
+      for (const refused of copies.filter((r) => r.status !== 201)) {
+        expect(expectError(refused, 409).message).toMatch(
+          /Idempotency-Key is still being processed/,
+        );
+      }
+      // Nothing was left reserved: the other three units go to three other customers.
+      const others = await Promise.all(
+        [0, 1, 2].map((i) => buy(t, crowd[450 + trial * 3 + i]!, sale.id)),
+      );
+      expect(others.map((r) => r.status)).toEqual([201, 201, 201]);
+      expect((await ledgerOf(t, sale.id)).units).toBe(4);
+    }
+  });
+
   it('refusals (sold out, over the limit, not active) open no PostgreSQL transaction', async () => {
     const lastUnit = await createSale(t, admin, { quantity: 1, per_user_limit: 2 });
     const scheduled = await createSale(t, admin, {

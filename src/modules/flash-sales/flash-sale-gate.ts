@@ -28,15 +28,18 @@ declare module 'ioredis' {
  */
 
 /**
- * ARGV: user, quantity, the attempt's token. Decides one attempt and, for a win, reserves the
- * units under the token; with an empty token it only tells what it would decide, reserving
- * nothing. Answers [verdict, units the customer held before, limit, product, price].
+ * ARGV: user, quantity, the attempt's token, its request's name (the customer's Idempotency-Key,
+ * or empty). Decides one attempt and, for a win, reserves the units under the token (and, with
+ * a name, marks the name taken until the reservation is confirmed or released: a copy of the
+ * request sent meanwhile is 'busy' and reserves nothing); with an empty token it only tells what
+ * it would decide, reserving nothing. Answers [verdict, units held before, limit, product, price].
  */
 const ATTEMPT = `
 if not redis.call('GET', KEYS[1]) or redis.call('EXISTS', KEYS[2]) == 0 then return {'rebuild'} end
 local s = redis.call('HMGET', KEYS[2], 'missing', 'remaining', 'limit', 'starts', 'ends', 'ended',
   'product', 'price')
 if s[1] == '1' then return {'missing'} end
+if ARGV[4] ~= '' and redis.call('HEXISTS', KEYS[4], 'k:' .. ARGV[4]) == 1 then return {'busy'} end
 local held = tonumber(redis.call('HGET', KEYS[3], ARGV[1]) or '0')
 local function answer(verdict) return {verdict, held, s[3], s[7], s[8]} end
 local clock = redis.call('TIME')
@@ -49,17 +52,22 @@ if ARGV[3] == '' then return answer('won') end
 redis.call('HINCRBY', KEYS[2], 'remaining', -quantity)
 redis.call('HINCRBY', KEYS[3], ARGV[1], quantity)
 redis.call('HSET', KEYS[4], ARGV[3], ARGV[1] .. ':' .. ARGV[2])
+if ARGV[4] ~= '' then redis.call('HSET', KEYS[4], 'k:' .. ARGV[4], ARGV[3]) end
 redis.call('PEXPIRE', KEYS[4], math.max(redis.call('PTTL', KEYS[2]), 1000))
 return answer('won')
 `;
 
 /**
- * ARGV: a token. Gives its reservation back (its order was not written), once: a token that
- * reserved nothing, was released already, or belongs to counters since rebuilt (they were read
- * from PostgreSQL, which never saw it) changes nothing. Sent after the attempt on the same
- * connection, so it also undoes an attempt whose answer was lost.
+ * ARGV: a token, its request's name (or empty). Gives its reservation back (its order was not
+ * written), once: a token that reserved nothing, was released already, or belongs to counters
+ * since rebuilt (they were read from PostgreSQL, which never saw it) changes nothing, and frees
+ * the name only if this token took it. Sent after the attempt on the same connection, so it also
+ * undoes an attempt whose answer was lost.
  */
 const RELEASE = `
+if ARGV[2] ~= '' and redis.call('HGET', KEYS[4], 'k:' .. ARGV[2]) == ARGV[1] then
+  redis.call('HDEL', KEYS[4], 'k:' .. ARGV[2])
+end
 local hold = redis.call('HGET', KEYS[4], ARGV[1])
 if not hold then return 0 end
 redis.call('HDEL', KEYS[4], ARGV[1])
@@ -152,19 +160,24 @@ export class FlashSaleGate {
     ];
   }
 
-  /** One attempt; a win reserves the units under `token` (see release and confirm). */
+  /**
+   * One attempt; a win reserves the units under `token` (see release and confirm). `name`
+   * names its request (see ATTEMPT): while a reservation under that name is being written,
+   * another attempt of that name is 'busy'.
+   */
   async attempt(
     saleId: number,
     userId: number,
     quantity: number,
     token: string,
+    name = '',
   ): Promise<GateVerdict> {
     const [init, sale, users, holds] = this.keys(saleId);
     const reply = await this.run(
       this.redis.shopFlashSaleAttempt(
         4,
         ...[init, sale, users, holds],
-        ...[String(userId), String(quantity), token],
+        ...[String(userId), String(quantity), token, name],
       ),
     );
     return parseVerdict(reply);
@@ -176,14 +189,17 @@ export class FlashSaleGate {
   }
 
   /** Gives the reservation of `token` back, if it made one: its order was not written. */
-  async release(saleId: number, token: string): Promise<void> {
+  async release(saleId: number, token: string, name = ''): Promise<void> {
     const [init, sale, users, holds] = this.keys(saleId);
-    await this.run(this.redis.shopFlashSaleRelease(4, init, sale, users, holds, token));
+    await this.run(this.redis.shopFlashSaleRelease(4, init, sale, users, holds, token, name));
   }
 
   /** The reservation of `token` became an order: the counters keep its units. */
-  async confirm(saleId: number, token: string): Promise<void> {
-    await this.run(this.redis.hdel(this.keys(saleId)[3], token));
+  async confirm(saleId: number, token: string, name = ''): Promise<void> {
+    const holds = this.keys(saleId)[3];
+    await this.run(
+      name === '' ? this.redis.hdel(holds, token) : this.redis.hdel(holds, token, `k:${name}`),
+    );
   }
 
   /** A cancelled or expired order's units, back to the counters if they are there. */

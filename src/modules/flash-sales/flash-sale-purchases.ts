@@ -6,7 +6,12 @@ import type { AuthUser } from '../../common/decorators/current-user.decorator.js
 import { DomainError, notFound } from '../../common/errors/domain-error.js';
 import type { Tx } from '../../infra/database/database.js';
 import { violatedCheck } from '../../infra/database/pg-errors.js';
-import { OrdersService, type CreatedOrder, type PlacementTerms } from '../orders/index.js';
+import {
+  keyStillRunning,
+  OrdersService,
+  type CreatedOrder,
+  type PlacementTerms,
+} from '../orders/index.js';
 import { FLASH_SALE_HOLDING_CHECK, FLASH_SALE_REMAINING_CHECK } from './flash-sale.entity.js';
 import { FlashSaleGate } from './flash-sale-gate.js';
 import { FLASH_SALE_METRIC } from './flash-sale-metrics.js';
@@ -81,7 +86,10 @@ export class FlashSalePurchases {
     const request = { flash_sale_id: saleId, quantity };
     // Names this attempt's reservation, so that it is given back once, or kept once.
     const token = randomUUID();
-    const { kind, ...terms } = await this.decide(saleId, caller.id, quantity, token);
+    // Copies of a keyed request sent together: while one is being written, the others reserve
+    // nothing (the gate answers 'busy'), as the order's own key claim would refuse them anyway.
+    const name = key === undefined ? '' : `${caller.id}:${key}`;
+    const { kind, ...terms } = await this.decide(saleId, caller.id, quantity, token, name);
     if (kind !== 'won') {
       // A repeat of an earlier purchase is answered as that (its order, or a 422), not counted.
       if (mayBeReplay(terms, key)) {
@@ -90,7 +98,7 @@ export class FlashSalePurchases {
       }
       throw this.refused(kind, terms);
     }
-    const release = () => this.gate.release(saleId, token).catch(() => undefined);
+    const release = () => this.gate.release(saleId, token, name).catch(() => undefined);
     let outcome: CreatedOrder;
     try {
       outcome = await this.orders.createWith(
@@ -107,7 +115,7 @@ export class FlashSalePurchases {
       await release();
     } else {
       // A confirmation Redis does not take leaves the reservation listed, never given back.
-      await this.gate.confirm(saleId, token).catch(() => undefined);
+      await this.gate.confirm(saleId, token, name).catch(() => undefined);
       this.attempts.inc({ result: 'won' });
     }
     return outcome;
@@ -131,7 +139,7 @@ export class FlashSalePurchases {
     } catch {
       return null;
     }
-    if (verdict.kind === 'won' || verdict.kind === 'missing' || verdict.kind === 'rebuild') {
+    if (verdict.kind !== 'sold_out' && verdict.kind !== 'limited' && verdict.kind !== 'inactive') {
       return null;
     }
     return this.refused(verdict.kind, verdict);
@@ -143,24 +151,29 @@ export class FlashSalePurchases {
     return refusalError(kind, terms.limit);
   }
 
-  /** The gate's verdict, its counters rebuilt from PostgreSQL first when they are missing. */
+  /**
+   * The gate's verdict, its counters rebuilt from PostgreSQL first when they are missing; a
+   * copy of a request (`name`) still being written is the Idempotency-Key's 409.
+   */
   private async decide(
     saleId: number,
     userId: number,
     quantity: number,
     token: string,
+    name: string,
   ): Promise<{ kind: 'won' | Refusal } & GateTerms> {
     for (let rebuilds = 0; rebuilds <= REBUILD_ATTEMPTS; rebuilds++) {
       let verdict;
       try {
-        verdict = await this.gate.attempt(saleId, userId, quantity, token);
+        verdict = await this.gate.attempt(saleId, userId, quantity, token, name);
       } catch {
         // No answer (a timeout, Redis gone): the script may still have run and reserved. The
         // release follows it on the same connection, so it undoes what it reserved, if anything.
-        await this.gate.release(saleId, token).catch(() => undefined);
+        await this.gate.release(saleId, token, name).catch(() => undefined);
         throw unavailable();
       }
       if (verdict.kind === 'missing') throw notFound('Flash sale');
+      if (verdict.kind === 'busy') throw keyStillRunning();
       if (verdict.kind !== 'rebuild') return verdict;
       await this.unlessRedisIsDown(() => this.sales.rebuildGate(saleId));
     }

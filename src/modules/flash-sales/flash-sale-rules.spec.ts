@@ -63,6 +63,7 @@ describe("parseVerdict: the gate script's reply", () => {
 
   it('reads the answers without terms', () => {
     expect(parseVerdict(['rebuild'])).toEqual({ kind: 'rebuild' });
+    expect(parseVerdict(['busy'])).toEqual({ kind: 'busy' });
     expect(parseVerdict(['missing'])).toEqual({ kind: 'missing' });
   });
 

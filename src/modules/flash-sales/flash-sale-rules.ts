@@ -39,7 +39,10 @@ export type Refusal = 'sold_out' | 'limited' | 'inactive';
 
 /** What the gate in Redis decided about one attempt (see FlashSaleGate). */
 export type GateVerdict =
-  ({ kind: 'won' | Refusal } & GateTerms) | { kind: 'missing' } | { kind: 'rebuild' };
+  | ({ kind: 'won' | Refusal } & GateTerms)
+  | { kind: 'missing' }
+  | { kind: 'rebuild' }
+  | { kind: 'busy' };
 
 /** The results counted by flash_sale_attempts_total. */
 export const ATTEMPT_RESULTS = ['won', 'sold_out', 'limited', 'inactive'] as const;
@@ -64,6 +67,7 @@ export function parseVerdict(reply: unknown): GateVerdict {
       };
     case 'missing':
     case 'rebuild':
+    case 'busy':
       return { kind };
     default:
       throw new Error(`unexpected flash sale gate verdict: ${String(kind)}`);

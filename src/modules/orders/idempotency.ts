@@ -1,11 +1,15 @@
 import { createHash } from 'node:crypto';
 import { createParamDecorator, type ExecutionContext } from '@nestjs/common';
 import type { Request } from 'express';
-import { validationFailed } from '../../common/errors/domain-error.js';
+import { conflict, validationFailed, type DomainError } from '../../common/errors/domain-error.js';
 
 export const IDEMPOTENCY_HEADER = 'Idempotency-Key';
 export const REPLAYED_HEADER = 'Idempotent-Replayed';
 export const IDEMPOTENCY_TTL_SECONDS = 24 * 3600;
+
+/** The answer to a request whose Idempotency-Key another request still holds. */
+export const keyStillRunning = (): DomainError =>
+  conflict('A request with this Idempotency-Key is still being processed; retry later');
 
 const VISIBLE_ASCII = /^[\x21-\x7e]{1,255}$/;
 

@@ -17,4 +17,9 @@ export { OrdersService } from './orders.service.js';
 // For flash sales: an ordinary order at the sale's price, with the sale's writes alongside.
 export type { CreatedOrder, PlacementTerms } from './orders.service.js';
 export type { CreateOrderDto } from './dto/create-order.dto.js';
-export { IdempotencyKey, REPLAYED_HEADER, IDEMPOTENCY_HEADER } from './idempotency.js';
+export {
+  IdempotencyKey,
+  keyStillRunning,
+  REPLAYED_HEADER,
+  IDEMPOTENCY_HEADER,
+} from './idempotency.js';

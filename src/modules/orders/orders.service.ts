@@ -4,12 +4,7 @@ import { InjectMetric } from '@willsoto/nestjs-prometheus';
 import type { Counter, Histogram } from 'prom-client';
 import type { AuthUser } from '../../common/decorators/current-user.decorator.js';
 import { listStart, toKeysetPage, type ListPage } from '../../common/dto/page.js';
-import {
-  conflict,
-  DomainError,
-  notFound,
-  unprocessable,
-} from '../../common/errors/domain-error.js';
+import { DomainError, notFound, unprocessable } from '../../common/errors/domain-error.js';
 import { InjectConfig, type AppConfig } from '../../config/app-config.js';
 import { Database, type Db, type Tx } from '../../infra/database/database.js';
 import { METRIC } from '../../infra/metrics/metric-names.js';
@@ -19,7 +14,7 @@ import { ProductsCache } from '../products/index.js';
 import type { CreateOrderDto } from './dto/create-order.dto.js';
 import type { OrderListQueryDto } from './dto/order-query.dto.js';
 import { OrderResponseDto } from './dto/order-response.dto.js';
-import { fingerprint, IDEMPOTENCY_TTL_SECONDS } from './idempotency.js';
+import { fingerprint, IDEMPOTENCY_TTL_SECONDS, keyStillRunning } from './idempotency.js';
 import { IdempotencyKeysRepository } from './idempotency-keys.repository.js';
 import { decideBatch } from './order-batch.js';
 import { Batcher, type Settled } from './order-batcher.js';
@@ -64,9 +59,6 @@ const keyReused = () =>
 
 /** Thrown when a batch's write was refused, out of its transaction if any: decide it again. */
 class PlacementRefused extends Error {}
-
-const stillRunning = (): DomainError =>
-  conflict('A request with this Idempotency-Key is still being processed; retry later');
 
 /** One POST /api/orders waiting for its batch. */
 interface PlacementRequest {
@@ -301,7 +293,7 @@ export class OrdersService {
       }
       try {
         const scoped = JSON.stringify([caller.id, key]);
-        if (claimed.has(scoped)) throw stillRunning();
+        if (claimed.has(scoped)) throw keyStillRunning();
         claimed.add(scoped);
         const earlier = await this.earlierResponse(tx, caller.id, key, requestHash(request));
         results.push(earlier ? { ok: true, value: { order: earlier, replayed: true } } : undefined);
@@ -344,7 +336,7 @@ export class OrdersService {
     requestHash: string,
   ): Promise<OrderResponseDto | null> {
     if (!(await this.idempotencyKeys.tryClaim(tx, userId, key))) {
-      throw stillRunning();
+      throw keyStillRunning();
     }
     const stored = await this.idempotencyKeys.find(tx, userId, key);
     if (!stored) return null;
