@@ -243,6 +243,23 @@ describe('fake notifications', () => {
     expect((await orderOf(order.id)).status).toBe('paid');
   });
 
+  it('a refund notified before its success ends the payment refunded; the success after it pays nothing', async () => {
+    const { order, payment } = await pendingFakePayment();
+    const refund = fakeNotification({
+      type: 'payment.refunded',
+      payment_id: payment.id,
+      amount: 2500,
+    });
+    expect((await postFake(t, refund)).status).toBe(200);
+    expect(await paymentRow(t, payment.id)).toMatchObject({
+      status: 'refunded',
+      refunded_minor: 2500,
+    });
+    expect((await postFake(t, success(payment))).status).toBe(200);
+    expect((await paymentRow(t, payment.id)).status).toBe('refunded');
+    expect((await orderOf(order.id)).status).toBe('pending');
+  });
+
   it('a success for an order cancelled meanwhile is refunded in full, the order left cancelled, the customer mailed', async () => {
     const { product, order, payment } = await pendingFakePayment();
     await t.http.put(`/api/orders/${order.id}/cancel`).set('Authorization', alice.bearer);

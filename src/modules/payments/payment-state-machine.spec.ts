@@ -13,16 +13,21 @@ const reachable = (from: PaymentStatus): PaymentStatus[] =>
 
 describe('payment state machine', () => {
   it('goes pending -> succeeded | failed | cancelled, and succeeded -> refund_pending -> refunded', () => {
-    expect(reachable('pending').sort()).toEqual(['cancelled', 'failed', 'succeeded']);
+    expect(reachable('pending').sort()).toEqual(['cancelled', 'failed', 'refunded', 'succeeded']);
     expect(reachable('succeeded')).toEqual(['refund_pending']);
     expect(reachable('refund_pending')).toEqual(['refunded']);
   });
 
   it('lets a success follow a failed attempt or a cancellation, and nothing follow a success but its refund', () => {
-    expect(reachable('failed')).toEqual(['succeeded']);
-    expect(reachable('cancelled')).toEqual(['succeeded']);
+    expect(reachable('failed').sort()).toEqual(['refunded', 'succeeded']);
+    expect(reachable('cancelled').sort()).toEqual(['refunded', 'succeeded']);
     expect(PAYMENT_STATE_MACHINE.fail.from).toEqual(['pending']);
     expect(PAYMENT_STATE_MACHINE.cancel.from).toEqual(['pending']);
+  });
+
+  it('takes a refund whose notice came before its success straight to refunded, never from a success', () => {
+    expect(PAYMENT_STATE_MACHINE.refund.from).not.toContain('succeeded');
+    expect(reachable('pending')).toContain('refunded');
   });
 
   it('never leaves refunded', () => {

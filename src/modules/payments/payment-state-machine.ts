@@ -39,8 +39,12 @@ export const PAYMENT_STATE_MACHINE: Record<PaymentTransition, PaymentRule> = {
   cancel: { from: ['pending'], to: 'cancelled' },
   /** The money goes back: the order was cancelled after it was paid, or was never payable. */
   request_refund: { from: ['succeeded'], to: 'refund_pending' },
-  /** The provider confirmed the refund. */
-  refund: { from: ['refund_pending'], to: 'refunded' },
+  /**
+   * The provider confirmed the refund: one the shop asked for, or one whose notice came before
+   * the success it refunds (events arrive out of order). The money came and went back, so the
+   * payment ends refunded and pays no order; the success, arriving after, changes nothing.
+   */
+  refund: { from: ['refund_pending', 'pending', 'failed', 'cancelled'], to: 'refunded' },
 };
 
 /** What a provider's event asks of a payment. */
