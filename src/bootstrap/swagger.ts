@@ -4,6 +4,7 @@ import { DocumentBuilder, SwaggerModule, type OpenAPIObject } from '@nestjs/swag
 import { BEARER } from '../common/decorators/auth.decorator.js';
 import { NOT_RATE_LIMITED } from '../common/decorators/rate-limit.decorator.js';
 import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
+import { RAW_BODY_ROUTES } from '../modules/payments/index.js';
 
 const pkg = createRequire(import.meta.url)('../../package.json') as {
   version: string;
@@ -109,13 +110,29 @@ const HEADERS = {
 };
 const header = (name: keyof typeof HEADERS) => ({ $ref: `#/components/headers/${name}` });
 
+/** The OpenAPI paths of the routes whose body stays raw (no JSON parsing, so no 415). */
+const RAW_BODY_PATHS = new Set(
+  RAW_BODY_ROUTES.map(({ path }) => `/${path.replace(/:(\w+)/g, '{$1}')}`),
+);
+
 /**
  * What every operation may answer whatever its controller says: X-Request-ID on every answer;
  * on every rate-limited operation (all but those marked NoRateLimit) the X-RateLimit headers and
- * a 429 with Retry-After; on every operation that takes a body, a 413 past 1 MB.
+ * a 429 with Retry-After; a 413 for a body past 1 MB and, where bodies are read as JSON, a 415
+ * for one in a charset other than UTF-8: every route reads a body sent to it, even one that
+ * takes none.
  */
 function describeCommonAnswers(document: OpenAPIObject): void {
   document.components = { ...document.components, headers: HEADERS };
+  for (const [path, item] of Object.entries(document.paths)) {
+    if (RAW_BODY_PATHS.has(path)) continue;
+    for (const operation of operationsOf({ ...document, paths: { [path]: item } })) {
+      (operation.responses ??= {})['415'] ??= {
+        description: 'Body in a charset other than UTF-8',
+        content: ERROR_BODY,
+      };
+    }
+  }
   for (const operation of operationsOf(document)) {
     const responses = (operation.responses ??= {});
     const limited = operation[NOT_RATE_LIMITED] !== true;
@@ -125,9 +142,7 @@ function describeCommonAnswers(document: OpenAPIObject): void {
         content: ERROR_BODY,
       };
     }
-    if (operation.requestBody) {
-      responses['413'] ??= { description: 'Body larger than 1 MB', content: ERROR_BODY };
-    }
+    responses['413'] ??= { description: 'Body larger than 1 MB', content: ERROR_BODY };
     for (const [status, response] of Object.entries(responses)) {
       response.headers = {
         ...response.headers,

@@ -121,9 +121,10 @@ describe('OpenAPI document', () => {
     expect((await t.http.get('/api/products/1.5')).status).toBe(400);
   });
 
-  it('documents the answers every operation may give: X-Request-ID, the rate limit and its 429, and 413 for a body', () => {
+  it('documents the answers every operation may give: X-Request-ID, the rate limit and its 429, 413 and 415 for a body', () => {
     // What the api does (rate-limit.e2e, wire-format.e2e): every route is limited but the probes,
-    // /metrics and the providers' notifications, and every body is refused past 1 MB.
+    // /metrics and the providers' notifications; any body is refused past 1 MB, and one in another
+    // charset than UTF-8 wherever bodies are parsed as JSON (all but the notifications).
     const unlimited = /^\/(health|metrics)|^\/api\/payments\/webhooks\//;
     for (const [path, method, op] of operations()) {
       const where = `${method.toUpperCase()} ${path}`;
@@ -137,7 +138,8 @@ describe('OpenAPI document', () => {
       expect(op.responses['429']?.headers?.['Retry-After'] !== undefined, where).toBe(
         !unlimited.test(path),
       );
-      if (op.requestBody) expect(op.responses['413'], where).toBeDefined();
+      expect(op.responses['413'], where).toBeDefined();
+      if (!where.includes('/webhooks/')) expect(op.responses['415'], where).toBeDefined();
     }
     expect(Object.keys(doc.components.headers ?? {}).sort()).toEqual([
       'Retry-After',
