@@ -142,10 +142,12 @@ describe('SIGTERM to the api under steady load', () => {
       // were closed unanswered ("other side closed"). What remains is the kernel's: connections
       // still in the listen backlog are reset when the listening socket closes, all at that
       // instant, before the process ever saw them (in a cluster the drain lets the load
-      // balancer stop sending first).
+      // balancer stop sending first). A connection the process accepted but never read would be
+      // reset by the idle close, 250 ms after the listener's; this test's own loaded event loop
+      // may see the backlog's resets some tens of milliseconds apart, so the window is 200 ms.
       expect(failures.filter((f) => f.code !== 'ECONNRESET')).toEqual([]);
       const first = Math.min(...failures.map((f) => f.at));
-      expect(failures.filter((f) => f.at > first + 50)).toEqual([]);
+      expect(failures.filter((f) => f.at > first + 200)).toEqual([]);
     } finally {
       api.child.kill('SIGKILL');
     }
