@@ -353,6 +353,24 @@ describe('Idempotency-Key on POST /api/orders', () => {
     expect(rows[0].n).toBe(1);
   });
 
+  it('answers copies of a finished request sent together with its order, each marked replayed', async () => {
+    const product = await createProduct(t, admin, { stock: 10 });
+    const key = unique('key-');
+    const lines = [{ product_id: product.id, quantity: 1 }];
+    const first = await placeOrder(t, alice, lines, key);
+    expect(first.status).toBe(201);
+    // Before, the copies raced for the key's lock, and all but one were told it was still running.
+    const copies = await Promise.all(
+      Array.from({ length: 6 }, () => placeOrder(t, alice, lines, key)),
+    );
+    expect(copies.map((copy) => copy.status)).toEqual(copies.map(() => 201));
+    for (const copy of copies) {
+      expect(copy.headers['idempotent-replayed']).toBe('true');
+      expect(copy.body.data.id).toBe(first.body.data.id);
+    }
+    expect((await stockOf(t, product.id)).stock).toBe(9);
+  });
+
   it('treats a body with its keys in another order as the same body', async () => {
     const product = await createProduct(t, admin);
     const key = unique('key-');

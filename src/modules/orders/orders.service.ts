@@ -293,9 +293,12 @@ export class OrdersService {
       }
       try {
         const scoped = JSON.stringify([caller.id, key]);
-        if (claimed.has(scoped)) throw keyStillRunning();
+        // A second copy in this batch: the key is this transaction's already.
+        const claim = claimed.has(scoped)
+          ? false
+          : await this.idempotencyKeys.tryClaim(tx, caller.id, key);
         claimed.add(scoped);
-        const earlier = await this.earlierResponse(tx, caller.id, key, requestHash(request));
+        const earlier = await this.earlierResponse(tx, caller.id, key, requestHash(request), claim);
         results.push(earlier ? { ok: true, value: { order: earlier, replayed: true } } : undefined);
       } catch (error) {
         if (!(error instanceof DomainError)) throw error;
@@ -329,16 +332,21 @@ export class OrdersService {
     throw placementKeptChanging();
   }
 
+  /**
+   * The response a key already answered (a replay), or null when this request is to be placed.
+   * A key held by another request (`claimed` false) whose response is stored is only being
+   * replayed by its holder, and is replayed here too; one with no response yet is the first
+   * request still running (409).
+   */
   private async earlierResponse(
     tx: Tx,
     userId: number,
     key: string,
     requestHash: string,
+    claimed: boolean,
   ): Promise<OrderResponseDto | null> {
-    if (!(await this.idempotencyKeys.tryClaim(tx, userId, key))) {
-      throw keyStillRunning();
-    }
     const stored = await this.idempotencyKeys.find(tx, userId, key);
+    if (!claimed && (!stored || stored.expired)) throw keyStillRunning();
     if (!stored) return null;
     if (stored.expired) {
       await this.idempotencyKeys.delete(tx, userId, key);
